@@ -1,0 +1,148 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ory/fosite"
+
+	"github.com/sesame-idp/sesame/db"
+)
+
+type clientRow struct {
+	ID                      string    `db:"id"`
+	Name                    string    `db:"name"`
+	SecretHash              string    `db:"secret_hash"`
+	RedirectURIs            string    `db:"redirect_uris"`
+	GrantTypes              string    `db:"grant_types"`
+	ResponseTypes           string    `db:"response_types"`
+	Scopes                  string    `db:"scopes"`
+	Audience                string    `db:"audience"`
+	Public                  bool      `db:"public"`
+	FirstParty              bool      `db:"first_party"`
+	TokenEndpointAuthMethod string    `db:"token_endpoint_auth_method"`
+	IDTokenAlg              string    `db:"id_token_alg"`
+	CreatedAt               time.Time `db:"created_at"`
+}
+
+var clientColumnNames = []string{"id", "name", "secret_hash", "redirect_uris", "grant_types", "response_types",
+	"scopes", "audience", "public", "first_party", "token_endpoint_auth_method", "id_token_alg", "created_at"}
+
+var (
+	clientColumns = strings.Join(clientColumnNames, ", ")
+	// joinedClientColumns selects the client of a joined request (alias c)
+	// into requestRow.Client.
+	joinedClientColumns = func() string {
+		cols := make([]string, len(clientColumnNames))
+		for i, c := range clientColumnNames {
+			cols[i] = `c.` + c + ` AS "c.` + c + `"`
+		}
+		return strings.Join(cols, ", ")
+	}()
+)
+
+func (r clientRow) client() (*Client, error) {
+	c := &Client{
+		ID:                      r.ID,
+		Name:                    r.Name,
+		SecretHash:              r.SecretHash,
+		Public:                  r.Public,
+		IsFirstParty:            r.FirstParty,
+		TokenEndpointAuthMethod: r.TokenEndpointAuthMethod,
+		IDTokenSigningAlg:       r.IDTokenAlg,
+		CreatedAt:               r.CreatedAt.UTC(),
+	}
+	for _, l := range []struct {
+		dst *[]string
+		src string
+	}{
+		{&c.RedirectURIs, r.RedirectURIs},
+		{&c.GrantTypes, r.GrantTypes},
+		{&c.ResponseTypes, r.ResponseTypes},
+		{&c.Scopes, r.Scopes},
+		{&c.Audience, r.Audience},
+	} {
+		if err := json.Unmarshal([]byte(l.src), l.dst); err != nil {
+			return nil, fmt.Errorf("client %s: decode list: %w", r.ID, err)
+		}
+	}
+	return c, nil
+}
+
+// CreateClient validates c, stores it with the SHA-256 of secret (which
+// must be empty for a public client and at least MinSecretLength long
+// otherwise) and fills in its defaults, SecretHash and CreatedAt. An
+// existing ID gives an error satisfying errors.Is(err, db.ErrAlreadyExists),
+// an invalid client one satisfying errors.Is(err, ErrInvalidClient).
+func (s *Store) CreateClient(ctx context.Context, c *Client, secret string) error {
+	if err := normalizeClient(c, secret); err != nil {
+		return fmt.Errorf("sqlstore: create client %q: %w", c.ID, err)
+	}
+	if !c.Public {
+		c.SecretHash = hashSecret(secret)
+	}
+	c.CreatedAt = s.now()
+	n, err := exec(ctx, s.q(ctx), `INSERT INTO oauth_clients (`+clientColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		c.ID, c.Name, c.SecretHash, jsonList(c.RedirectURIs), jsonList(c.GrantTypes), jsonList(c.ResponseTypes),
+		jsonList(c.Scopes), jsonList(c.Audience), c.Public, c.IsFirstParty, c.TokenEndpointAuthMethod,
+		c.IDTokenSigningAlg, c.CreatedAt)
+	if err == nil && n == 0 {
+		err = db.ErrAlreadyExists
+	}
+	if err != nil {
+		return fail(fmt.Sprintf("create client %q", c.ID), err)
+	}
+	return nil
+}
+
+// GetClient loads a client; its dynamic type is *Client. An unknown ID
+// gives an error satisfying errors.Is for fosite.ErrNotFound and
+// db.ErrNotFound.
+func (s *Store) GetClient(ctx context.Context, id string) (fosite.Client, error) {
+	c, err := getClient(ctx, s.q(ctx), id)
+	if err != nil {
+		return nil, fail(fmt.Sprintf("get client %q", id), err)
+	}
+	return c, nil
+}
+
+func getClient(ctx context.Context, q db.Queryer, id string) (*Client, error) {
+	var row clientRow
+	if err := q.GetContext(ctx, &row, q.Rebind(`SELECT `+clientColumns+` FROM oauth_clients WHERE id = ?`), id); err != nil {
+		return nil, err
+	}
+	return row.client()
+}
+
+// ListClients returns every client, by ID.
+func (s *Store) ListClients(ctx context.Context) ([]*Client, error) {
+	var rows []clientRow
+	if err := s.q(ctx).SelectContext(ctx, &rows, `SELECT `+clientColumns+` FROM oauth_clients ORDER BY id`); err != nil {
+		return nil, fail("list clients", err)
+	}
+	clients := make([]*Client, 0, len(rows))
+	for _, r := range rows {
+		c, err := r.client()
+		if err != nil {
+			return nil, fail("list clients", err)
+		}
+		clients = append(clients, c)
+	}
+	return clients, nil
+}
+
+// DeleteClient removes a client together with every code, token and
+// session issued to it. An unknown ID gives an error satisfying
+// errors.Is(err, db.ErrNotFound).
+func (s *Store) DeleteClient(ctx context.Context, id string) error {
+	// The request tables reference the client ON DELETE CASCADE.
+	n, err := exec(ctx, s.q(ctx), `DELETE FROM oauth_clients WHERE id = ?`, id)
+	if err == nil && n == 0 {
+		err = errNotFound
+	}
+	return fail(fmt.Sprintf("delete client %q", id), err)
+}

@@ -1,0 +1,19 @@
+// Package sqlstore is fosite's storage on Sésame's database (PostgreSQL or
+// SQLite, through sqlx): OAuth 2.0 clients, authorization codes, access and
+// refresh tokens, PKCE challenges, OpenID Connect sessions and the JWT IDs
+// of client assertions (tables of migration 00002).
+//
+// Store implements the storage interfaces fosite's handlers assert when the
+// provider is composed, and storage.Transactional: fosite wraps each token
+// issuance in BeginTX/Commit, and every method runs in the transaction the
+// context carries. It keeps fosite's error contract: a missing row satisfies
+// errors.Is(err, fosite.ErrNotFound), a redeemed code comes back with its
+// request and fosite.ErrInvalidatedAuthorizeCode, a rotated or revoked
+// refresh token with its request and fosite.ErrInactiveToken.
+//
+// Codes are redeemed at most once: InvalidateAuthorizeCodeSession is a
+// conditional UPDATE that fails when another request got there first.
+//
+// Package sqlstore imports db and fosite only; it must not import oauth (the
+// provider built on it) nor any other package of Sésame.
+package sqlstore

@@ -1,0 +1,57 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/sesame-idp/sesame/db"
+)
+
+// RevokeSubject deactivates every access token, refresh token and unused
+// code of subject and removes its pending PKCE and OpenID Connect requests,
+// for a person whose login account is disabled or deleted. It runs in the
+// transaction ctx carries, if any.
+//
+// It does not stop new grants: the sign-in must refuse the person first.
+func (s *Store) RevokeSubject(ctx context.Context, subject string) error {
+	err := s.inTx(ctx, func(q db.Queryer) error {
+		// On PostgreSQL a token exchange in flight holds the row of the code
+		// or refresh token it consumes: the first pass waits for it to
+		// commit, and the second, with a fresh snapshot, catches the tokens
+		// it issued. On SQLite writers are serialized and the second pass
+		// finds nothing.
+		for range 2 {
+			for _, k := range []kind{codes, refreshTokens, accessTokens} {
+				if _, err := exec(ctx, q, `UPDATE `+k.table+` SET active = FALSE WHERE subject = ? AND active`, subject); err != nil {
+					return err
+				}
+			}
+		}
+		for _, k := range []kind{pkceRequests, oidcSessions} {
+			if _, err := exec(ctx, q, `DELETE FROM `+k.table+` WHERE subject = ?`, subject); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return fail("revoke subject", err)
+}
+
+// DeleteExpired removes the codes, tokens, PKCE and OpenID Connect requests
+// and client assertion JWT IDs that expired before the given time, and
+// returns how many rows it removed. Rows without an expiry (refresh tokens
+// of an unlimited lifespan) stay. A code or refresh token removed can no
+// longer reveal its reuse, so pass a time well before now (a day, say).
+func (s *Store) DeleteExpired(ctx context.Context, before time.Time) (int64, error) {
+	before = before.UTC().Truncate(time.Microsecond)
+	var total int64
+	q := s.q(ctx)
+	for _, table := range []string{codes.table, accessTokens.table, refreshTokens.table, pkceRequests.table, oidcSessions.table, "oauth_jtis"} {
+		n, err := exec(ctx, q, `DELETE FROM `+table+` WHERE expires_at < ?`, before)
+		if err != nil {
+			return total, fail("delete expired", err)
+		}
+		total += n
+	}
+	return total, nil
+}
