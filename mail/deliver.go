@@ -1,0 +1,154 @@
+package mail
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sesame-idp/sesame/db"
+)
+
+// maxErrorLen bounds the error text kept with a message.
+const maxErrorLen = 1000
+
+// job is a claimed message: the row, and the lease that proves the claim.
+type job struct {
+	ID       int64  `db:"id"`
+	To       string `db:"recipient"`
+	Subject  string `db:"subject"`
+	Text     string `db:"text_body"`
+	HTML     string `db:"html_body"`
+	Attempts int    `db:"attempts"`
+	lease    time.Time
+}
+
+// DeliverDue sends the messages that are due, one at a time, and returns
+// how many were sent. A failed message is rescheduled (or abandoned). A
+// temporary failure ends the pass: the server is probably down, and the
+// other messages wait for the next pass rather than each meet the same
+// refusal. The error is the database's, or ctx's when it ends.
+func (o *Outbox) DeliverDue(ctx context.Context) (int, error) {
+	sent := 0
+	for ctx.Err() == nil {
+		j, err := o.claim(ctx)
+		if errors.Is(err, db.ErrNotFound) {
+			return sent, nil
+		}
+		if err != nil {
+			return sent, err
+		}
+		sendErr, err := o.deliver(ctx, j)
+		if sendErr == nil {
+			sent++
+		}
+		if err != nil || (sendErr != nil && retryable(sendErr)) {
+			return sent, err
+		}
+	}
+	return sent, ctx.Err()
+}
+
+// claim reserves the oldest due message that no live lease holds, and
+// counts the attempt. The conditions are repeated outside the sub-select:
+// on PostgreSQL they are checked again on the row as it is when the UPDATE
+// locks it, so a row another claim took in between is left alone. It
+// returns db.ErrNotFound when nothing is due.
+func (o *Outbox) claim(ctx context.Context) (job, error) {
+	now := o.now()
+	lease := now.Add(o.opts.Lease)
+	skipLocked := ""
+	if o.db.Dialect == db.Postgres {
+		skipLocked = " FOR UPDATE SKIP LOCKED"
+	}
+	const free = `sent_at IS NULL AND failed_at IS NULL AND (locked_until IS NULL OR locked_until <= ?)`
+	j := job{lease: lease}
+	err := o.db.GetContext(ctx, &j, o.db.Rebind(`UPDATE mail_outbox
+		SET locked_until = ?, attempts = attempts + 1
+		WHERE id = (SELECT id FROM mail_outbox
+			WHERE `+free+` AND next_attempt_at <= ?
+			ORDER BY next_attempt_at, id LIMIT 1`+skipLocked+`)
+		AND `+free+`
+		RETURNING id, recipient, subject, text_body, html_body, attempts`),
+		lease, now, now, now)
+	if err != nil {
+		if err = db.Translate(err); errors.Is(err, db.ErrNotFound) {
+			return job{}, err
+		}
+		return job{}, fmt.Errorf("mail: claim: %w", err)
+	}
+	return j, nil
+}
+
+// deliver sends a claimed message and records the outcome. It returns the
+// sender's error, nil when the message was sent, and the database's.
+func (o *Outbox) deliver(ctx context.Context, j job) (sendErr, err error) {
+	// A send already started is finished during shutdown: cutting it would
+	// leave the server's answer unknown, the worst case for duplicates.
+	ctx = context.WithoutCancel(ctx)
+	sendCtx, cancel := context.WithTimeout(ctx, o.opts.SendTimeout)
+	sendErr = o.sender.Send(sendCtx, Message{To: j.To, Subject: j.Subject, Text: j.Text, HTML: j.HTML})
+	cancel()
+	if sendErr == nil {
+		return nil, o.markSent(ctx, j)
+	}
+	return sendErr, o.markFailed(ctx, j, sendErr)
+}
+
+// markSent records a sent message and blanks its bodies. It retries while
+// the lease lasts: as long as the mark is missing the message may be sent
+// again once the lease ends.
+func (o *Outbox) markSent(ctx context.Context, j job) error {
+	var err error
+	for try, wait := 0, 200*time.Millisecond; try < 5; try, wait = try+1, wait*2 {
+		if try > 0 {
+			time.Sleep(wait)
+		}
+		now := o.now()
+		_, err = o.db.ExecContext(ctx, o.db.Rebind(`UPDATE mail_outbox
+			SET sent_at = ?, locked_until = NULL, text_body = '', html_body = ''
+			WHERE id = ? AND sent_at IS NULL`), now, j.ID)
+		if err == nil {
+			return nil
+		}
+	}
+	o.log.Error("mail: message sent but not recorded as sent; it will be sent again when its lease ends",
+		"id", j.ID, "to", j.To, "lease_until", j.lease, "err", err)
+	return fmt.Errorf("mail: mark %d sent: %w", j.ID, err)
+}
+
+// markFailed records a failed attempt and schedules the next one, or
+// abandons the message. It changes nothing if the lease was lost to
+// another worker in the meantime.
+func (o *Outbox) markFailed(ctx context.Context, j job, sendErr error) error {
+	now := o.now()
+	msg := sendErr.Error()
+	if len(msg) > maxErrorLen {
+		msg = msg[:maxErrorLen]
+	}
+	next := now.Add(o.backoff(j.Attempts))
+	abandon := !retryable(sendErr) || j.Attempts >= o.opts.MaxAttempts
+	failedAt := sql.NullTime{Time: now, Valid: abandon}
+	res, err := o.db.ExecContext(ctx, o.db.Rebind(`UPDATE mail_outbox
+		SET last_error = ?, next_attempt_at = ?, locked_until = NULL, failed_at = ?,
+			text_body = CASE WHEN ? THEN '' ELSE text_body END,
+			html_body = CASE WHEN ? THEN '' ELSE html_body END
+		WHERE id = ? AND locked_until = ? AND sent_at IS NULL`),
+		msg, next, failedAt, abandon, abandon, j.ID, j.lease)
+	if err != nil {
+		return fmt.Errorf("mail: record failure of %d: %w", j.ID, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		o.log.Warn("mail: attempt failed after its lease ended; another worker holds the message",
+			"id", j.ID, "to", j.To, "err", sendErr)
+		return nil
+	}
+	if abandon {
+		o.log.Error("mail: message abandoned", "id", j.ID, "to", j.To, "attempts", j.Attempts, "err", sendErr)
+	} else {
+		o.log.Warn("mail: attempt failed, will retry", "id", j.ID, "to", j.To,
+			"attempts", j.Attempts, "next_attempt_at", next, "err", sendErr)
+	}
+	return nil
+}

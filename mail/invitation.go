@@ -1,0 +1,132 @@
+package mail
+
+import (
+	"bytes"
+	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	"net/url"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/sesame-idp/sesame/templates"
+)
+
+// Invitation is what the invitation message tells its recipient.
+type Invitation struct {
+	// Lang is "fr" or "en" (a region such as "en-GB" is ignored); any
+	// other value gives French, the default language of Sésame.
+	Lang         string
+	AccountID    string // to type at sign-in, shown prominently
+	AccountName  string // optional
+	InviterEmail string
+	Link         string // absolute http(s) URL of the single-use set-up page
+	ExpiresAt    time.Time
+}
+
+// mailTemplates is one message in one language: its subject and plain-text
+// body (templates/mail/NAME.LANG.txt, the subject as {{define "subject"}})
+// and its HTML body (NAME.LANG.html).
+type mailTemplates struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
+
+// Languages of the messages; the first is the default.
+var languages = []string{"fr", "en"}
+
+// invitationTemplates are parsed once, when the package is initialised:
+// they are embedded in the binary, so a broken one is a build defect that
+// the tests of this package reveal, and the program refuses to start.
+var invitationTemplates = mustParse("invitation")
+
+func mustParse(name string) map[string]mailTemplates {
+	m := make(map[string]mailTemplates, len(languages))
+	for _, lang := range languages {
+		base := "mail/" + name + "." + lang
+		src, err := fs.ReadFile(templates.FS, base+".txt")
+		if err != nil {
+			panic(fmt.Sprintf("mail: template %s.txt: %v", base, err))
+		}
+		text := texttemplate.Must(texttemplate.New(base + ".txt").Option("missingkey=error").Parse(string(src)))
+		if text.Lookup("subject") == nil {
+			panic(fmt.Sprintf("mail: template %s.txt defines no subject", base))
+		}
+		html := htmltemplate.Must(htmltemplate.New("").Option("missingkey=error").ParseFS(templates.FS, base+".html"))
+		m[lang] = mailTemplates{text: text, html: html.Lookup(name + "." + lang + ".html")}
+	}
+	return m
+}
+
+// invitationView is what the invitation templates see.
+type invitationView struct {
+	Invitation
+	To      string
+	Expires string // ExpiresAt written out in the message's language, UTC
+}
+
+// RenderInvitation writes the invitation message to the address to, in
+// inv.Lang, as plain text and HTML. Every field but AccountName is
+// required and Link must be an absolute http(s) URL; a missing one gives
+// an error wrapping ErrInvalid.
+func RenderInvitation(inv Invitation, to string) (Message, error) {
+	if inv.AccountID == "" || inv.InviterEmail == "" || inv.ExpiresAt.IsZero() {
+		return Message{}, fmt.Errorf("%w: invitation needs an account ID, an inviter and an expiry", ErrInvalid)
+	}
+	u, err := url.Parse(inv.Link)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return Message{}, fmt.Errorf("%w: invitation link must be an absolute http(s) URL", ErrInvalid)
+	}
+	lang := language(inv.Lang)
+	t := invitationTemplates[lang]
+	view := invitationView{Invitation: inv, To: to, Expires: formatTime(inv.ExpiresAt, lang)}
+	var subject, text, html bytes.Buffer
+	if err := t.text.ExecuteTemplate(&subject, "subject", view); err != nil {
+		return Message{}, fmt.Errorf("mail: invitation subject: %w", err)
+	}
+	if err := t.text.Execute(&text, view); err != nil {
+		return Message{}, fmt.Errorf("mail: invitation text: %w", err)
+	}
+	if err := t.html.Execute(&html, view); err != nil {
+		return Message{}, fmt.Errorf("mail: invitation HTML: %w", err)
+	}
+	m := Message{To: to, Subject: oneLine(subject.String()), Text: text.String(), HTML: html.String()}
+	if err := m.Validate(); err != nil {
+		return Message{}, err
+	}
+	return m, nil
+}
+
+// language maps a requested language to one the messages exist in.
+func language(lang string) string {
+	lang, _, _ = strings.Cut(strings.ToLower(strings.TrimSpace(lang)), "-")
+	lang, _, _ = strings.Cut(lang, "_")
+	for _, l := range languages {
+		if l == lang {
+			return l
+		}
+	}
+	return languages[0]
+}
+
+// oneLine joins the lines of s with spaces: a subject is one header line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+var monthsFR = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet",
+	"août", "septembre", "octobre", "novembre", "décembre"}
+
+// formatTime writes t in UTC the way a reader of lang expects:
+// "1er mars 2026 à 14:05 (UTC)" or "1 March 2026 at 14:05 (UTC)". The
+// recipient's time zone is unknown, so the zone is named.
+func formatTime(t time.Time, lang string) string {
+	t = t.UTC()
+	if lang == "fr" {
+		day := fmt.Sprint(t.Day())
+		if t.Day() == 1 {
+			day = "1er"
+		}
+		return fmt.Sprintf("%s %s %d à %s (UTC)", day, monthsFR[t.Month()-1], t.Year(), t.Format("15:04"))
+	}
+	return t.Format("2 January 2006 at 15:04") + " (UTC)"
+}

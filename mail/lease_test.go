@@ -1,0 +1,93 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/db/dbtest"
+	"github.com/sesame-idp/sesame/mail/mailtest"
+)
+
+// TestLeaseOutlivesACrash plays a worker that dies after claiming a
+// message (perhaps after sending it): nobody sends it while the lease
+// lasts, another worker does once it ends, and the dead worker's late
+// report cannot undo the new claim.
+func TestLeaseOutlivesACrash(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		srv := mailtest.NewServer(t)
+		sender, err := NewSMTPSender(srv.URL(), "noreply@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		clock := func() time.Time { return now }
+		o := NewOutbox(d, sender, OutboxOptions{Now: clock, Lease: 10 * time.Minute, Logger: slog.New(slog.DiscardHandler)})
+		id, err := o.Enqueue(ctx, d, Message{To: "hal@example.org", Subject: "Hi", Text: "Hi.\n"})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		dead, err := o.claim(ctx)
+		if err != nil || dead.ID != id || dead.Attempts != 1 {
+			t.Fatalf("claim = %+v, %v", dead, err)
+		}
+		if _, err := o.claim(ctx); !errors.Is(err, db.ErrNotFound) {
+			t.Fatalf("second claim during the lease: %v, want ErrNotFound", err)
+		}
+		if s, _ := o.Status(ctx, id); s.State != StateSending {
+			t.Errorf("state during the lease = %s, want sending", s.State)
+		}
+		now = now.Add(9 * time.Minute)
+		if n, err := o.DeliverDue(ctx); err != nil || n != 0 {
+			t.Fatalf("DeliverDue during the lease = %d, %v; want 0", n, err)
+		}
+
+		now = now.Add(time.Minute)
+		taker, err := o.claim(ctx)
+		if err != nil || taker.ID != id || taker.Attempts != 2 {
+			t.Fatalf("claim after the lease = %+v, %v", taker, err)
+		}
+		if err := o.markFailed(ctx, dead, errors.New("late report")); err != nil {
+			t.Fatal(err)
+		}
+		if s, _ := o.Status(ctx, id); s.State != StateSending || s.LastError != "" {
+			t.Errorf("late report of the dead worker changed the message: %+v", s)
+		}
+		if sendErr, err := o.deliver(ctx, taker); sendErr != nil || err != nil {
+			t.Fatalf("deliver = %v, %v", sendErr, err)
+		}
+		if n := len(srv.Messages()); n != 1 {
+			t.Errorf("%d messages sent, want 1", n)
+		}
+		if s, _ := o.Status(ctx, id); s.State != StateSent {
+			t.Errorf("state = %s, want sent", s.State)
+		}
+	})
+}
+
+func TestBackoff(t *testing.T) {
+	o := NewOutbox(nil, nil, OutboxOptions{Backoff: 30 * time.Second, MaxBackoff: 5 * time.Minute})
+	tests := []struct {
+		name    string
+		attempt int
+		want    time.Duration
+	}{
+		{"first failure", 1, 30 * time.Second},
+		{"second", 2, time.Minute},
+		{"fourth", 4, 4 * time.Minute},
+		{"capped", 5, 5 * time.Minute},
+		{"far beyond", 60, 5 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := o.backoff(tt.attempt); got != tt.want {
+				t.Errorf("backoff(%d) = %v, want %v", tt.attempt, got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,158 @@
+package mail
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/sesame-idp/sesame/db"
+)
+
+// OutboxOptions tunes an Outbox; zero values take the defaults named.
+type OutboxOptions struct {
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// MaxAttempts is how many times a message is tried before it is
+	// abandoned (default 30, about a day of outage with the default
+	// backoff).
+	MaxAttempts int
+	// Backoff is the wait after the first failure; it doubles after each
+	// further failure up to MaxBackoff (defaults 30 s and 1 h).
+	Backoff, MaxBackoff time.Duration
+	// PollInterval is how often Run looks for due messages without being
+	// kicked: retries, and messages enqueued by other instances (default 5 s).
+	PollInterval time.Duration
+	// SendTimeout bounds one attempt (default 1 min).
+	SendTimeout time.Duration
+	// Lease is how long a claimed message stays reserved to the worker that
+	// claimed it (default 5 min, at least SendTimeout + 1 min). Another
+	// worker takes it over only after the lease ends.
+	Lease time.Duration
+	// Logger receives delivery failures; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Outbox is a transactional outbox of mail: messages written with the
+// change that causes them, delivered after the commit by Run.
+//
+// Delivery is at least once. A worker claims a due message by setting its
+// lease (locked_until) in one conditional UPDATE, so two workers, in one
+// process or in several instances, never hold the same message at once;
+// PostgreSQL also skips rows another claim has locked. Leases are compared
+// with each instance's clock, which must agree to well within the lease.
+// A failed attempt records the error and schedules the next one with
+// exponential backoff (capped); nothing is lost while the SMTP server is
+// down. A message the server refused for good (ErrPermanent), or that
+// failed MaxAttempts times, is abandoned. The bodies of a message are
+// blanked once it is sent or abandoned: they may hold a single-use link.
+//
+// Exactly once is out of reach with SMTP: the process may die after the
+// server accepted a message and before the outbox records it, or the
+// connection may drop before the server's final reply. The window is kept
+// small: the sent mark is written right after the server's reply, on a
+// context that a shutdown does not cancel, and retried a few times; a send
+// already started is finished during shutdown rather than cut. Only when
+// the mark cannot be written does the lease expire and the message go out
+// a second time. A failure never causes an immediate second send: the next
+// attempt waits for the backoff.
+type Outbox struct {
+	db     *db.DB
+	sender Sender
+	opts   OutboxOptions
+	log    *slog.Logger
+	kick   chan struct{}
+}
+
+// NewOutbox returns an outbox stored in d that delivers through s.
+func NewOutbox(d *db.DB, s Sender, opts OutboxOptions) *Outbox {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 30
+	}
+	if opts.Backoff <= 0 {
+		opts.Backoff = 30 * time.Second
+	}
+	if opts.MaxBackoff < opts.Backoff {
+		opts.MaxBackoff = max(time.Hour, opts.Backoff)
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = 5 * time.Second
+	}
+	if opts.SendTimeout <= 0 {
+		opts.SendTimeout = time.Minute
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = 5 * time.Minute
+	}
+	opts.Lease = max(opts.Lease, opts.SendTimeout+time.Minute)
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return &Outbox{db: d, sender: s, opts: opts, log: opts.Logger, kick: make(chan struct{}, 1)}
+}
+
+// now is the clock in UTC at the precision both engines keep.
+func (o *Outbox) now() time.Time { return o.opts.Now().UTC().Truncate(time.Microsecond) }
+
+// Enqueue stores m for delivery through q, the caller's transaction, and
+// returns its id. The message is delivered only if that transaction
+// commits; call Kick after the commit to deliver it at once. A nil q
+// writes through the outbox's own database.
+func (o *Outbox) Enqueue(ctx context.Context, q db.Queryer, m Message) (int64, error) {
+	if err := m.Validate(); err != nil {
+		return 0, err
+	}
+	if q == nil {
+		q = o.db
+	}
+	now := o.now()
+	var id int64
+	err := q.GetContext(ctx, &id, q.Rebind(`INSERT INTO mail_outbox
+		(recipient, subject, text_body, html_body, attempts, next_attempt_at, last_error, created_at)
+		VALUES (?, ?, ?, ?, 0, ?, '', ?) RETURNING id`),
+		m.To, m.Subject, m.Text, m.HTML, now, now)
+	if err != nil {
+		return 0, fmt.Errorf("mail: enqueue to %s: %w", m.To, err)
+	}
+	return id, nil
+}
+
+// Kick wakes Run at once. It never blocks; kicks that arrive while Run is
+// busy are merged into one more pass.
+func (o *Outbox) Kick() {
+	select {
+	case o.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers due messages until ctx ends: at start, whenever kicked and
+// every PollInterval. Run as many as there are instances; the lease keeps
+// them apart.
+func (o *Outbox) Run(ctx context.Context) {
+	tick := time.NewTicker(o.opts.PollInterval)
+	defer tick.Stop()
+	for {
+		if _, err := o.DeliverDue(ctx); err != nil && ctx.Err() == nil {
+			o.log.Warn("mail: delivery pass failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-o.kick:
+		}
+	}
+}
+
+// backoff is the wait after the n-th failed attempt (n ≥ 1).
+func (o *Outbox) backoff(n int) time.Duration {
+	d := o.opts.Backoff
+	for i := 1; i < n && d < o.opts.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, o.opts.MaxBackoff)
+}
