@@ -1,0 +1,176 @@
+package rbac
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// anyResource is the request object of a check that names no resource, and
+// the rule object of a grant on every resource.
+const anyResource = "*"
+
+// Explanation says why a check was decided as it was.
+type Explanation struct {
+	Allowed bool `json:"allowed"`
+	// Request is what was enforced: member, account, resource ("*" for
+	// none), right.
+	Request []string `json:"request"`
+	// Rule is the rule that allowed the request (p, subject, account,
+	// resource, right, expiry), empty when nothing allowed it.
+	Rule []string `json:"rule,omitempty"`
+	// Reason is a sentence for people (admin pages, logs).
+	Reason string `json:"reason"`
+}
+
+// check is a validated request.
+type check struct {
+	member, account, resource string
+	right                     Right
+}
+
+// parseCheck validates the inputs of Allowed and Explain. right is
+// "product:action"; a narrowed "product:action:resource" is accepted when
+// resource is empty or the same.
+func parseCheck(memberID, accountID, right, resource string) (check, error) {
+	r, err := ParseRight(right)
+	if err != nil {
+		return check{}, err
+	}
+	if resource != "" {
+		res, err := normalizeResource(resource)
+		if err != nil {
+			return check{}, err
+		}
+		if r.Resource != "" && r.Resource != res {
+			return check{}, fmt.Errorf("%w: right %q names resource %q, request names %q", ErrInvalidRight, clip(right), r.Resource, res)
+		}
+		r.Resource = res
+	}
+	c := check{member: memberID, account: accountID, resource: anyResource, right: r}
+	if r.Resource != "" {
+		c.resource = r.Resource
+	}
+	return c, nil
+}
+
+func (c check) request() []string {
+	return []string{c.member, c.account, c.resource, c.right.Key()}
+}
+
+// Allowed is the live check: may memberID exercise right (product:action)
+// in accountID, on resource when one is given? A grant of the whole right
+// allows every resource; a narrowed grant allows its resource only (not a
+// check without resource). Owners hold every right of their account and
+// none elsewhere; expired grants deny at once; anything not granted is
+// denied. An unknown or malformed right or resource is an error
+// (ErrUnknownRight, ErrInvalidRight); an unknown member or account is
+// simply denied.
+func (s *Service) Allowed(ctx context.Context, memberID, accountID, right, resource string) (bool, error) {
+	c, err := parseCheck(memberID, accountID, right, resource)
+	if err != nil {
+		return false, err
+	}
+	if checkID("member", memberID) != nil || checkID("account", accountID) != nil {
+		return false, nil
+	}
+	pol, err := s.policy(ctx, accountID)
+	if err != nil {
+		return false, err
+	}
+	if !pol.known(memberID) {
+		return false, nil
+	}
+	ok, err := pol.e.Enforce(c.member, c.account, c.resource, c.right.Key())
+	if err != nil {
+		return false, fmt.Errorf("rbac: check %s in %s: %w", c.right, accountID, err)
+	}
+	return ok, nil
+}
+
+// Explain decides like Allowed and says why: the rule that allowed the
+// request (Casbin's EnforceEx), or the nearest reason for a denial (not a
+// member, an expired grant, a grant on another resource, nothing granted).
+func (s *Service) Explain(ctx context.Context, memberID, accountID, right, resource string) (Explanation, error) {
+	c, err := parseCheck(memberID, accountID, right, resource)
+	if err != nil {
+		return Explanation{}, err
+	}
+	x := Explanation{Request: c.request()}
+	if err := checkID("member", memberID); err != nil {
+		x.Reason = err.Error()
+		return x, nil
+	}
+	if err := checkID("account", accountID); err != nil {
+		x.Reason = err.Error()
+		return x, nil
+	}
+	pol, err := s.policy(ctx, accountID)
+	if err != nil {
+		return Explanation{}, err
+	}
+	if !pol.known(memberID) {
+		x.Reason = fmt.Sprintf("%s holds no right in account %s (deny by default)", memberID, accountID)
+		return x, nil
+	}
+	ok, rule, err := pol.e.EnforceEx(c.member, c.account, c.resource, c.right.Key())
+	if err != nil {
+		return Explanation{}, fmt.Errorf("rbac: explain %s in %s: %w", c.right, accountID, err)
+	}
+	x.Allowed = ok
+	if ok {
+		x.Rule = append([]string{"p"}, rule...)
+		x.Reason = allowReason(memberID, c, rule)
+		return x, nil
+	}
+	x.Reason = s.denyReason(pol, c)
+	return x, nil
+}
+
+func allowReason(memberID string, c check, rule []string) string {
+	var who string
+	if rule[pSub] == memberID {
+		who = memberID + " is granted"
+	} else {
+		who = fmt.Sprintf("%s holds role %s, which is granted", memberID, strings.TrimPrefix(rule[pSub], rolePrefix))
+	}
+	what := rule[pAct]
+	if what == "*" {
+		what = "every right"
+	}
+	where := "on every resource"
+	if rule[pObj] != anyResource {
+		where = "on " + rule[pObj]
+	}
+	until := ""
+	if rule[pExp] != "" {
+		until = " until " + rule[pExp]
+	}
+	return fmt.Sprintf("%s %s %s of account %s%s", who, what, where, c.account, until)
+}
+
+// denyReason looks for the rule that came closest to allowing c.
+func (s *Service) denyReason(pol *accountPolicy, c check) string {
+	act := c.right.Key()
+	var elsewhere []string
+	for _, r := range pol.rulesOf(pol.subjects(c.member), s.now(), true) {
+		if r[pAct] != act && r[pAct] != "*" {
+			continue
+		}
+		if r[pObj] == anyResource || r[pObj] == c.resource {
+			if !isLive(r[pExp], s.now()) {
+				return fmt.Sprintf("the grant of %s to %s expired at %s", act, r[pSub], r[pExp])
+			}
+			continue
+		}
+		elsewhere = append(elsewhere, r[pObj])
+	}
+	if len(elsewhere) > 0 {
+		on := "without a resource"
+		if c.resource != anyResource {
+			on = "on " + c.resource
+		}
+		return fmt.Sprintf("%s holds %s only on %s, not %s", c.member, act, strings.Join(elsewhere, ", "), on)
+	}
+	return fmt.Sprintf("no rule grants %s to %s in account %s (deny by default)", act, c.member, c.account)
+}

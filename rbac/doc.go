@@ -1,0 +1,15 @@
+// Package rbac owns the rights of Sésame: which member of an account may do
+// what, on which resource, until when. Rights are Casbin rules (model,
+// catalog and default role templates in package policies) stored in the
+// casbin_rule table through a sqlx adapter.
+//
+// A Service keeps one small enforcer per account, loaded on demand with a
+// filtered load and kept in a bounded LRU; a change drops the account's
+// enforcer at once in this process and, through PostgreSQL LISTEN/NOTIFY
+// (Service.Watch), in every other instance. Writers run in the caller's
+// transaction, so a change of rights commits together with the change of
+// the member that caused it.
+//
+// Of Sésame, package rbac imports db, audit and policies only; it must not
+// import oauth, account, web or mail (they call it).
+package rbac

@@ -1,0 +1,78 @@
+package rbac
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/sesame-idp/sesame/db"
+)
+
+// clock is a settable time source for expiry tests.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 11, 5, 10, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func newService(t testing.TB, d *db.DB, opts Options) *Service {
+	t.Helper()
+	s, err := New(d, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// inTx runs fn in a committed transaction and then invalidates accountID,
+// as callers of the write API do.
+func inTx(t testing.TB, s *Service, accountID string, fn func(tx *sqlx.Tx) error) {
+	t.Helper()
+	if err := s.d.InTx(context.Background(), fn); err != nil {
+		t.Fatal(err)
+	}
+	s.Invalidate(accountID)
+}
+
+func setOwner(t testing.TB, s *Service, accountID, memberID string) {
+	t.Helper()
+	inTx(t, s, accountID, func(tx *sqlx.Tx) error {
+		return s.SetOwner(context.Background(), tx, accountID, memberID)
+	})
+}
+
+func setGrants(t testing.TB, s *Service, accountID, memberID string, grants ...Grant) {
+	t.Helper()
+	inTx(t, s, accountID, func(tx *sqlx.Tx) error {
+		return s.SetGrants(context.Background(), tx, accountID, memberID, grants)
+	})
+}
+
+func grant(right string) Grant { return Grant{Right: right} }
+
+func grantUntil(right string, t time.Time) Grant { return Grant{Right: right, ExpiresAt: &t} }
+
+func mustAllowed(t testing.TB, s *Service, memberID, accountID, right, resource string) bool {
+	t.Helper()
+	ok, err := s.Allowed(context.Background(), memberID, accountID, right, resource)
+	if err != nil {
+		t.Fatalf("Allowed(%s, %s, %s, %s): %v", memberID, accountID, right, resource, err)
+	}
+	return ok
+}

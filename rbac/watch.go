@@ -1,0 +1,87 @@
+package rbac
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/sesame-idp/sesame/db"
+)
+
+// notifyChannel is the PostgreSQL channel on which writers announce the
+// account whose rules changed; the payload "*" means every account.
+const notifyChannel = "sesame_rbac"
+
+// changed drops the local enforcer of accountID and, on PostgreSQL, queues
+// a notification in q's transaction: every instance (this one included)
+// hears it when the transaction commits.
+func (s *Service) changed(ctx context.Context, q db.Queryer, accountID string) error {
+	s.Invalidate(accountID)
+	if s.d.Dialect != db.Postgres {
+		return nil
+	}
+	if _, err := q.ExecContext(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, accountID); err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	return nil
+}
+
+// Watch keeps the cached enforcers in step with the other instances until
+// ctx ends: it listens on PostgreSQL for changed accounts and drops their
+// enforcers, and drops them all when it starts listening and after every
+// reconnection (changes may have been missed meanwhile). On SQLite, where
+// there is a single instance, it only waits for ctx. Run it once per
+// Service, in its own goroutine; it returns nil when ctx ends.
+func (s *Service) Watch(ctx context.Context) error {
+	if s.d.Dialect != db.Postgres || s.d.URL == "" {
+		s.markListening()
+		<-ctx.Done()
+		return nil
+	}
+	l := pq.NewListener(s.d.URL, 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {
+		switch {
+		case err != nil:
+			s.log.Warn("rbac: policy listener", "event", ev.String(), "err", err)
+		case ev == pq.ListenerEventReconnected:
+			s.log.Info("rbac: policy listener reconnected")
+		}
+	})
+	defer l.Close()
+	// Listen blocks until connected: closing the listener unblocks it.
+	stop := context.AfterFunc(ctx, func() { l.Close() })
+	defer stop()
+	if err := l.Listen(notifyChannel); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("rbac: listen on %s: %w", notifyChannel, err)
+	}
+	s.invalidateAll() // whatever was loaded before we listened may be stale
+	s.markListening()
+
+	ping := time.NewTicker(time.Minute)
+	defer ping.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case n := <-l.Notify:
+			switch {
+			case n == nil: // reconnected: notifications may have been lost
+				s.invalidateAll()
+			case n.Extra == "*":
+				s.invalidateAll()
+			default:
+				s.Invalidate(n.Extra)
+			}
+		case <-ping.C:
+			// A dead connection is noticed, and reconnected, on use.
+			_ = l.Ping()
+		}
+	}
+}
+
+// markListening records that Watch is up (tests wait for it).
+func (s *Service) markListening() { s.listenOne.Do(func() { close(s.listening) }) }
