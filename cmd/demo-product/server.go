@@ -1,0 +1,66 @@
+package main
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	pk "github.com/sesame-idp/sesame/productkit"
+)
+
+// powerOps are the actions a server accepts; each takes server:operate
+// (or server:operate:<that server>).
+var powerOps = []string{"reboot", "stop", "start"}
+
+// mountServer serves the server panel: server:read to view, server:operate
+// to reboot, stop or start, both from the rights of the token.
+func mountServer(p *panel, web, api *gin.RouterGroup) {
+	operate := pk.Require("server:operate", pk.ResourceParam("server"))
+	web.GET("/servers", pk.Require("server:read", pk.AnyResource()), p.serversPage)
+	web.POST("/servers/:server/:op", operate, p.powerForm)
+
+	api.GET("/servers", pk.Require("server:read", pk.AnyResource()), p.apiServers)
+	api.POST("/servers/:server/:op", operate, p.apiPower)
+}
+
+type serverRow struct {
+	Server
+	CanOperate bool
+	Ops        []string
+}
+
+func (p *panel) serversPage(c *gin.Context) {
+	id := ident(c)
+	var rows []serverRow
+	for _, s := range p.store.Servers(id.AccountID) {
+		if id.Allows("server:read", s.Name) {
+			rows = append(rows, serverRow{Server: s, CanOperate: id.Allows("server:operate", s.Name), Ops: powerOps})
+		}
+	}
+	p.render(c, http.StatusOK, "servers", rows)
+}
+
+func (p *panel) powerForm(c *gin.Context) {
+	_, err := p.store.Power(ident(c).AccountID, c.Param("server"), c.Param("op"))
+	p.afterForm(c, err, "/servers", "ok_server", func(int, string) { p.notFound(c) })
+}
+
+func (p *panel) apiServers(c *gin.Context) {
+	id := ident(c)
+	out := []serverRow{}
+	for _, s := range p.store.Servers(id.AccountID) {
+		if id.Allows("server:read", s.Name) {
+			out = append(out, serverRow{Server: s, CanOperate: id.Allows("server:operate", s.Name)})
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"servers": out})
+}
+
+func (p *panel) apiPower(c *gin.Context) {
+	s, err := p.store.Power(ident(c).AccountID, c.Param("server"), c.Param("op"))
+	if err != nil {
+		apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s)
+}

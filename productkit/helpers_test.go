@@ -1,0 +1,72 @@
+package productkit
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sesame-idp/sesame/productkit/productkittest"
+)
+
+// clock is a settable time shared by the fake issuer and productkit.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+const (
+	testClient = "domain-panel"
+	testSecret = "s3cret-of-the-domain-panel"
+)
+
+// fixture is a fake Sésame with one client and two people, and an Issuer
+// of productkit pointed at it, both on one clock.
+type fixture struct {
+	fake   *productkittest.Issuer
+	issuer *Issuer
+	clock  *clock
+}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	clk := newClock()
+	fake := productkittest.New(t)
+	fake.Now = clk.Now
+	fake.AddClient(productkittest.Client{ID: testClient, Secret: testSecret})
+	fake.AddPerson(productkittest.Person{
+		Sub: "alice", AccountID: "id482913", Email: "alice@example.cm", Name: "Alice Martin",
+		Rights: []string{"domain:read", "domain:dns:example.cm"},
+	})
+	fake.AddPerson(productkittest.Person{
+		Sub: "bob", AccountID: "id482913", Email: "bob@example.cm", Name: "Bob",
+		Rights: []string{"domain:read"},
+	})
+	iss, err := NewIssuer(IssuerConfig{URL: fake.URL, Now: clk.Now, HTTPClient: fake.Server.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{fake: fake, issuer: iss, clock: clk}
+}
+
+func (f *fixture) guard(t testing.TB) *Guard {
+	t.Helper()
+	g, err := NewGuard(GuardConfig{Issuer: f.issuer, Audience: testClient})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
