@@ -1,0 +1,15 @@
+// Package account owns the people who sign in to Sésame: customer accounts,
+// their members (the owner and the login accounts), platform
+// administrators, the password policy and hashing, sign-in with its
+// throttling, and server-side browser sessions.
+//
+// Sign-in never tells an unknown email, an unknown account ID, a person who
+// is not a member, an invited or disabled member and a wrong password
+// apart: all give ErrInvalidCredentials after the same argon2id work.
+// Throttling answers ErrThrottled for unknown emails exactly as for known
+// ones, so it reveals nothing either.
+//
+// Package account imports db and audit only; it knows nothing of HTTP,
+// OAuth or rights (the creator of an account wires rights in through
+// Options.OnOwnerCreated).
+package account

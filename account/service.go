@@ -1,0 +1,128 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/sesame-idp/sesame/db"
+)
+
+// DefaultSessionTTL is how long a browser session lasts when
+// Options.SessionTTL is zero.
+const DefaultSessionTTL = 12 * time.Hour
+
+// maxNameRunes bounds display names of accounts and people.
+const maxNameRunes = 200
+
+// Options configures a Service; the zero value is usable.
+type Options struct {
+	// Now is the clock; time.Now by default.
+	Now func() time.Time
+	// Hasher hashes passwords; NewPasswordHasher(0) by default.
+	Hasher *PasswordHasher
+	// SessionTTL is the lifetime of a browser session; DefaultSessionTTL by
+	// default.
+	SessionTTL time.Duration
+	// Throttle bounds failed sign-ins; see ThrottleConfig for defaults.
+	Throttle ThrottleConfig
+	// OnOwnerCreated, when set, runs inside the transaction that creates an
+	// account, after its owner is inserted (rights are wired in here). An
+	// error rolls the creation back.
+	OnOwnerCreated func(ctx context.Context, q db.Queryer, accountID, memberID string) error
+	// Rand is the source of account-ID digits; crypto/rand by default.
+	Rand io.Reader
+	// Logger receives what users are not told (corrupt hashes); slog's
+	// default by default.
+	Logger *slog.Logger
+}
+
+// Service manages accounts, members, administrators, sign-in and browser
+// sessions on one database. It is safe for concurrent use.
+type Service struct {
+	db             *db.DB
+	clock          func() time.Time
+	hasher         *PasswordHasher
+	sessionTTL     time.Duration
+	throttle       ThrottleConfig
+	onOwnerCreated func(ctx context.Context, q db.Queryer, accountID, memberID string) error
+	rand           io.Reader
+	log            *slog.Logger
+	// dummyHash is verified when a sign-in names nobody with a password,
+	// so that such a failure costs what a wrong password costs.
+	dummyHash string
+}
+
+// NewService returns a Service on d. It computes one argon2id hash (about
+// 25 ms) for the timing of failed sign-ins.
+func NewService(d *db.DB, opts Options) *Service {
+	s := &Service{
+		db:             d,
+		clock:          opts.Now,
+		hasher:         opts.Hasher,
+		sessionTTL:     opts.SessionTTL,
+		throttle:       opts.Throttle.withDefaults(),
+		onOwnerCreated: opts.OnOwnerCreated,
+		rand:           opts.Rand,
+		log:            opts.Logger,
+	}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	if s.hasher == nil {
+		s.hasher = NewPasswordHasher(0)
+	}
+	if s.sessionTTL <= 0 {
+		s.sessionTTL = DefaultSessionTTL
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	var secret [32]byte
+	rand.Read(secret[:])
+	hash, err := s.hasher.Hash(context.Background(), string(secret[:]))
+	if err != nil {
+		panic("account: dummy hash: " + err.Error()) // only a context error can fail Hash
+	}
+	s.dummyHash = hash
+	return s
+}
+
+// DB returns the database the service works on.
+func (s *Service) DB() *db.DB { return s.db }
+
+// Hasher returns the password hasher, for features that set passwords
+// (invitations) and store the hash through CreateMember or
+// SetMemberPassword.
+func (s *Service) Hasher() *PasswordHasher { return s.hasher }
+
+// now is the clock in UTC at the microsecond, the precision both engines
+// keep.
+func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
+
+// queryer returns q, or the service's database when q is nil.
+func (s *Service) queryer(q db.Queryer) db.Queryer {
+	if q == nil {
+		return s.db
+	}
+	return q
+}
+
+// cleanName trims a display name and checks it: at most 200 characters,
+// valid UTF-8, no control characters.
+func cleanName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if !utf8.ValidString(name) || utf8.RuneCountInString(name) > maxNameRunes ||
+		strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "", ErrInvalidName
+	}
+	return name, nil
+}

@@ -1,0 +1,140 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sesame-idp/sesame/db"
+)
+
+// Bounds on what a session row keeps of the client.
+const (
+	maxSessionIP        = 64
+	maxSessionUserAgent = 512
+)
+
+// Session is a browser session at Sésame, of a member or of an
+// administrator (exactly one of MemberID and AdminID is set).
+type Session struct {
+	MemberID  string
+	AdminID   string
+	AuthTime  time.Time // when the person typed the password
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// CreateSession opens a session for exactly one of memberID and adminID,
+// expiring after Options.SessionTTL. rawID is the value for the cookie: a
+// random 256-bit id of which only the SHA-256 is stored, so that a copy of
+// the database opens no session. Call it at every sign-in: a new id each
+// time is what defeats session fixation.
+func (s *Service) CreateSession(ctx context.Context, memberID, adminID, ip, userAgent string) (string, Session, error) {
+	if (memberID == "") == (adminID == "") {
+		return "", Session{}, errors.New("account: create session: exactly one of member and admin must be given")
+	}
+	var b [32]byte
+	rand.Read(b[:]) // never fails (crypto/rand panics rather)
+	raw := base64.RawURLEncoding.EncodeToString(b[:])
+	now := s.now()
+	sess := Session{MemberID: memberID, AdminID: adminID, AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL)}
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO browser_sessions
+		(id_hash, member_id, admin_id, auth_time, created_at, expires_at, ip, user_agent)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		sessionHash(raw), nullable(memberID), nullable(adminID), sess.AuthTime, sess.CreatedAt, sess.ExpiresAt,
+		truncate(ip, maxSessionIP), truncate(userAgent, maxSessionUserAgent))
+	if err != nil {
+		return "", Session{}, fmt.Errorf("account: create session: %w", db.Translate(err))
+	}
+	return raw, sess, nil
+}
+
+// Session returns the session whose cookie value is rawID. It returns
+// ErrNotFound when the session is unknown or expired, or belongs to a
+// member who is no longer active.
+func (s *Service) Session(ctx context.Context, rawID string) (Session, error) {
+	if rawID == "" {
+		return Session{}, fmt.Errorf("account: session: %w", ErrNotFound)
+	}
+	var r struct {
+		MemberID     sql.NullString `db:"member_id"`
+		AdminID      sql.NullString `db:"admin_id"`
+		AuthTime     time.Time      `db:"auth_time"`
+		CreatedAt    time.Time      `db:"created_at"`
+		ExpiresAt    time.Time      `db:"expires_at"`
+		MemberStatus sql.NullString `db:"member_status"`
+	}
+	err := s.db.GetContext(ctx, &r, s.db.Rebind(`SELECT s.member_id, s.admin_id, s.auth_time, s.created_at, s.expires_at,
+		m.status AS member_status
+		FROM browser_sessions s LEFT JOIN members m ON m.id = s.member_id
+		WHERE s.id_hash = ? AND s.expires_at > ?`), sessionHash(rawID), s.now())
+	if err != nil {
+		return Session{}, fmt.Errorf("account: session: %w", db.Translate(err))
+	}
+	if r.MemberID.Valid && r.MemberStatus.String != string(StatusActive) {
+		return Session{}, fmt.Errorf("account: session of %s: member not active: %w", r.MemberID.String, ErrNotFound)
+	}
+	return Session{
+		MemberID: r.MemberID.String, AdminID: r.AdminID.String,
+		AuthTime: r.AuthTime.UTC(), CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
+	}, nil
+}
+
+// DeleteSession ends the session whose cookie value is rawID; it returns
+// ErrNotFound when there is none.
+func (s *Service) DeleteSession(ctx context.Context, rawID string) error {
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM browser_sessions WHERE id_hash = ?`), sessionHash(rawID))
+	if err != nil {
+		return fmt.Errorf("account: delete session: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("account: delete session: %w", err)
+	} else if n == 0 {
+		return fmt.Errorf("account: delete session: %w", ErrNotFound)
+	}
+	return nil
+}
+
+// DeleteMemberSessions ends every session of memberID through q (the
+// transaction that disables or deletes the member, or nil for the
+// service's database).
+func (s *Service) DeleteMemberSessions(ctx context.Context, q db.Queryer, memberID string) error {
+	q = s.queryer(q)
+	if _, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM browser_sessions WHERE member_id = ?`), memberID); err != nil {
+		return fmt.Errorf("account: delete sessions of %s: %w", memberID, err)
+	}
+	return nil
+}
+
+// PurgeExpired deletes expired sessions and throttle counters whose window
+// has closed. Run it now and then; correctness never depends on it.
+func (s *Service) PurgeExpired(ctx context.Context) error {
+	now := s.now()
+	if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM browser_sessions WHERE expires_at <= ?`), now); err != nil {
+		return fmt.Errorf("account: purge sessions: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM login_throttle WHERE window_start <= ?`), now.Add(-s.throttle.Window)); err != nil {
+		return fmt.Errorf("account: purge throttle: %w", err)
+	}
+	return nil
+}
+
+// sessionHash is what the database keeps of a session id.
+func sessionHash(rawID string) string {
+	sum := sha256.Sum256([]byte(rawID))
+	return hex.EncodeToString(sum[:])
+}
+
+// nullable maps "" to NULL.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,161 @@
+package account
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/db/dbtest"
+)
+
+func TestSessions(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newSignInFixture(t, d, Options{SessionTTL: time.Hour})
+		raw, sess, err := f.s.CreateSession(ctx, f.alice.ID, "", "192.0.2.1", "Mozilla/5.0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, err := base64.RawURLEncoding.DecodeString(raw); err != nil || len(b) != 32 {
+			t.Fatalf("raw id %q is not 256 random bits", raw)
+		}
+		now := f.clk.Now().UTC()
+		want := Session{MemberID: f.alice.ID, AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		if sess != want {
+			t.Fatalf("CreateSession = %+v, want %+v", sess, want)
+		}
+		var stored int
+		if err := d.GetContext(ctx, &stored, d.Rebind(`SELECT COUNT(*) FROM browser_sessions WHERE id_hash = ?`), raw); err != nil || stored != 0 {
+			t.Fatalf("the raw id is stored (%d, %v)", stored, err)
+		}
+		if got, err := f.s.Session(ctx, raw); err != nil || got != want {
+			t.Fatalf("Session = %+v, %v; want %+v", got, err, want)
+		}
+		for _, bad := range []string{"", raw + "x", raw[:len(raw)-1]} {
+			if _, err := f.s.Session(ctx, bad); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("Session(%q) = %v, want ErrNotFound", bad, err)
+			}
+		}
+
+		// Expiry.
+		f.clk.Advance(time.Hour - time.Second)
+		if _, err := f.s.Session(ctx, raw); err != nil {
+			t.Fatalf("a second before expiry: %v", err)
+		}
+		f.clk.Advance(time.Second)
+		if _, err := f.s.Session(ctx, raw); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("at expiry: %v, want ErrNotFound", err)
+		}
+
+		// Delete one.
+		raw2, _, err := f.s.CreateSession(ctx, f.alice.ID, "", "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if raw2 == raw {
+			t.Fatal("two sessions share an id")
+		}
+		if err := f.s.DeleteSession(ctx, raw2); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.Session(ctx, raw2); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("deleted session: %v", err)
+		}
+		if err := f.s.DeleteSession(ctx, raw2); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("second delete: %v, want ErrNotFound", err)
+		}
+
+		// Delete every session of a member, and only those.
+		e1, _, _ := f.s.CreateSession(ctx, f.erin.ID, "", "", "")
+		e2, _, _ := f.s.CreateSession(ctx, f.erin.ID, "", "", "")
+		other, _, _ := f.s.CreateSession(ctx, f.bob1.ID, "", "", "")
+		if err := f.s.DeleteMemberSessions(ctx, nil, f.erin.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range []string{e1, e2} {
+			if _, err := f.s.Session(ctx, r); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("session of a member whose sessions were deleted: %v", err)
+			}
+		}
+		if _, err := f.s.Session(ctx, other); err != nil {
+			t.Fatalf("another member's session: %v", err)
+		}
+
+		// A member who is no longer active has no session, even one that
+		// survived (SetMemberStatus deletes them; a direct update does not).
+		b2, _, _ := f.s.CreateSession(ctx, f.bob2.ID, "", "", "")
+		if _, err := d.ExecContext(ctx, d.Rebind(`UPDATE members SET status = 'disabled' WHERE id = ?`), f.bob2.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.Session(ctx, b2); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("session of a disabled member: %v, want ErrNotFound", err)
+		}
+		if err := f.s.SetMemberStatus(ctx, nil, f.bob1.ID, StatusDisabled); err != nil {
+			t.Fatal(err)
+		}
+		var left int
+		if err := d.GetContext(ctx, &left, d.Rebind(`SELECT COUNT(*) FROM browser_sessions WHERE member_id = ?`), f.bob1.ID); err != nil || left != 0 {
+			t.Fatalf("%d sessions left after disabling (%v)", left, err)
+		}
+	})
+}
+
+func TestAdminSessions(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newTestService(t, d, Options{})
+		a, err := s.CreateAdmin(ctx, "root@example.com", "Xk7#mP2q-root")
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _, err := s.CreateSession(ctx, "", a.ID, "192.0.2.1", "curl")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Session(ctx, raw)
+		if err != nil || got.AdminID != a.ID || got.MemberID != "" {
+			t.Fatalf("Session = %+v, %v", got, err)
+		}
+		if got.ExpiresAt.Sub(got.CreatedAt) != DefaultSessionTTL {
+			t.Fatalf("lifetime %v, want %v", got.ExpiresAt.Sub(got.CreatedAt), DefaultSessionTTL)
+		}
+		for name, ids := range map[string][2]string{"neither": {"", ""}, "both": {"m_x", a.ID}} {
+			if _, _, err := s.CreateSession(ctx, ids[0], ids[1], "", ""); err == nil {
+				t.Errorf("%s: CreateSession accepted", name)
+			}
+		}
+		if _, _, err := s.CreateSession(ctx, "m_nobody", "", "", ""); err == nil {
+			t.Error("CreateSession for an unknown member accepted")
+		}
+	})
+}
+
+func TestPurgeSessions(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newSignInFixture(t, d, Options{SessionTTL: time.Hour})
+		old, _, _ := f.s.CreateSession(ctx, f.alice.ID, "", "", "")
+		f.clk.Advance(30 * time.Minute)
+		fresh, _, _ := f.s.CreateSession(ctx, f.alice.ID, "", "", "")
+		f.clk.Advance(31 * time.Minute)
+		if err := f.s.PurgeExpired(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := d.GetContext(ctx, &n, `SELECT COUNT(*) FROM browser_sessions`); err != nil || n != 1 {
+			t.Fatalf("%d sessions after purge (%v), want 1", n, err)
+		}
+		if _, err := f.s.Session(ctx, fresh); err != nil {
+			t.Fatalf("fresh session purged: %v", err)
+		}
+		if _, err := f.s.Session(ctx, old); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("old session: %v", err)
+		}
+	})
+}
