@@ -1,0 +1,211 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/mail"
+	"github.com/sesame-idp/sesame/members"
+	"github.com/sesame-idp/sesame/oauth"
+	"github.com/sesame-idp/sesame/oauth/sqlstore"
+	"github.com/sesame-idp/sesame/rbac"
+	"github.com/sesame-idp/sesame/secret"
+	"github.com/sesame-idp/sesame/web"
+)
+
+// Config is Sésame's configuration (DESIGN.md §3, "Running").
+type Config struct {
+	Addr        string // SESAME_ADDR
+	Issuer      string // SESAME_ISSUER
+	DatabaseURL string // SESAME_DATABASE_URL
+	SMTPURL     string // SESAME_SMTP_URL; empty: mail is written to the log
+	MailFrom    string // SESAME_MAIL_FROM
+	Secrets     string // SESAME_SECRETS; empty: generated and stored on first run
+	NoMigrate   bool   // do not apply pending migrations at start
+	// InvitationTTL is how long invitation links live (SESAME_INVITATION_TTL; default 72h).
+	InvitationTTL time.Duration
+
+	Logger *slog.Logger
+	// Now is the clock of every service; nil means time.Now.
+	Now func() time.Time
+}
+
+// App is a running Sésame: its database and services.
+type App struct {
+	Config   Config
+	DB       *db.DB
+	Secrets  *secret.Ring
+	Accounts *account.Service
+	Rights   *rbac.Service
+	OAuth    *oauth.Provider
+	Clients  *sqlstore.Store
+	Outbox   *mail.Outbox
+	Members  *members.Service
+	Web      *web.Server
+	log      *slog.Logger
+}
+
+// keyPublishTime is how long a retired signing key stays in the JWKS: longer
+// than any token it signed lives (access 15 min, ID 1 h).
+const keyPublishTime = 24 * time.Hour
+
+// Open opens the database (migrating it unless NoMigrate) and builds every
+// service. Close releases it.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	log := cfg.Logger
+	d, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: d, log: log}
+	if err := a.build(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build(ctx context.Context) error {
+	cfg, d, log := a.Config, a.DB, a.log
+	if !cfg.NoMigrate {
+		n, err := d.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			log.Info("migrations applied", "count", n, "database", db.Redact(cfg.DatabaseURL))
+		}
+	}
+	ring, err := loadSecrets(ctx, cfg.Secrets, d, log)
+	if err != nil {
+		return err
+	}
+	a.Secrets = ring
+
+	a.Rights, err = rbac.New(d, rbac.Options{Now: cfg.Now})
+	if err != nil {
+		return err
+	}
+	a.Accounts = account.NewService(d, account.Options{
+		Now:            cfg.Now,
+		OnOwnerCreated: a.Rights.SetOwner,
+	})
+
+	sender := mail.NewLogSender(log)
+	if cfg.SMTPURL != "" {
+		if sender, err = mail.NewSMTPSender(cfg.SMTPURL, cfg.MailFrom); err != nil {
+			return err
+		}
+	}
+	a.Outbox = mail.NewOutbox(d, sender, mail.OutboxOptions{Now: cfg.Now, Logger: log})
+
+	a.Clients = sqlstore.New(d)
+	keys := oauth.NewKeySet(d, ring, keyPublishTime)
+	if err := keys.Load(ctx); err != nil {
+		return err
+	}
+	a.OAuth = oauth.New(oauth.Config{Issuer: cfg.Issuer, Secrets: ring}, a.Clients, keys, people{a.Accounts}, a.Rights)
+
+	a.Members = members.New(members.Options{
+		DB:            d,
+		Accounts:      a.Accounts,
+		Rights:        a.Rights,
+		Outbox:        a.Outbox,
+		Tokens:        a.Clients,
+		Hasher:        a.Accounts.Hasher(),
+		Issuer:        cfg.Issuer,
+		InvitationTTL: cfg.InvitationTTL,
+		Now:           cfg.Now,
+	})
+
+	a.Web, err = web.New(web.Deps{
+		Issuer:   cfg.Issuer,
+		DB:       d,
+		Secrets:  ring,
+		Accounts: a.Accounts,
+		OAuth:    a.OAuth,
+		Members:  a.Members,
+		Rights:   a.Rights,
+		Outbox:   a.Outbox,
+		Logger:   log,
+		Now:      cfg.Now,
+	})
+	return err
+}
+
+// Handler is Sésame's HTTP handler.
+func (a *App) Handler() http.Handler { return a.Web }
+
+// Run does the background work until ctx ends: mail delivery, the policy
+// watcher (PostgreSQL), signing key refresh and clean-up of expired rows.
+func (a *App) Run(ctx context.Context) {
+	go a.Outbox.Run(ctx)
+	go func() {
+		if err := a.Rights.Watch(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			a.log.Error("policy watcher stopped", "err", err)
+		}
+	}()
+	refresh := time.NewTicker(time.Minute)
+	purge := time.NewTicker(10 * time.Minute)
+	defer refresh.Stop()
+	defer purge.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-refresh.C:
+			if err := a.OAuth.Keys.Refresh(ctx, 0); err != nil {
+				a.log.Warn("signing key refresh", "err", err)
+			}
+		case <-purge.C:
+			a.purge(ctx)
+		}
+	}
+}
+
+func (a *App) purge(ctx context.Context) {
+	if err := a.Accounts.PurgeExpired(ctx); err != nil {
+		a.log.Warn("purge sessions", "err", err)
+	}
+	if _, err := a.Clients.DeleteExpired(ctx, a.Config.Now().Add(-time.Hour)); err != nil {
+		a.log.Warn("purge tokens", "err", err)
+	}
+	if _, err := a.Outbox.Purge(ctx, a.Config.Now().Add(-30*24*time.Hour)); err != nil {
+		a.log.Warn("purge mail", "err", err)
+	}
+	if _, err := a.Rights.PurgeExpired(ctx); err != nil {
+		a.log.Warn("purge expired grants", "err", err)
+	}
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// people lets the OAuth provider find the person behind a subject.
+type people struct{ accounts *account.Service }
+
+func (p people) Person(ctx context.Context, subject string) (oauth.Person, error) {
+	m, err := p.accounts.Member(ctx, subject)
+	if errors.Is(err, account.ErrNotFound) {
+		return oauth.Person{}, oauth.ErrInactive
+	}
+	if err != nil {
+		return oauth.Person{}, fmt.Errorf("app: person %s: %w", subject, err)
+	}
+	if m.Status != account.StatusActive {
+		return oauth.Person{}, oauth.ErrInactive
+	}
+	return oauth.Person{Subject: m.ID, AccountID: m.AccountID, Email: m.Email, Name: m.Name}, nil
+}

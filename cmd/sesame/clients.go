@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/sesame-idp/sesame/oauth"
+	"github.com/sesame-idp/sesame/oauth/sqlstore"
+)
+
+// defaultScopes are what a client may ask for when --scopes is not given.
+var defaultScopes = []string{oauth.ScopeOpenID, oauth.ScopeProfile, oauth.ScopeEmail, oauth.ScopeOfflineAccess}
+
+func clientsCreate(ctx context.Context, args []string, _ io.Reader, stdout io.Writer) error {
+	cfg := loadConfig()
+	fs := flag.NewFlagSet("clients create", flag.ContinueOnError)
+	bindFlags(&cfg, fs, false)
+	id := fs.String("id", "", "client ID")
+	name := fs.String("name", "", "name shown to people on the consent page")
+	var redirects stringList
+	fs.Var(&redirects, "redirect-uri", "exact redirect URI (repeatable)")
+	public := fs.Bool("public", false, "public client (no secret, PKCE required): browser or native apps")
+	firstParty := fs.Bool("first-party", false, "one of the company's own products: no consent screen")
+	grants := fs.String("grant-types", "", "comma-separated: authorization_code,refresh_token,client_credentials (default: the first two, or client_credentials without a redirect URI)")
+	scopes := fs.String("scopes", "", "comma-separated scopes the client may request (default openid,profile,email,offline_access)")
+	audience := fs.String("audience", "", "comma-separated audiences the client may request")
+	alg := fs.String("id-token-alg", oauth.ES256, "token signing algorithm: ES256 or RS256")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := requireFlags(fs, "id", "name"); err != nil {
+		return err
+	}
+	c := &sqlstore.Client{
+		ID:                *id,
+		Name:              *name,
+		RedirectURIs:      redirects,
+		GrantTypes:        splitList(*grants),
+		Scopes:            splitList(*scopes),
+		Audience:          splitList(*audience),
+		Public:            *public,
+		IsFirstParty:      *firstParty,
+		IDTokenSigningAlg: *alg,
+	}
+	if len(c.GrantTypes) == 0 && len(c.RedirectURIs) == 0 && !c.Public {
+		c.GrantTypes = []string{sqlstore.GrantClientCredentials}
+	}
+	if len(c.Scopes) == 0 {
+		c.Scopes = defaultScopes
+	}
+	var secret string
+	if !c.Public {
+		var err error
+		if secret, err = sqlstore.NewClientSecret(); err != nil {
+			return err
+		}
+	}
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Clients.CreateClient(ctx, c, secret); err != nil {
+		return fmt.Errorf("clients create: %w", err)
+	}
+	out := map[string]string{"client_id": c.ID}
+	text := fmt.Sprintf("client %s created (public)", c.ID)
+	if secret != "" {
+		out["client_secret"] = secret
+		text = fmt.Sprintf("client %s created\nclient secret (shown once, keep it safe): %s", c.ID, secret)
+	}
+	return output(stdout, *asJSON, out, text)
+}

@@ -1,0 +1,102 @@
+package members
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/audit"
+	"github.com/sesame-idp/sesame/db"
+)
+
+// Pending returns the live invitation behind a link token, for the
+// set-password page; ErrLinkInvalid when the link is unknown, used,
+// revoked or expired.
+func (s *Service) Pending(ctx context.Context, token string) (Invitation, error) {
+	if token == "" || len(token) > 128 {
+		return Invitation{}, ErrLinkInvalid
+	}
+	var inv Invitation
+	err := s.db.GetContext(ctx, &inv, s.db.Rebind(`SELECT `+invitationColumns+` FROM invitations WHERE token_hash = ?`), hashToken(token))
+	if err != nil {
+		if errors.Is(db.Translate(err), db.ErrNotFound) {
+			return Invitation{}, ErrLinkInvalid
+		}
+		return Invitation{}, err
+	}
+	if err := s.finish(&inv); err != nil {
+		return Invitation{}, err
+	}
+	if inv.Status != InvitationPending {
+		return Invitation{}, ErrLinkInvalid
+	}
+	return inv, nil
+}
+
+// Acceptance is what the invited person types on the set-password page.
+type Acceptance struct {
+	Token           string
+	AccountID       string
+	Email           string
+	Password        string
+	PasswordConfirm string
+	IP              string
+}
+
+// Accept creates the login account of an invitation: the account ID and
+// email typed must match the invitation (ErrMismatch, without saying
+// which), the password must follow the policy (*account.PolicyError), and
+// the link is used up in the same transaction, so that it works once even
+// when submitted twice at the same moment.
+func (s *Service) Accept(ctx context.Context, in Acceptance) (account.Member, error) {
+	inv, err := s.Pending(ctx, in.Token)
+	if err != nil {
+		return account.Member{}, err
+	}
+	id, okID := account.NormalizeAccountID(in.AccountID)
+	email, errEmail := account.NormalizeEmail(in.Email)
+	if !okID || errEmail != nil || id != inv.AccountID || email != inv.Email {
+		return account.Member{}, ErrMismatch
+	}
+	if fails := account.CheckNewPassword(in.Password, in.PasswordConfirm, inv.Email, inv.AccountID); len(fails) > 0 {
+		return account.Member{}, &account.PolicyError{Failures: fails}
+	}
+	hash, err := s.hasher.Hash(ctx, in.Password)
+	if err != nil {
+		return account.Member{}, err
+	}
+	var m account.Member
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		now := s.clock()
+		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE invitations SET status = 'accepted', accepted_at = ?
+			WHERE id = ? AND token_hash = ? AND status = 'pending' AND expires_at > ?`), now, inv.ID, hashToken(in.Token), now)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrLinkInvalid
+		}
+		m, err = s.accounts.CreateMember(ctx, tx, inv.AccountID, inv.Email, "", account.StatusActive, hash)
+		if errors.Is(err, account.ErrAlreadyExists) {
+			return ErrAlreadyMember
+		} else if err != nil {
+			return err
+		}
+		if err := s.rights.SetGrants(ctx, tx, inv.AccountID, m.ID, inv.Grants); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE invitations SET member_id = ? WHERE id = ?`), m.ID, inv.ID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{AccountID: inv.AccountID, ActorID: m.ID, ActorEmail: m.Email,
+			Action: audit.InvitationAccepted, Target: m.ID, IP: in.IP})
+	})
+	if err != nil {
+		return account.Member{}, fmt.Errorf("members: accept invitation %s: %w", inv.ID, err)
+	}
+	s.rights.Invalidate(inv.AccountID)
+	return m, nil
+}

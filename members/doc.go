@@ -1,0 +1,13 @@
+// Package members is "Gestion des connexions": an account's owner (or a
+// login account holding members:manage) invites people by email, and
+// changes the rights of, disables, re-enables and deletes its login
+// accounts; the invited person accepts by setting a password.
+//
+// Every operation checks who acts (an Actor) before it changes anything,
+// writes the change, its audit line and any mail in one transaction, and
+// makes disabling or deleting effective at once: sessions end and tokens
+// are revoked in the same call.
+//
+// Package members imports account, rbac, mail, audit and db. It does not
+// import oauth: token revocation comes in through TokenRevoker.
+package members

@@ -1,0 +1,36 @@
+package members
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors of the package; callers test them with errors.Is.
+var (
+	// ErrForbidden: the actor may not do this (not a manager of the
+	// account, a right it does not hold, the owner, itself).
+	ErrForbidden = errors.New("members: forbidden")
+	// ErrNotFound: no such login account or invitation in this account.
+	ErrNotFound = errors.New("members: not found")
+	// ErrAlreadyMember: the email is already a login account (or the owner) of the account.
+	ErrAlreadyMember = errors.New("members: already a member of this account")
+	// ErrAlreadyInvited: a pending invitation exists for this email; resend it instead.
+	ErrAlreadyInvited = errors.New("members: already invited")
+	// ErrLinkInvalid: the invitation link is unknown, used, revoked or expired.
+	ErrLinkInvalid = errors.New("members: invitation link invalid or expired")
+	// ErrMismatch: the account ID or email typed does not match the
+	// invitation; which one is not said.
+	ErrMismatch = errors.New("members: account ID or email does not match the invitation")
+)
+
+// InvalidError is bad input: a malformed email, an unknown right, a
+// resource of the wrong shape. Field names the input.
+type InvalidError struct {
+	Field string
+	Err   error
+}
+
+func (e *InvalidError) Error() string { return fmt.Sprintf("members: invalid %s: %v", e.Field, e.Err) }
+func (e *InvalidError) Unwrap() error { return e.Err }
+
+func invalid(field string, err error) error { return &InvalidError{Field: field, Err: err} }

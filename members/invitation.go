@@ -1,0 +1,303 @@
+package members
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/audit"
+	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/mail"
+	"github.com/sesame-idp/sesame/rbac"
+)
+
+// Invitation statuses. An invitation is stored pending; Status reports
+// expired for a pending one past its expiry.
+const (
+	InvitationPending  = "pending"
+	InvitationAccepted = "accepted"
+	InvitationRevoked  = "revoked"
+	InvitationExpired  = "expired"
+)
+
+// Invitation is an offer to become a login account of an account.
+type Invitation struct {
+	ID             string       `db:"id" json:"id"`
+	AccountID      string       `db:"account_id" json:"account_id"`
+	Email          string       `db:"email" json:"email"`
+	Grants         []rbac.Grant `db:"-" json:"rights"`
+	RightsJSON     string       `db:"rights" json:"-"`
+	Status         string       `db:"status" json:"status"`
+	Lang           string       `db:"lang" json:"lang"`
+	InvitedBy      string       `db:"invited_by" json:"invited_by"`
+	InvitedByEmail string       `db:"invited_by_email" json:"invited_by_email"`
+	MemberID       *string      `db:"member_id" json:"member_id,omitempty"`
+	MailID         *int64       `db:"mail_id" json:"-"`
+	CreatedAt      time.Time    `db:"created_at" json:"created_at"`
+	SentAt         time.Time    `db:"sent_at" json:"sent_at"`
+	ExpiresAt      time.Time    `db:"expires_at" json:"expires_at"`
+	AcceptedAt     *time.Time   `db:"accepted_at" json:"accepted_at,omitempty"`
+	RevokedAt      *time.Time   `db:"revoked_at" json:"revoked_at,omitempty"`
+}
+
+const invitationColumns = `id, account_id, email, rights, status, lang, invited_by, invited_by_email,
+	member_id, mail_id, created_at, sent_at, expires_at, accepted_at, revoked_at`
+
+// Rights returns the granted rights as strings.
+func (inv Invitation) Rights() []string {
+	out := make([]string, len(inv.Grants))
+	for i, g := range inv.Grants {
+		out[i] = g.Right
+	}
+	return out
+}
+
+func (s *Service) finish(inv *Invitation) error {
+	if err := json.Unmarshal([]byte(inv.RightsJSON), &inv.Grants); err != nil {
+		return fmt.Errorf("members: invitation %s rights: %w", inv.ID, err)
+	}
+	if inv.Status == InvitationPending && !s.clock().Before(inv.ExpiresAt) {
+		inv.Status = InvitationExpired
+	}
+	return nil
+}
+
+// InviteRequest is what the owner fills in.
+type InviteRequest struct {
+	AccountID string
+	Email     string
+	Grants    []rbac.Grant
+	Lang      string // of the email: "fr" or "en"
+}
+
+// Invite records an invitation and queues its email in the same
+// transaction; the mail worker delivers it (retrying while SMTP is down).
+func (s *Service) Invite(ctx context.Context, a Actor, req InviteRequest) (Invitation, error) {
+	if err := s.authorize(a, req.AccountID); err != nil {
+		return Invitation{}, err
+	}
+	email, err := account.NormalizeEmail(req.Email)
+	if err != nil {
+		return Invitation{}, invalid("email", err)
+	}
+	grants, err := s.checkGrants(a, req.Grants)
+	if err != nil {
+		return Invitation{}, err
+	}
+	rightsJSON, _ := json.Marshal(grants)
+	acct, err := s.accounts.Account(ctx, req.AccountID)
+	if err != nil {
+		return Invitation{}, translate(err)
+	}
+	now := s.clock()
+	token, hash := newToken()
+	inv := Invitation{
+		ID: newID("inv_"), AccountID: acct.ID, Email: email, Grants: grants, RightsJSON: string(rightsJSON),
+		Status: InvitationPending, Lang: lang(req.Lang), InvitedBy: a.MemberID, InvitedByEmail: a.Email,
+		CreatedAt: now, SentAt: now, ExpiresAt: now.Add(s.ttl),
+	}
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := s.accounts.MemberByEmail(ctx, acct.ID, email); err == nil {
+			return ErrAlreadyMember
+		} else if !errors.Is(err, account.ErrNotFound) {
+			return err
+		}
+		// A pending invitation past its expiry no longer blocks a new one.
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE invitations SET status = 'expired'
+			WHERE account_id = ? AND email = ? AND status = 'pending' AND expires_at <= ?`), acct.ID, email, now); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO invitations
+			(id, account_id, email, rights, token_hash, status, lang, invited_by, invited_by_email, created_at, sent_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			inv.ID, inv.AccountID, inv.Email, inv.RightsJSON, hash, inv.Status, inv.Lang, inv.InvitedBy, inv.InvitedByEmail,
+			inv.CreatedAt, inv.SentAt, inv.ExpiresAt)
+		if db.IsUniqueViolation(err) {
+			return ErrAlreadyInvited
+		} else if err != nil {
+			return err
+		}
+		if err := s.queueMail(ctx, tx, &inv, acct, token); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{AccountID: acct.ID, ActorID: a.MemberID, ActorEmail: a.Email,
+			Action: audit.MemberInvited, Target: email, Detail: string(rightsJSON), IP: a.IP})
+	})
+	if err != nil {
+		return Invitation{}, fmt.Errorf("members: invite %s: %w", email, err)
+	}
+	s.outbox.Kick()
+	return inv, nil
+}
+
+// queueMail renders the invitation email with its link and writes it to
+// the outbox in tx.
+func (s *Service) queueMail(ctx context.Context, tx *sqlx.Tx, inv *Invitation, acct account.Account, token string) error {
+	msg, err := mail.RenderInvitation(mail.Invitation{
+		Lang: inv.Lang, AccountID: acct.ID, AccountName: acct.Name, InviterEmail: inv.InvitedByEmail,
+		Link: s.Link(token), ExpiresAt: inv.ExpiresAt,
+	}, inv.Email)
+	if err != nil {
+		return err
+	}
+	id, err := s.outbox.Enqueue(ctx, tx, msg)
+	if err != nil {
+		return err
+	}
+	inv.MailID = &id
+	_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE invitations SET mail_id = ? WHERE id = ?`), id, inv.ID)
+	return err
+}
+
+// Link is the absolute URL of the set-password page for token.
+func (s *Service) Link(token string) string {
+	return s.issuer + "/invitation/" + url.PathEscape(token)
+}
+
+// Resend sends a pending invitation again with a new link and a new
+// expiry; the old link dies.
+func (s *Service) Resend(ctx context.Context, a Actor, accountID, id, lang string) (Invitation, error) {
+	if err := s.authorize(a, accountID); err != nil {
+		return Invitation{}, err
+	}
+	acct, err := s.accounts.Account(ctx, accountID)
+	if err != nil {
+		return Invitation{}, translate(err)
+	}
+	var inv Invitation
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if inv, err = s.getInvitation(ctx, tx, accountID, id); err != nil {
+			return err
+		}
+		if inv.Status != InvitationPending && inv.Status != InvitationExpired {
+			return ErrLinkInvalid
+		}
+		if err := s.checkResendable(a, inv); err != nil {
+			return err
+		}
+		if lang != "" {
+			inv.Lang = normalizeLang(lang)
+		}
+		now := s.clock()
+		token, hash := newToken()
+		inv.Status, inv.SentAt, inv.ExpiresAt = InvitationPending, now, now.Add(s.ttl)
+		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE invitations SET token_hash = ?, status = 'pending', lang = ?, sent_at = ?, expires_at = ?
+			WHERE id = ? AND status IN ('pending', 'expired')`), hash, inv.Lang, inv.SentAt, inv.ExpiresAt, inv.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrLinkInvalid
+		}
+		if err := s.queueMail(ctx, tx, &inv, acct, token); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{AccountID: accountID, ActorID: a.MemberID, ActorEmail: a.Email,
+			Action: audit.InvitationResent, Target: inv.Email, IP: a.IP})
+	})
+	if err != nil {
+		return Invitation{}, fmt.Errorf("members: resend %s: %w", id, err)
+	}
+	s.outbox.Kick()
+	return inv, nil
+}
+
+// checkResendable stops a delegated manager from re-sending an invitation
+// that grants more than it holds.
+func (s *Service) checkResendable(a Actor, inv Invitation) error {
+	for _, g := range inv.Grants {
+		if !a.CanGrant(g.Right) {
+			return ErrForbidden
+		}
+	}
+	return nil
+}
+
+// Revoke cancels a pending invitation; its link dies.
+func (s *Service) Revoke(ctx context.Context, a Actor, accountID, id string) error {
+	if err := s.authorize(a, accountID); err != nil {
+		return err
+	}
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		inv, err := s.getInvitation(ctx, tx, accountID, id)
+		if err != nil {
+			return err
+		}
+		if err := s.checkResendable(a, inv); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE invitations SET status = 'revoked', revoked_at = ?
+			WHERE id = ? AND status IN ('pending', 'expired')`), s.clock(), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrLinkInvalid
+		}
+		return audit.Record(ctx, tx, audit.Event{AccountID: accountID, ActorID: a.MemberID, ActorEmail: a.Email,
+			Action: audit.InvitationRevoked, Target: inv.Email, IP: a.IP})
+	})
+	if err != nil {
+		return fmt.Errorf("members: revoke %s: %w", id, err)
+	}
+	return nil
+}
+
+// Invitations lists the account's invitations, newest first.
+func (s *Service) Invitations(ctx context.Context, a Actor, accountID string) ([]Invitation, error) {
+	if err := s.authorize(a, accountID); err != nil {
+		return nil, err
+	}
+	var list []Invitation
+	err := s.db.SelectContext(ctx, &list, s.db.Rebind(`SELECT `+invitationColumns+` FROM invitations
+		WHERE account_id = ? ORDER BY created_at DESC`), accountID)
+	if err != nil {
+		return nil, fmt.Errorf("members: invitations of %s: %w", accountID, err)
+	}
+	for i := range list {
+		if err := s.finish(&list[i]); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
+// Invitation returns one invitation of the account.
+func (s *Service) Invitation(ctx context.Context, a Actor, accountID, id string) (Invitation, error) {
+	if err := s.authorize(a, accountID); err != nil {
+		return Invitation{}, err
+	}
+	return s.getInvitation(ctx, s.db, accountID, id)
+}
+
+func (s *Service) getInvitation(ctx context.Context, q db.Queryer, accountID, id string) (Invitation, error) {
+	var inv Invitation
+	err := q.GetContext(ctx, &inv, q.Rebind(`SELECT `+invitationColumns+` FROM invitations WHERE id = ? AND account_id = ?`), id, accountID)
+	if err != nil {
+		return Invitation{}, translate(err)
+	}
+	return inv, s.finish(&inv)
+}
+
+func translate(err error) error {
+	if errors.Is(db.Translate(err), db.ErrNotFound) || errors.Is(err, account.ErrNotFound) {
+		return ErrNotFound
+	}
+	return err
+}
+
+func lang(l string) string { return normalizeLang(l) }
+
+func normalizeLang(l string) string {
+	if l == "en" {
+		return "en"
+	}
+	return "fr"
+}

@@ -1,0 +1,199 @@
+package members
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/audit"
+	"github.com/sesame-idp/sesame/rbac"
+)
+
+// LoginAccount is a member of the account with its grants.
+type LoginAccount struct {
+	account.Member
+	Grants []rbac.Grant `json:"rights"`
+}
+
+// List returns the account's members (owner first) with their grants.
+func (s *Service) List(ctx context.Context, a Actor, accountID string) ([]LoginAccount, error) {
+	if err := s.authorize(a, accountID); err != nil {
+		return nil, err
+	}
+	ms, err := s.accounts.Members(ctx, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("members: list %s: %w", accountID, err)
+	}
+	out := make([]LoginAccount, 0, len(ms))
+	for _, m := range ms {
+		la := LoginAccount{Member: m}
+		if m.Role != account.RoleOwner {
+			if la.Grants, err = s.rights.Grants(ctx, accountID, m.ID); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, la)
+	}
+	return out, nil
+}
+
+// Get returns one member of the account with its grants.
+func (s *Service) Get(ctx context.Context, a Actor, accountID, memberID string) (LoginAccount, error) {
+	if err := s.authorize(a, accountID); err != nil {
+		return LoginAccount{}, err
+	}
+	m, err := s.member(ctx, accountID, memberID)
+	if err != nil {
+		return LoginAccount{}, err
+	}
+	la := LoginAccount{Member: m}
+	if m.Role != account.RoleOwner {
+		la.Grants, err = s.rights.Grants(ctx, accountID, m.ID)
+	}
+	return la, err
+}
+
+func (s *Service) member(ctx context.Context, accountID, memberID string) (account.Member, error) {
+	m, err := s.accounts.Member(ctx, memberID)
+	if err != nil {
+		return account.Member{}, translate(err)
+	}
+	if m.AccountID != accountID {
+		return account.Member{}, ErrNotFound
+	}
+	return m, nil
+}
+
+// target loads a login account a may change: never the owner, never
+// itself, and — for a delegated manager — never someone holding a right
+// the manager does not hold.
+func (s *Service) target(ctx context.Context, a Actor, accountID, memberID string) (account.Member, error) {
+	if err := s.authorize(a, accountID); err != nil {
+		return account.Member{}, err
+	}
+	m, err := s.member(ctx, accountID, memberID)
+	if err != nil {
+		return account.Member{}, err
+	}
+	if m.Role == account.RoleOwner || m.ID == a.MemberID {
+		return account.Member{}, ErrForbidden
+	}
+	if !a.Owner && !a.Operator {
+		grants, err := s.rights.Grants(ctx, accountID, m.ID)
+		if err != nil {
+			return account.Member{}, err
+		}
+		for _, g := range grants {
+			if !a.CanGrant(g.Right) {
+				return account.Member{}, ErrForbidden
+			}
+		}
+	}
+	return m, nil
+}
+
+// SetGrants replaces the rights of a login account. The check API denies a
+// removed right on the very next call; tokens carry the change at their
+// next refresh.
+func (s *Service) SetGrants(ctx context.Context, a Actor, accountID, memberID string, grants []rbac.Grant) error {
+	m, err := s.target(ctx, a, accountID, memberID)
+	if err != nil {
+		return err
+	}
+	if grants, err = s.checkGrants(a, grants); err != nil {
+		return err
+	}
+	detail, _ := json.Marshal(grants)
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.rights.SetGrants(ctx, tx, accountID, m.ID, grants); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{AccountID: accountID, ActorID: a.MemberID, ActorEmail: a.Email,
+			Action: audit.RightsChanged, Target: m.Email, Detail: string(detail), IP: a.IP})
+	})
+	s.rights.Invalidate(accountID)
+	if err != nil {
+		return fmt.Errorf("members: set rights of %s: %w", memberID, err)
+	}
+	return nil
+}
+
+// SetDisabled disables or re-enables a login account. Disabling ends its
+// browser sessions and revokes its tokens before returning.
+func (s *Service) SetDisabled(ctx context.Context, a Actor, accountID, memberID string, disabled bool) error {
+	m, err := s.target(ctx, a, accountID, memberID)
+	if err != nil {
+		return err
+	}
+	status, action := account.StatusActive, audit.MemberEnabled
+	if disabled {
+		status, action = account.StatusDisabled, audit.MemberDisabled
+	}
+	if m.Status == status {
+		return nil
+	}
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.accounts.SetMemberStatus(ctx, tx, m.ID, status); err != nil {
+			return err
+		}
+		if disabled {
+			if err := s.accounts.DeleteMemberSessions(ctx, tx, m.ID); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, audit.Event{AccountID: accountID, ActorID: a.MemberID, ActorEmail: a.Email,
+			Action: action, Target: m.Email, IP: a.IP})
+	})
+	if err != nil {
+		return fmt.Errorf("members: set status of %s: %w", memberID, err)
+	}
+	if disabled {
+		return s.revokeTokens(ctx, m.ID)
+	}
+	return nil
+}
+
+// Delete removes a login account: its rights, sessions and tokens go with it.
+func (s *Service) Delete(ctx context.Context, a Actor, accountID, memberID string) error {
+	m, err := s.target(ctx, a, accountID, memberID)
+	if err != nil {
+		return err
+	}
+	// Tokens first: once the member row is gone nothing else names them.
+	if err := s.revokeTokens(ctx, m.ID); err != nil {
+		return err
+	}
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.rights.RemoveMember(ctx, tx, accountID, m.ID); err != nil {
+			return err
+		}
+		if err := s.accounts.DeleteMember(ctx, tx, m.ID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{AccountID: accountID, ActorID: a.MemberID, ActorEmail: a.Email,
+			Action: audit.MemberDeleted, Target: m.Email, IP: a.IP})
+	})
+	s.rights.Invalidate(accountID)
+	if err != nil {
+		return fmt.Errorf("members: delete %s: %w", memberID, err)
+	}
+	return nil
+}
+
+func (s *Service) revokeTokens(ctx context.Context, memberID string) error {
+	if err := s.tokens.RevokeSubject(ctx, memberID); err != nil {
+		return fmt.Errorf("members: revoke tokens of %s: %w", memberID, err)
+	}
+	return nil
+}
+
+// Audit returns the account's trail, newest first.
+func (s *Service) Audit(ctx context.Context, a Actor, accountID string, limit int) ([]audit.Event, error) {
+	if err := s.authorize(a, accountID); err != nil {
+		return nil, err
+	}
+	return audit.List(ctx, s.db, accountID, limit)
+}

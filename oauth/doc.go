@@ -1,0 +1,10 @@
+// Package oauth is Sésame's OpenID Connect provider, composed from fosite:
+// the session stored with codes and tokens, the signing keys (persisted,
+// sealed, rotatable, published in the JWKS), and the HTTP endpoints that
+// need no page: token, introspection, revocation, userinfo, discovery and
+// JWKS. The authorize endpoint and its login step live in package web,
+// which renders the pages and calls Provider to finish the request.
+//
+// Package oauth does not import account or rbac: it declares the small
+// interfaces it needs (People, RightsLister) and cmd wires them.
+package oauth

@@ -1,0 +1,259 @@
+package oauth
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/go-jose/go-jose/v3"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/secret"
+)
+
+// Signing algorithms Sésame issues tokens with. ES256 is the default (about
+// 30 µs a signature); RS256 is kept for clients that need it (OIDC requires
+// it to be available; about 850 µs a signature).
+const (
+	ES256 = "ES256"
+	RS256 = "RS256"
+)
+
+const sealPurpose = "signing-key"
+
+// SigningKey is one key pair of the key set.
+type SigningKey struct {
+	KID       string
+	Alg       string
+	Private   crypto.Signer
+	CreatedAt time.Time
+	RetiredAt *time.Time // nil for the current key of its algorithm
+}
+
+// jwk returns the private key as a JSON Web Key carrying kid and alg, which
+// the signer writes into token headers.
+func (k *SigningKey) jwk() *jose.JSONWebKey {
+	return &jose.JSONWebKey{Key: k.Private, KeyID: k.KID, Algorithm: k.Alg, Use: "sig"}
+}
+
+func (k *SigningKey) publicJWK() jose.JSONWebKey {
+	return jose.JSONWebKey{Key: k.Private.Public(), KeyID: k.KID, Algorithm: k.Alg, Use: "sig"}
+}
+
+// KeySet holds the signing keys: one current key per algorithm, and the
+// retired keys whose tokens may still be alive, which stay published in the
+// JWKS and accepted when validating. It is safe for concurrent use.
+type KeySet struct {
+	db      *db.DB
+	ring    *secret.Ring
+	publish time.Duration // how long a retired key stays published
+	now     func() time.Time
+
+	mu     sync.RWMutex
+	byKID  map[string]*SigningKey
+	latest map[string]*SigningKey // alg → current key
+	loaded time.Time
+}
+
+// NewKeySet returns a key set stored in d, sealed with ring. Retired keys
+// stay published for publish (at least the lifetime of the longest-lived
+// signed token).
+func NewKeySet(d *db.DB, ring *secret.Ring, publish time.Duration) *KeySet {
+	return &KeySet{db: d, ring: ring, publish: publish, now: time.Now}
+}
+
+// Load reads the keys from the database, creating a current key for each
+// algorithm that has none.
+func (ks *KeySet) Load(ctx context.Context) error {
+	for _, alg := range []string{ES256, RS256} {
+		if err := ks.ensure(ctx, alg); err != nil {
+			return err
+		}
+	}
+	return ks.reload(ctx)
+}
+
+type keyRow struct {
+	KID        string     `db:"kid"`
+	Alg        string     `db:"alg"`
+	PrivateKey string     `db:"private_key"`
+	CreatedAt  time.Time  `db:"created_at"`
+	RetiredAt  *time.Time `db:"retired_at"`
+}
+
+func (ks *KeySet) reload(ctx context.Context) error {
+	var rows []keyRow
+	err := ks.db.SelectContext(ctx, &rows, ks.db.Rebind(`SELECT kid, alg, private_key, created_at, retired_at
+		FROM signing_keys WHERE retired_at IS NULL OR retired_at > ?`), ks.now().UTC().Add(-ks.publish))
+	if err != nil {
+		return fmt.Errorf("oauth: load signing keys: %w", err)
+	}
+	byKID := make(map[string]*SigningKey, len(rows))
+	latest := map[string]*SigningKey{}
+	for _, r := range rows {
+		k, err := ks.open(r)
+		if err != nil {
+			return err
+		}
+		byKID[k.KID] = k
+		if k.RetiredAt == nil {
+			if cur, ok := latest[k.Alg]; !ok || k.CreatedAt.After(cur.CreatedAt) {
+				latest[k.Alg] = k
+			}
+		}
+	}
+	ks.mu.Lock()
+	ks.byKID, ks.latest, ks.loaded = byKID, latest, ks.now()
+	ks.mu.Unlock()
+	return nil
+}
+
+func (ks *KeySet) open(r keyRow) (*SigningKey, error) {
+	der, err := ks.ring.Open(sealPurpose, r.PrivateKey)
+	if err != nil {
+		return nil, fmt.Errorf("oauth: signing key %s: %w", r.KID, err)
+	}
+	priv, err := x509.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		return nil, fmt.Errorf("oauth: signing key %s: %w", r.KID, err)
+	}
+	signer, ok := priv.(crypto.Signer)
+	if !ok {
+		return nil, fmt.Errorf("oauth: signing key %s: unsupported type %T", r.KID, priv)
+	}
+	return &SigningKey{KID: r.KID, Alg: r.Alg, Private: signer, CreatedAt: r.CreatedAt, RetiredAt: r.RetiredAt}, nil
+}
+
+// ensure creates a current key for alg when there is none. Several
+// instances starting at once may each create one; the newest wins and the
+// others are retired by the next rotation, which is harmless.
+func (ks *KeySet) ensure(ctx context.Context, alg string) error {
+	var n int
+	err := ks.db.GetContext(ctx, &n, ks.db.Rebind(`SELECT COUNT(*) FROM signing_keys WHERE alg = ? AND retired_at IS NULL`), alg)
+	if err != nil {
+		return fmt.Errorf("oauth: count signing keys: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	_, err = ks.insert(ctx, ks.db, alg)
+	return err
+}
+
+func generate(alg string) (crypto.Signer, error) {
+	switch alg {
+	case ES256:
+		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case RS256:
+		return rsa.GenerateKey(rand.Reader, 2048)
+	}
+	return nil, fmt.Errorf("oauth: unsupported signing algorithm %q", alg)
+}
+
+func (ks *KeySet) insert(ctx context.Context, q db.Queryer, alg string) (*SigningKey, error) {
+	priv, err := generate(alg)
+	if err != nil {
+		return nil, err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return nil, fmt.Errorf("oauth: marshal signing key: %w", err)
+	}
+	b := make([]byte, 12)
+	rand.Read(b)
+	k := &SigningKey{KID: base64.RawURLEncoding.EncodeToString(b), Alg: alg, Private: priv, CreatedAt: db.Now()}
+	pub, err := json.Marshal(k.publicJWK())
+	if err != nil {
+		return nil, fmt.Errorf("oauth: marshal public key: %w", err)
+	}
+	_, err = q.ExecContext(ctx, q.Rebind(`INSERT INTO signing_keys (kid, alg, private_key, public_jwk, created_at) VALUES (?, ?, ?, ?, ?)`),
+		k.KID, alg, ks.ring.Seal(sealPurpose, der), string(pub), k.CreatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("oauth: store signing key: %w", err)
+	}
+	return k, nil
+}
+
+// Rotate creates a new current key for alg and retires the previous one,
+// which stays published while tokens it signed may live. It returns the new
+// key. Other instances pick the new key up at their next Refresh.
+func (ks *KeySet) Rotate(ctx context.Context, alg string) (*SigningKey, error) {
+	var k *SigningKey
+	err := ks.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE signing_keys SET retired_at = ? WHERE alg = ? AND retired_at IS NULL`), db.Now(), alg); err != nil {
+			return fmt.Errorf("oauth: retire signing key: %w", err)
+		}
+		var err error
+		k, err = ks.insert(ctx, tx, alg)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return k, ks.reload(ctx)
+}
+
+// Refresh reloads the keys when they were loaded more than maxAge ago, so
+// that a rotation done by another instance is seen.
+func (ks *KeySet) Refresh(ctx context.Context, maxAge time.Duration) error {
+	ks.mu.RLock()
+	fresh := ks.now().Sub(ks.loaded) < maxAge
+	ks.mu.RUnlock()
+	if fresh {
+		return nil
+	}
+	return ks.reload(ctx)
+}
+
+// Current returns the key that signs new tokens with alg.
+func (ks *KeySet) Current(alg string) (*SigningKey, error) {
+	ks.mu.RLock()
+	defer ks.mu.RUnlock()
+	k, ok := ks.latest[alg]
+	if !ok {
+		return nil, fmt.Errorf("oauth: no current %s signing key", alg)
+	}
+	return k, nil
+}
+
+// ErrUnknownKey means a token names a key that is not (or no longer) in the set.
+var ErrUnknownKey = errors.New("oauth: unknown signing key")
+
+// ByKID returns the key named kid, current or retired.
+func (ks *KeySet) ByKID(kid string) (*SigningKey, error) {
+	ks.mu.RLock()
+	defer ks.mu.RUnlock()
+	k, ok := ks.byKID[kid]
+	if !ok {
+		return nil, ErrUnknownKey
+	}
+	return k, nil
+}
+
+// JWKS returns the public keys to publish, newest first.
+func (ks *KeySet) JWKS() jose.JSONWebKeySet {
+	ks.mu.RLock()
+	keys := make([]*SigningKey, 0, len(ks.byKID))
+	for _, k := range ks.byKID {
+		keys = append(keys, k)
+	}
+	ks.mu.RUnlock()
+	sort.Slice(keys, func(i, j int) bool { return keys[i].CreatedAt.After(keys[j].CreatedAt) })
+	set := jose.JSONWebKeySet{Keys: make([]jose.JSONWebKey, len(keys))}
+	for i, k := range keys {
+		set.Keys[i] = k.publicJWK()
+	}
+	return set
+}

@@ -1,0 +1,101 @@
+package oauth
+
+import (
+	"time"
+
+	"github.com/mohae/deepcopy"
+	"github.com/ory/fosite"
+	"github.com/ory/fosite/handler/oauth2"
+	"github.com/ory/fosite/handler/openid"
+	"github.com/ory/fosite/token/jwt"
+)
+
+// Session is what fosite stores with every code and token: who signed in,
+// in which account, with which rights. It serves both the ID token
+// (openid.Session) and the JWT access token (oauth2.JWTSessionContainer),
+// whose claims are built fresh for each token rather than stored.
+type Session struct {
+	*openid.DefaultSession `json:"oidc"`
+
+	AccountID     string   `json:"account_id,omitempty"`
+	Email         string   `json:"email,omitempty"`
+	EmailVerified bool     `json:"email_verified,omitempty"`
+	Name          string   `json:"name,omitempty"`
+	Rights        []string `json:"rights,omitempty"`
+	ClientID      string   `json:"client_id,omitempty"`
+}
+
+var (
+	_ openid.Session             = (*Session)(nil)
+	_ oauth2.JWTSessionContainer = (*Session)(nil)
+	_ fosite.ExtraClaimsSession  = (*Session)(nil)
+)
+
+// NewSession returns an empty session, the prototype fosite fills from
+// storage.
+func NewSession() *Session {
+	return &Session{DefaultSession: &openid.DefaultSession{
+		Claims:  &jwt.IDTokenClaims{},
+		Headers: &jwt.Headers{},
+	}}
+}
+
+// personClaims are the claims of DESIGN.md §3 that ID token, access token
+// and userinfo share.
+func (s *Session) personClaims() map[string]any {
+	if s.AccountID == "" { // a client acting for itself (client credentials)
+		return map[string]any{}
+	}
+	rights := s.Rights
+	if rights == nil {
+		rights = []string{}
+	}
+	return map[string]any{
+		"account_id":     s.AccountID,
+		"rights":         rights,
+		"email":          s.Email,
+		"email_verified": s.EmailVerified,
+		"name":           s.Name,
+	}
+}
+
+// refreshIDClaims writes the person's current claims into the ID token
+// claims and clears the per-token fields, so that each ID token gets its own
+// expiry and issue time.
+func (s *Session) refreshIDClaims() {
+	c := s.Claims
+	c.Subject = s.Subject
+	c.Extra = s.personClaims()
+	c.ExpiresAt = time.Time{}
+	c.IssuedAt = time.Time{}
+	c.JTI = ""
+}
+
+// GetJWTClaims returns the claims of a JWT access token (RFC 9068).
+func (s *Session) GetJWTClaims() jwt.JWTClaimsContainer {
+	extra := s.personClaims()
+	extra["client_id"] = s.ClientID
+	return &jwt.JWTClaims{
+		Subject: s.Subject,
+		Extra:   extra,
+	}
+}
+
+// GetJWTHeader marks access tokens with typ "at+jwt" so that an ID token
+// (typ "JWT") can never pass for one.
+func (s *Session) GetJWTHeader() *jwt.Headers {
+	return &jwt.Headers{Extra: map[string]any{"typ": "at+jwt"}}
+}
+
+// GetExtraClaims adds the person's claims to introspection responses.
+func (s *Session) GetExtraClaims() map[string]any {
+	return s.personClaims()
+}
+
+// Clone returns a deep copy.
+func (s *Session) Clone() fosite.Session {
+	if s == nil {
+		return nil
+	}
+	return deepcopy.Copy(s).(fosite.Session)
+}

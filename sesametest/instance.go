@@ -1,0 +1,93 @@
+package sesametest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/sesame-idp/sesame/app"
+	"github.com/sesame-idp/sesame/db/dbtest"
+	"github.com/sesame-idp/sesame/mail/mailtest"
+)
+
+// Secrets are the instance secrets of test instances (never used outside tests).
+const Secrets = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+// Options choose the database of an instance.
+type Options struct {
+	// Postgres runs on a fresh PostgreSQL database (skipping when none is
+	// configured); otherwise a fresh SQLite file.
+	Postgres bool
+	// DatabaseURL, when set, shares an existing database: a second
+	// instance of a multi-instance test.
+	DatabaseURL string
+	// Now overrides the clock.
+	Now func() time.Time
+}
+
+// Instance is a running Sésame with its SMTP server.
+type Instance struct {
+	*app.App
+	URL         string // the issuer, e.g. http://127.0.0.1:41234
+	DatabaseURL string
+	HTTP        *httptest.Server
+	Mail        *mailtest.Server
+}
+
+// Start runs a Sésame for the test and stops it at the end.
+func Start(t testing.TB, o Options) *Instance {
+	t.Helper()
+	dbURL := o.DatabaseURL
+	switch {
+	case dbURL != "":
+	case o.Postgres:
+		_, dbURL = dbtest.PostgresURL(t)
+	default:
+		dbURL = "sqlite:" + filepath.Join(t.TempDir(), "sesame.db")
+	}
+	srv := httptest.NewUnstartedServer(nil)
+	issuer := "http://" + srv.Listener.Addr().String()
+	smtp := mailtest.NewServer(t)
+	var logOut io.Writer = io.Discard
+	if os.Getenv("SESAME_TEST_LOG") != "" {
+		logOut = os.Stderr
+	}
+	a, err := app.Open(context.Background(), app.Config{
+		Addr:        srv.Listener.Addr().String(),
+		Issuer:      issuer,
+		DatabaseURL: dbURL,
+		SMTPURL:     smtp.URL(),
+		MailFrom:    "Sésame <no-reply@sesame.test>",
+		Secrets:     Secrets,
+		Logger:      slog.New(slog.NewTextHandler(logOut, nil)),
+		Now:         o.Now,
+	})
+	if err != nil {
+		srv.Close()
+		t.Fatalf("start Sésame: %v", err)
+	}
+	srv.Config.Handler = a.Handler()
+	srv.Start()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.Run(ctx); close(done) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		srv.Close()
+		a.Close()
+	})
+	return &Instance{App: a, URL: issuer, DatabaseURL: dbURL, HTTP: srv, Mail: smtp}
+}
+
+// Each runs fn against a Sésame on SQLite and one on PostgreSQL.
+func Each(t *testing.T, fn func(t *testing.T, s *Instance)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, Start(t, Options{})) })
+	t.Run("postgres", func(t *testing.T) { fn(t, Start(t, Options{Postgres: true})) })
+}

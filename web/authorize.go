@@ -1,0 +1,177 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/ory/fosite"
+
+	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/oauth"
+)
+
+const (
+	pathResume  = "/oauth2/auth/resume"
+	pathConsent = "/oauth2/auth/consent"
+)
+
+// authorize is the authorization endpoint. fosite validates the request
+// first (client, exact redirect URI, PKCE, scopes); only then is a browser
+// without a session sent to the login page.
+func (s *Server) authorize(c *gin.Context) {
+	s.authorizeRequest(c, c.Request, nil)
+}
+
+// resume continues an authorization request after the login or consent
+// page, from its sealed ticket.
+func (s *Server) resume(c *gin.Context) {
+	t, err := s.openTicket(c.Query("ticket"))
+	if err != nil {
+		s.errorPage(c, http.StatusBadRequest, "error_ticket")
+		return
+	}
+	s.authorizeRequest(c, ticketRequest(c.Request, t), &t)
+}
+
+// ticketRequest rebuilds the original authorization request of a ticket.
+func ticketRequest(r *http.Request, t authTicket) *http.Request {
+	r2 := r.Clone(r.Context())
+	u := *r.URL
+	u.Path = oauth.PathAuthorize
+	u.RawQuery = t.Query
+	r2.URL = &u
+	r2.Form, r2.PostForm = nil, nil
+	return r2
+}
+
+func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket) {
+	ctx := r.Context()
+	p := s.OAuth.OAuth2
+	ar, err := p.NewAuthorizeRequest(ctx, r)
+	if err != nil {
+		s.authorizeError(c, ar, err)
+		return
+	}
+	requestedAt := ar.GetRequestedAt()
+	if t != nil {
+		requestedAt = time.Unix(t.RequestedAt, 0).UTC()
+		if req, ok := ar.(*fosite.AuthorizeRequest); ok {
+			req.RequestedAt = requestedAt
+		}
+	}
+	form := ar.GetRequestForm()
+	prompts := strings.Fields(form.Get("prompt"))
+	sess, signedIn := s.browserSession(c)
+	signedIn = signedIn && sess.MemberID != ""
+	// fresh: the person signed in after this request first arrived (a
+	// resumed request); prompt=login and max_age are then satisfied.
+	fresh := t != nil && !sess.AuthTime.Before(requestedAt)
+	if signedIn && has(prompts, "login") && !fresh {
+		signedIn = false
+	}
+	if maxAge, err := strconv.Atoi(form.Get("max_age")); err == nil && maxAge >= 0 && signedIn && !fresh {
+		if s.Now().Sub(sess.AuthTime) > time.Duration(maxAge)*time.Second {
+			signedIn = false
+		}
+	}
+	if !signedIn {
+		if has(prompts, "none") {
+			s.authorizeError(c, ar, fosite.ErrLoginRequired.WithHint("Nobody is signed in at Sésame."))
+			return
+		}
+		q := url.Values{"ticket": {s.sealTicket(r.URL.RawQuery, requestedAt)}}
+		if id, ok := account.NormalizeAccountID(form.Get("account_id")); ok {
+			q.Set("account_id", id)
+			q.Set("tab", "member")
+		}
+		if hint := form.Get("login_hint"); hint != "" && len(hint) <= 254 {
+			q.Set("email", hint)
+		}
+		c.Redirect(http.StatusSeeOther, "/login?"+q.Encode())
+		return
+	}
+	member, err := s.Accounts.Member(ctx, sess.MemberID)
+	if err != nil {
+		s.authorizeError(c, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	client := ar.GetClient()
+	if !isFirstParty(client) {
+		consented, err := s.hasConsent(c, member.ID, client.GetID(), ar.GetRequestedScopes())
+		if err != nil {
+			s.authorizeError(c, ar, fosite.ErrServerError.WithWrap(err))
+			return
+		}
+		if !consented || (has(prompts, "consent") && t == nil) {
+			if has(prompts, "none") {
+				s.authorizeError(c, ar, fosite.ErrConsentRequired.WithHint("The person has not yet allowed this application."))
+				return
+			}
+			s.consentPage(c, client, member, ar.GetRequestedScopes(), s.sealTicket(r.URL.RawQuery, requestedAt))
+			return
+		}
+	}
+	for _, scope := range ar.GetRequestedScopes() {
+		ar.GrantScope(scope)
+	}
+	for _, aud := range ar.GetRequestedAudience() {
+		ar.GrantAudience(aud)
+	}
+	ar.GrantAudience(client.GetID())
+	session, err := s.OAuth.SessionFor(ctx, personOf(member), client.GetID(), sess.AuthTime, requestedAt)
+	if err != nil {
+		s.authorizeError(c, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	resp, err := p.NewAuthorizeResponse(ctx, ar, session)
+	if err != nil {
+		s.authorizeError(c, ar, err)
+		return
+	}
+	p.WriteAuthorizeResponse(ctx, c.Writer, ar, resp)
+}
+
+// authorizeError sends the error back to the client when its redirect URI
+// is known to be registered; otherwise it shows an error page and never
+// redirects (no open redirect).
+func (s *Server) authorizeError(c *gin.Context, ar fosite.AuthorizeRequester, err error) {
+	var rfc *fosite.RFC6749Error
+	if !errors.As(fosite.ErrorToRFC6749Error(err), &rfc) {
+		rfc = fosite.ErrServerError
+	}
+	if rfc.CodeField >= 500 {
+		s.Logger.ErrorContext(c.Request.Context(), "authorize", "err", err, "debug", rfc.DebugField)
+	}
+	if ar != nil && ar.IsRedirectURIValid() {
+		s.OAuth.OAuth2.WriteAuthorizeError(c.Request.Context(), c.Writer, ar, err)
+		return
+	}
+	s.render(c, http.StatusBadRequest, "error", "error_title", errorView{
+		Message: s.msg(c, "error_authorize"),
+		Detail:  rfc.ErrorField + ": " + rfc.GetDescription(),
+		Status:  http.StatusBadRequest,
+	})
+}
+
+func isFirstParty(c fosite.Client) bool {
+	fp, ok := c.(interface{ FirstParty() bool })
+	return ok && fp.FirstParty()
+}
+
+func personOf(m account.Member) oauth.Person {
+	return oauth.Person{Subject: m.ID, AccountID: m.AccountID, Email: m.Email, Name: m.Name}
+}
+
+func has(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

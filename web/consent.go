@@ -1,0 +1,89 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/ory/fosite"
+
+	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/oauth/sqlstore"
+)
+
+// hasConsent reports whether the member already allowed client every one
+// of scopes.
+func (s *Server) hasConsent(c *gin.Context, memberID, clientID string, scopes []string) (bool, error) {
+	var granted string
+	err := s.DB.GetContext(c.Request.Context(), &granted,
+		s.DB.Rebind(`SELECT scopes FROM oauth_consents WHERE member_id = ? AND client_id = ?`), memberID, clientID)
+	if err = db.Translate(err); err == db.ErrNotFound {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	have := strings.Fields(granted)
+	for _, sc := range scopes {
+		if !has(have, sc) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+func (s *Server) saveConsent(ctx context.Context, memberID, clientID string, scopes []string) error {
+	q := s.DB.Rebind(`INSERT INTO oauth_consents (member_id, client_id, scopes, granted_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (member_id, client_id) DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at`)
+	_, err := s.DB.ExecContext(ctx, q, memberID, clientID, strings.Join(scopes, " "), db.Now())
+	return err
+}
+
+type consentView struct {
+	ClientName string
+	Email      string
+	AccountID  string
+	Scopes     []string
+	Ticket     string
+}
+
+func (s *Server) consentPage(c *gin.Context, client fosite.Client, m account.Member, scopes []string, ticket string) {
+	name := client.GetID()
+	if sc, ok := client.(*sqlstore.Client); ok && sc.Name != "" {
+		name = sc.Name
+	}
+	s.render(c, http.StatusOK, "consent", "consent_title", consentView{
+		ClientName: name, Email: m.Email, AccountID: m.AccountID, Scopes: scopes, Ticket: ticket,
+	})
+}
+
+// consentSubmit records the person's answer and resumes the request; a
+// refusal goes back to the client as access_denied.
+func (s *Server) consentSubmit(c *gin.Context) {
+	t, err := s.openTicket(c.PostForm("ticket"))
+	if err != nil {
+		s.errorPage(c, http.StatusBadRequest, "error_ticket")
+		return
+	}
+	r := ticketRequest(c.Request, t)
+	ar, err := s.OAuth.OAuth2.NewAuthorizeRequest(r.Context(), r)
+	if err != nil {
+		s.authorizeError(c, ar, err)
+		return
+	}
+	sess, ok := s.browserSession(c)
+	if !ok || sess.MemberID == "" {
+		s.errorPage(c, http.StatusUnauthorized, "error_session_expired")
+		return
+	}
+	if c.PostForm("decision") != "allow" {
+		s.authorizeError(c, ar, fosite.ErrAccessDenied.WithHint("The person refused to allow this application."))
+		return
+	}
+	if err := s.saveConsent(c.Request.Context(), sess.MemberID, ar.GetClient().GetID(), ar.GetRequestedScopes()); err != nil {
+		s.authorizeError(c, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	s.authorizeRequest(c, r, &t)
+}

@@ -1,0 +1,418 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/mail"
+	"github.com/sesame-idp/sesame/members"
+	"github.com/sesame-idp/sesame/rbac"
+)
+
+// The console "Gestion des connexions": HTML forms over the same members
+// service as the JSON API. Every form posts and redirects (no JavaScript
+// needed); errors re-render the page with the message next to the field.
+func (s *Server) mountConsole(r gin.IRouter) {
+	g := r.Group("/console", s.requireConsole)
+	g.GET("", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console/members") })
+	g.GET("/members", s.consolePage)
+	g.POST("/invitations", s.consoleInvite)
+	g.POST("/invitations/:id/resend", s.consoleResend)
+	g.POST("/invitations/:id/revoke", s.consoleRevoke)
+	g.GET("/members/:id", s.memberPage)
+	g.POST("/members/:id/rights", s.memberRights)
+	g.POST("/members/:id/disable", s.memberDisable(true))
+	g.POST("/members/:id/enable", s.memberDisable(false))
+	g.POST("/members/:id/delete", s.memberDelete)
+	g.GET("/audit", s.auditPage)
+}
+
+// requireConsole lets in the signed-in owner and the login accounts that
+// hold members:manage; others are sent to sign in or told they may not.
+func (s *Server) requireConsole(c *gin.Context) {
+	a, err := s.actor(c, "")
+	if err != nil {
+		c.Redirect(http.StatusSeeOther, "/login")
+		c.Abort()
+		return
+	}
+	if !a.CanManage(a.AccountID) {
+		s.errorPage(c, http.StatusForbidden, "console_forbidden")
+		c.Abort()
+		return
+	}
+}
+
+// rightOption is one checkbox of the rights form.
+type rightOption struct {
+	Right   string
+	Label   string
+	Checked bool
+	Expires string // for a time-limited grant: its expiry, written out
+}
+
+type rightGroup struct {
+	Label  string
+	Rights []rightOption
+}
+
+// rightGroups returns the catalog grouped by product, limited to what the
+// actor may grant, with held checked.
+func (s *Server) rightGroups(lang string, a members.Actor, held []rbac.Grant) []rightGroup {
+	checked := map[string]*rbac.Grant{}
+	for i := range held {
+		checked[held[i].Right] = &held[i]
+	}
+	var groups []rightGroup
+	for _, cr := range rbac.Catalog() {
+		if !a.CanGrant(cr.Right) {
+			continue
+		}
+		label := cr.GroupLabel(lang)
+		if len(groups) == 0 || groups[len(groups)-1].Label != label {
+			groups = append(groups, rightGroup{Label: label})
+		}
+		opt := rightOption{Right: cr.Right, Label: cr.Label(lang)}
+		if g, ok := checked[cr.Right]; ok {
+			opt.Checked = true
+			if g.ExpiresAt != nil {
+				opt.Expires = g.ExpiresAt.Format("2006-01-02 15:04 UTC")
+			}
+		}
+		groups[len(groups)-1].Rights = append(groups[len(groups)-1].Rights, opt)
+	}
+	return groups
+}
+
+// narrowed returns the grants outside the plain catalog (narrowed to a
+// resource), written one per line for the text area.
+func narrowed(held []rbac.Grant) string {
+	var lines []string
+	for _, g := range held {
+		if strings.Count(g.Right, ":") == 2 {
+			lines = append(lines, g.Right)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// formGrants reads the checked rights and the narrowed ones typed in the
+// text area; existing expiries of kept rights are preserved.
+func formGrants(c *gin.Context, previous []rbac.Grant) []rbac.Grant {
+	prev := map[string]*time.Time{}
+	for _, g := range previous {
+		prev[g.Right] = g.ExpiresAt
+	}
+	var out []rbac.Grant
+	add := func(r string) {
+		if r = strings.TrimSpace(r); r != "" {
+			out = append(out, rbac.Grant{Right: r, ExpiresAt: prev[r]})
+		}
+	}
+	for _, r := range c.PostFormArray("rights") {
+		add(r)
+	}
+	for _, r := range strings.Fields(strings.ReplaceAll(c.PostForm("narrowed"), ",", " ")) {
+		add(r)
+	}
+	return out
+}
+
+// templateOptions lists the role templates whose every right a may grant.
+func (s *Server) templateOptions(ctx context.Context, lang string, a members.Actor) ([]templateOption, error) {
+	ts, err := s.Rights.Templates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []templateOption
+next:
+	for _, t := range ts {
+		for _, r := range t.Rights {
+			if !a.CanGrant(r) {
+				continue next
+			}
+		}
+		out = append(out, templateOption{ID: t.ID, Name: t.Name(lang), Rights: strings.Join(t.Rights, ", ")})
+	}
+	return out, nil
+}
+
+// withTemplate adds the rights of the role template chosen in the form.
+func (s *Server) withTemplate(c *gin.Context, grants []rbac.Grant) ([]rbac.Grant, error) {
+	id := c.PostForm("template")
+	if id == "" {
+		return grants, nil
+	}
+	ts, err := s.Rights.Templates(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range ts {
+		if t.ID == id {
+			for _, r := range t.Rights {
+				grants = append(grants, rbac.Grant{Right: r})
+			}
+			return grants, nil
+		}
+	}
+	return nil, &members.InvalidError{Field: "template", Err: errors.New("unknown role template")}
+}
+
+type memberRow struct {
+	members.LoginAccount
+	Rights []string // labels
+}
+
+type invitationRow struct {
+	members.Invitation
+	Rights []string
+	Mail   string // message key of the mail's state
+}
+
+type consoleView struct {
+	Actor       members.Actor
+	Account     account.Account
+	Members     []memberRow
+	Invitations []invitationRow
+	Groups      []rightGroup
+	Email       string
+	Narrowed    string
+	Templates   []templateOption
+	Flash       string
+	Error       string
+	ErrorField  string
+	TTLHours    int
+}
+
+// templateOption is a role template the actor may apply: its rights are
+// added to the ticked ones.
+type templateOption struct {
+	ID     string
+	Name   string
+	Rights string
+}
+
+func (s *Server) rightLabels(lang string, grants []rbac.Grant) []string {
+	out := make([]string, 0, len(grants))
+	for _, g := range grants {
+		label := g.Right
+		if r, err := rbac.ParseRight(g.Right); err == nil {
+			for _, cr := range rbac.Catalog() {
+				if cr.Right == r.Key() {
+					label = cr.Label(lang)
+					if r.Resource != "" {
+						label += " — " + r.Resource
+					}
+				}
+			}
+		}
+		if g.ExpiresAt != nil {
+			label += " (→ " + g.ExpiresAt.Format("2006-01-02") + ")"
+		}
+		out = append(out, label)
+	}
+	return out
+}
+
+func (s *Server) consoleData(c *gin.Context) (consoleView, error) {
+	ctx, a := c.Request.Context(), actorOf(c)
+	lang := langOf(c)
+	acct, err := s.Accounts.Account(ctx, a.AccountID)
+	if err != nil {
+		return consoleView{}, err
+	}
+	list, err := s.Members.List(ctx, a, a.AccountID)
+	if err != nil {
+		return consoleView{}, err
+	}
+	invs, err := s.Members.Invitations(ctx, a, a.AccountID)
+	if err != nil {
+		return consoleView{}, err
+	}
+	v := consoleView{Actor: a, Account: acct, Groups: s.rightGroups(lang, a, nil), TTLHours: int(s.Members.InvitationTTL().Hours())}
+	if v.Templates, err = s.templateOptions(ctx, lang, a); err != nil {
+		return consoleView{}, err
+	}
+	for _, m := range list {
+		v.Members = append(v.Members, memberRow{LoginAccount: m, Rights: s.rightLabels(lang, m.Grants)})
+	}
+	for _, inv := range invs {
+		if inv.Status == members.InvitationAccepted {
+			continue
+		}
+		v.Invitations = append(v.Invitations, invitationRow{Invitation: inv, Rights: s.rightLabels(lang, inv.Grants), Mail: s.mailState(ctx, inv)})
+	}
+	if k := c.Query("done"); k != "" && strings.HasPrefix(k, "console_done_") {
+		v.Flash = s.msg(c, k)
+	}
+	return v, nil
+}
+
+func (s *Server) mailState(ctx context.Context, inv members.Invitation) string {
+	if inv.MailID == nil || inv.Status != members.InvitationPending {
+		return ""
+	}
+	d, err := s.Outbox.Status(ctx, *inv.MailID)
+	if err != nil {
+		return ""
+	}
+	switch d.State {
+	case mail.StateSent:
+		return "console_mail_sent"
+	case mail.StateFailing:
+		return "console_mail_retrying"
+	case mail.StateFailed:
+		return "console_mail_failed"
+	}
+	return "console_mail_queued"
+}
+
+func (s *Server) consolePage(c *gin.Context) {
+	v, err := s.consoleData(c)
+	if err != nil {
+		s.pageFail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "console", "console_title", v)
+}
+
+// pageFail shows the error of a console action as a page.
+func (s *Server) pageFail(c *gin.Context, err error) {
+	status, _, msg := s.classify(c, err)
+	s.render(c, status, "error", "error_title", errorView{Message: msg, Status: status})
+}
+
+func (s *Server) consoleInvite(c *gin.Context) {
+	a := actorOf(c)
+	grants, err := s.withTemplate(c, formGrants(c, nil))
+	if err == nil {
+		_, err = s.Members.Invite(c.Request.Context(), a, members.InviteRequest{
+			AccountID: a.AccountID, Email: c.PostForm("email"), Grants: grants, Lang: langOf(c),
+		})
+	}
+	if err != nil {
+		v, derr := s.consoleData(c)
+		if derr != nil {
+			s.pageFail(c, derr)
+			return
+		}
+		status, _, msg := s.classify(c, err)
+		v.Error, v.Email, v.Narrowed = msg, c.PostForm("email"), c.PostForm("narrowed")
+		var inv *members.InvalidError
+		if errors.As(err, &inv) {
+			v.ErrorField = inv.Field
+			if inv.Field == "email" {
+				v.Error = s.msg(c, "console_invalid_email")
+			}
+		}
+		s.render(c, status, "console", "console_title", v)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/console/members?done=console_done_invited")
+}
+
+func (s *Server) consoleResend(c *gin.Context) {
+	a := actorOf(c)
+	if _, err := s.Members.Resend(c.Request.Context(), a, a.AccountID, c.Param("id"), langOf(c)); err != nil {
+		s.pageFail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/console/members?done=console_done_resent")
+}
+
+func (s *Server) consoleRevoke(c *gin.Context) {
+	a := actorOf(c)
+	if err := s.Members.Revoke(c.Request.Context(), a, a.AccountID, c.Param("id")); err != nil {
+		s.pageFail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/console/members?done=console_done_revoked")
+}
+
+type memberView struct {
+	Member    members.LoginAccount
+	Groups    []rightGroup
+	Templates []templateOption
+	Narrowed  string
+	Error     string
+}
+
+func (s *Server) memberPage(c *gin.Context) {
+	a := actorOf(c)
+	m, err := s.Members.Get(c.Request.Context(), a, a.AccountID, c.Param("id"))
+	if err != nil {
+		s.pageFail(c, err)
+		return
+	}
+	ts, err := s.templateOptions(c.Request.Context(), langOf(c), a)
+	if err != nil {
+		s.pageFail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "member", "member_title", memberView{
+		Member: m, Groups: s.rightGroups(langOf(c), a, m.Grants), Templates: ts, Narrowed: narrowed(m.Grants),
+	})
+}
+
+func (s *Server) memberRights(c *gin.Context) {
+	ctx, a, id := c.Request.Context(), actorOf(c), c.Param("id")
+	m, err := s.Members.Get(ctx, a, a.AccountID, id)
+	if err != nil {
+		s.pageFail(c, err)
+		return
+	}
+	grants, err := s.withTemplate(c, formGrants(c, m.Grants))
+	if err == nil {
+		err = s.Members.SetGrants(ctx, a, a.AccountID, id, grants)
+	}
+	if err != nil {
+		status, _, msg := s.classify(c, err)
+		ts, _ := s.templateOptions(ctx, langOf(c), a)
+		s.render(c, status, "member", "member_title", memberView{
+			Member: m, Groups: s.rightGroups(langOf(c), a, grants), Templates: ts, Narrowed: c.PostForm("narrowed"), Error: msg,
+		})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/console/members?done=console_done_rights")
+}
+
+func (s *Server) memberDisable(disabled bool) gin.HandlerFunc {
+	done := "console_done_enabled"
+	if disabled {
+		done = "console_done_disabled"
+	}
+	return func(c *gin.Context) {
+		a := actorOf(c)
+		if err := s.Members.SetDisabled(c.Request.Context(), a, a.AccountID, c.Param("id"), disabled); err != nil {
+			s.pageFail(c, err)
+			return
+		}
+		c.Redirect(http.StatusSeeOther, "/console/members?done="+url.QueryEscape(done))
+	}
+}
+
+func (s *Server) memberDelete(c *gin.Context) {
+	a := actorOf(c)
+	if err := s.Members.Delete(c.Request.Context(), a, a.AccountID, c.Param("id")); err != nil {
+		s.pageFail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/console/members?done=console_done_deleted")
+}
+
+func (s *Server) auditPage(c *gin.Context) {
+	a := actorOf(c)
+	events, err := s.Members.Audit(c.Request.Context(), a, a.AccountID, 200)
+	if err != nil {
+		s.pageFail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "audit", "audit_title", map[string]any{"Events": events})
+}

@@ -1,0 +1,82 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sesame-idp/sesame/account"
+)
+
+// sessionCookie names the browser session cookie. Over https it carries
+// the __Host- prefix, which pins it to this host, path / and Secure.
+func (s *Server) sessionCookie() string {
+	if s.secure {
+		return "__Host-sesame_session"
+	}
+	return "sesame_session"
+}
+
+// browserSession returns the session of the request, if any and valid.
+func (s *Server) browserSession(c *gin.Context) (account.Session, bool) {
+	if v, ok := c.Get("session"); ok {
+		sess, ok := v.(account.Session)
+		return sess, ok
+	}
+	raw, err := c.Cookie(s.sessionCookie())
+	if err != nil || raw == "" {
+		return account.Session{}, false
+	}
+	sess, err := s.Accounts.Session(c.Request.Context(), raw)
+	if err != nil {
+		if !errors.Is(err, account.ErrNotFound) {
+			s.Logger.WarnContext(c.Request.Context(), "session lookup", "err", err)
+		}
+		return account.Session{}, false
+	}
+	c.Set("session", sess)
+	return sess, true
+}
+
+// startSession signs the browser in: any previous session of this browser
+// is deleted and a new id issued, so that an id planted before sign-in is
+// worthless after it.
+func (s *Server) startSession(c *gin.Context, memberID, adminID string) (account.Session, error) {
+	ctx := c.Request.Context()
+	if old, err := c.Cookie(s.sessionCookie()); err == nil && old != "" {
+		if err := s.Accounts.DeleteSession(ctx, old); err != nil && !errors.Is(err, account.ErrNotFound) {
+			return account.Session{}, err
+		}
+	}
+	raw, sess, err := s.Accounts.CreateSession(ctx, memberID, adminID, c.ClientIP(), c.Request.UserAgent())
+	if err != nil {
+		return account.Session{}, err
+	}
+	s.setSessionCookie(c, raw, int(sess.ExpiresAt.Sub(s.Now()).Seconds()))
+	c.Set("session", sess)
+	return sess, nil
+}
+
+func (s *Server) setSessionCookie(c *gin.Context, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name:     s.sessionCookie(),
+		Value:    value,
+		Path:     "/",
+		MaxAge:   maxAge,
+		HttpOnly: true,
+		Secure:   s.secure,
+		SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// endSession signs the browser out.
+func (s *Server) endSession(c *gin.Context) {
+	if raw, err := c.Cookie(s.sessionCookie()); err == nil && raw != "" {
+		if err := s.Accounts.DeleteSession(c.Request.Context(), raw); err != nil && !errors.Is(err, account.ErrNotFound) {
+			s.Logger.WarnContext(c.Request.Context(), "sign-out", "err", err)
+		}
+	}
+	s.setSessionCookie(c, "", -1)
+	c.Set("session", nil)
+}

@@ -1,0 +1,99 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/members"
+)
+
+type passwordRule struct {
+	Code    string
+	Message string
+	Failed  bool
+}
+
+type setPasswordView struct {
+	Token     string
+	AccountID string
+	Email     string
+	Rules     []passwordRule
+	Error     string
+	PwError   bool
+}
+
+func (s *Server) mountInvitation(r gin.IRouter) {
+	r.GET("/invitation/:token", s.setPasswordPage)
+	r.POST("/invitation/:token", s.setPasswordSubmit)
+}
+
+func (s *Server) rules(c *gin.Context, failed []account.PolicyFailure) []passwordRule {
+	lang := langOf(c)
+	bad := map[account.PolicyFailure]bool{}
+	for _, f := range failed {
+		bad[f] = true
+	}
+	var out []passwordRule
+	for _, r := range account.Rules() {
+		out = append(out, passwordRule{Code: string(r), Message: r.Message(lang), Failed: bad[r]})
+	}
+	if bad[account.FailureTooLong] {
+		out = append(out, passwordRule{Code: string(account.FailureTooLong), Message: account.FailureTooLong.Message(lang), Failed: true})
+	}
+	if bad[account.FailureMismatch] {
+		out = append(out, passwordRule{Code: string(account.FailureMismatch), Message: account.FailureMismatch.Message(lang), Failed: true})
+	}
+	return out
+}
+
+// setPasswordPage opens the invitation link: a form for the account ID,
+// the email, the password and its confirmation, with the rules shown.
+func (s *Server) setPasswordPage(c *gin.Context) {
+	c.Header("Referrer-Policy", "no-referrer") // the token is in the URL
+	if _, err := s.Members.Pending(c.Request.Context(), c.Param("token")); err != nil {
+		s.linkFail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "invitation", "invitation_title", setPasswordView{Token: c.Param("token"), Rules: s.rules(c, nil)})
+}
+
+func (s *Server) linkFail(c *gin.Context, err error) {
+	if errors.Is(err, members.ErrLinkInvalid) {
+		s.errorPage(c, http.StatusGone, "invitation_link_invalid")
+		return
+	}
+	s.pageFail(c, err)
+}
+
+func (s *Server) setPasswordSubmit(c *gin.Context) {
+	v := setPasswordView{Token: c.Param("token"), AccountID: c.PostForm("account_id"), Email: c.PostForm("email")}
+	if len(v.AccountID) > 32 || len(v.Email) > 254 {
+		v.Error, v.Rules = s.msg(c, "invitation_mismatch"), s.rules(c, nil)
+		s.render(c, http.StatusBadRequest, "invitation", "invitation_title", v)
+		return
+	}
+	m, err := s.Members.Accept(c.Request.Context(), members.Acceptance{
+		Token: v.Token, AccountID: v.AccountID, Email: v.Email,
+		Password: c.PostForm("password"), PasswordConfirm: c.PostForm("password_confirm"), IP: c.ClientIP(),
+	})
+	var policy *account.PolicyError
+	switch {
+	case err == nil:
+		q := url.Values{"tab": {"member"}, "account_id": {m.AccountID}, "email": {m.Email}, "password_set": {"1"}}
+		c.Redirect(http.StatusSeeOther, "/login?"+q.Encode())
+	case errors.As(err, &policy):
+		v.Error, v.PwError, v.Rules = s.msg(c, "invitation_weak"), true, s.rules(c, policy.Failures)
+		s.render(c, http.StatusBadRequest, "invitation", "invitation_title", v)
+	case errors.Is(err, members.ErrMismatch):
+		v.Error, v.Rules = s.msg(c, "invitation_mismatch"), s.rules(c, nil)
+		s.render(c, http.StatusBadRequest, "invitation", "invitation_title", v)
+	case errors.Is(err, members.ErrAlreadyMember):
+		s.errorPage(c, http.StatusConflict, "api_already_member")
+	default:
+		s.linkFail(c, err)
+	}
+}

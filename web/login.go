@@ -1,0 +1,115 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sesame-idp/sesame/account"
+)
+
+type loginView struct {
+	Tab       string // "owner" or "member" (Compte de connexion)
+	Email     string
+	AccountID string
+	Ticket    string
+	Error     string
+	Notice    string
+}
+
+// loginPage shows the sign-in form: the account holder's tab (email and
+// password) or the login account's tab (email, password and account ID).
+func (s *Server) loginPage(c *gin.Context) {
+	v := loginView{Tab: c.Query("tab"), Email: c.Query("email"), Ticket: c.Query("ticket")}
+	if id, ok := account.NormalizeAccountID(c.Query("account_id")); ok {
+		v.AccountID = id
+		v.Tab = "member"
+	}
+	if v.Tab != "member" {
+		v.Tab = "owner"
+	}
+	if c.Query("password_set") == "1" {
+		v.Notice = s.msg(c, "login_password_set")
+	}
+	if v.Ticket == "" {
+		if sess, ok := s.browserSession(c); ok && sess.MemberID != "" {
+			c.Redirect(http.StatusSeeOther, "/account")
+			return
+		}
+	}
+	s.render(c, http.StatusOK, "login", "login_title", v)
+}
+
+// loginSubmit checks the credentials. Every failure (unknown email,
+// unknown account, not a member, wrong password) gives the same message,
+// status and timing; account.Authenticate makes sure of the timing.
+func (s *Server) loginSubmit(c *gin.Context) {
+	v := loginView{
+		Tab:       c.PostForm("tab"),
+		Email:     c.PostForm("email"),
+		AccountID: c.PostForm("account_id"),
+		Ticket:    c.PostForm("ticket"),
+	}
+	if v.Tab != "member" {
+		v.Tab = "owner"
+	}
+	if len(v.Email) > 254 || len(v.AccountID) > 32 || len(c.PostForm("password")) > 4096 {
+		v.Error = s.msg(c, "login_failed")
+		s.render(c, http.StatusUnauthorized, "login", "login_title", v)
+		return
+	}
+	member, err := s.Accounts.Authenticate(c.Request.Context(), account.Credentials{
+		Email:     v.Email,
+		Password:  c.PostForm("password"),
+		AccountID: v.AccountID,
+		IP:        c.ClientIP(),
+	})
+	switch {
+	case errors.Is(err, account.ErrThrottled):
+		v.Error = s.msg(c, "login_throttled")
+		c.Header("Retry-After", "900")
+		s.render(c, http.StatusTooManyRequests, "login", "login_title", v)
+		return
+	case errors.Is(err, account.ErrInvalidCredentials):
+		v.Error = s.msg(c, "login_failed")
+		s.render(c, http.StatusUnauthorized, "login", "login_title", v)
+		return
+	case err != nil:
+		s.Logger.ErrorContext(c.Request.Context(), "sign-in", "err", err)
+		s.errorPage(c, http.StatusInternalServerError, "error_internal")
+		return
+	}
+	if _, err := s.startSession(c, member.ID, ""); err != nil {
+		s.Logger.ErrorContext(c.Request.Context(), "start session", "err", err)
+		s.errorPage(c, http.StatusInternalServerError, "error_internal")
+		return
+	}
+	if _, err := s.openTicket(v.Ticket); err == nil {
+		c.Redirect(http.StatusSeeOther, pathResume+"?ticket="+url.QueryEscape(v.Ticket))
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/account")
+}
+
+// accountHome is where a person lands after signing in directly at
+// Sésame.
+func (s *Server) accountHome(c *gin.Context) {
+	sess, ok := s.browserSession(c)
+	if !ok || sess.MemberID == "" {
+		c.Redirect(http.StatusSeeOther, "/login")
+		return
+	}
+	m, err := s.Accounts.Member(c.Request.Context(), sess.MemberID)
+	if err != nil {
+		s.errorPage(c, http.StatusInternalServerError, "error_internal")
+		return
+	}
+	acct, err := s.Accounts.Account(c.Request.Context(), m.AccountID)
+	if err != nil {
+		s.errorPage(c, http.StatusInternalServerError, "error_internal")
+		return
+	}
+	s.render(c, http.StatusOK, "account", "account_title", map[string]any{"Member": m, "Account": acct})
+}

@@ -1,0 +1,92 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+)
+
+type logoutView struct {
+	Redirect string // a checked post-logout redirect URI, or ""
+	State    string
+	Client   string
+}
+
+// logoutPage serves RP-initiated logout (the end_session_endpoint) and the
+// sign-out link of Sésame's own pages. With a valid id_token_hint naming
+// the signed-in person, the browser is signed out at once and sent back to
+// the client; otherwise the person confirms with a form (CSRF-protected),
+// so that a forged link cannot sign anybody out.
+func (s *Server) logoutPage(c *gin.Context) {
+	v := s.logoutTarget(c, c.Query("id_token_hint"), c.Query("post_logout_redirect_uri"), c.Query("client_id"), c.Query("state"))
+	if hint := c.Query("id_token_hint"); hint != "" {
+		if sub, _, err := s.OAuth.IDTokenHint(c.Request.Context(), hint); err == nil {
+			sess, ok := s.browserSession(c)
+			if !ok || sess.MemberID == sub {
+				s.endSession(c)
+				s.afterLogout(c, v)
+				return
+			}
+		}
+	}
+	s.render(c, http.StatusOK, "logout", "logout_title", v)
+}
+
+func (s *Server) logoutSubmit(c *gin.Context) {
+	v := s.logoutTarget(c, c.PostForm("id_token_hint"), c.PostForm("post_logout_redirect_uri"), c.PostForm("client_id"), c.PostForm("state"))
+	s.endSession(c)
+	s.afterLogout(c, v)
+}
+
+func (s *Server) afterLogout(c *gin.Context, v logoutView) {
+	if v.Redirect == "" {
+		c.Redirect(http.StatusSeeOther, "/login")
+		return
+	}
+	target := v.Redirect
+	if v.State != "" {
+		u, _ := url.Parse(target)
+		q := u.Query()
+		q.Set("state", v.State)
+		u.RawQuery = q.Encode()
+		target = u.String()
+	}
+	c.Redirect(http.StatusSeeOther, target)
+}
+
+// logoutTarget keeps post_logout_redirect_uri only when it belongs to the
+// client named by the hint (or client_id): same scheme, host and port as
+// one of the client's registered redirect URIs. Anything else is dropped,
+// so the endpoint is no open redirect.
+func (s *Server) logoutTarget(c *gin.Context, hint, redirect, clientID, state string) logoutView {
+	v := logoutView{State: state}
+	if len(state) > 512 {
+		v.State = ""
+	}
+	if hint != "" {
+		if _, aud, err := s.OAuth.IDTokenHint(c.Request.Context(), hint); err == nil {
+			clientID = aud[0]
+		}
+	}
+	if redirect == "" || clientID == "" {
+		return v
+	}
+	target, err := url.Parse(redirect)
+	if err != nil || target.Host == "" || (target.Scheme != "https" && target.Scheme != "http") || target.User != nil {
+		return v
+	}
+	client, err := s.OAuth.Store.GetClient(c.Request.Context(), clientID)
+	if err != nil {
+		return v
+	}
+	for _, ru := range client.GetRedirectURIs() {
+		u, err := url.Parse(ru)
+		if err == nil && u.Scheme == target.Scheme && u.Host == target.Host {
+			v.Redirect = target.String()
+			v.Client = clientID
+			return v
+		}
+	}
+	return v
+}

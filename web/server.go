@@ -1,0 +1,174 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/mail"
+	"github.com/sesame-idp/sesame/members"
+	"github.com/sesame-idp/sesame/oauth"
+	"github.com/sesame-idp/sesame/rbac"
+	"github.com/sesame-idp/sesame/secret"
+)
+
+// Deps are what the web layer is built from; cmd fills them.
+type Deps struct {
+	Issuer   string
+	DB       *db.DB
+	Secrets  *secret.Ring
+	Accounts *account.Service
+	OAuth    *oauth.Provider
+	Members  *members.Service
+	Rights   *rbac.Service
+	Outbox   *mail.Outbox
+	Logger   *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server holds the dependencies of every handler.
+type Server struct {
+	Deps
+	pages  *pages
+	secure bool // the issuer is https: Secure cookies, HSTS
+	router *gin.Engine
+}
+
+// New builds the router. It fails when a page template is missing or
+// broken, so that a bad build never starts.
+func New(d Deps) (*Server, error) {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	pg, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	iss, err := url.Parse(d.Issuer)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Deps: d, pages: pg, secure: iss.Scheme == "https"}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.Use(s.recoverer, s.logRequests, s.securityHeaders, s.language)
+	r.NoRoute(func(c *gin.Context) { s.errorPage(c, http.StatusNotFound, "error_not_found") })
+	r.NoMethod(func(c *gin.Context) { s.errorPage(c, http.StatusMethodNotAllowed, "error_method") })
+
+	r.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
+	r.GET("/readyz", s.ready)
+	r.StaticFileFS("/static/sesame.css", "static/sesame.css", staticFS())
+	r.StaticFileFS("/static/sesame.js", "static/sesame.js", staticFS())
+	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/login") })
+
+	// Endpoints called by clients, not browsers: no CSRF, no cookies.
+	d.OAuth.Mount(r)
+	s.mountAuthzAPI(r)
+
+	// Pages and cookie-authenticated calls.
+	browser := r.Group("/", s.csrf())
+	browser.GET("/login", s.loginPage)
+	browser.POST("/login", s.loginSubmit)
+	browser.GET(oauth.PathAuthorize, s.authorize)
+	browser.GET(pathResume, s.resume)
+	browser.POST(pathConsent, s.consentSubmit)
+	browser.GET(oauth.PathLogout, s.logoutPage)
+	browser.POST(oauth.PathLogout, s.logoutSubmit)
+	browser.GET("/logout", s.logoutPage)
+	browser.POST("/logout", s.logoutSubmit)
+	browser.GET("/account", s.accountHome)
+	s.mountInvitation(browser)
+	s.mountConsole(browser)
+	s.mountMembersAPI(browser)
+	s.mountAdmin(browser)
+
+	s.router = r
+	return s, nil
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+// Router exposes the gin engine so that other areas can mount routes.
+func (s *Server) Router() *gin.Engine { return s.router }
+
+func (s *Server) ready(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.DB.PingContext(ctx); err != nil {
+		s.Logger.WarnContext(ctx, "readiness: database unreachable", "err", err)
+		c.String(http.StatusServiceUnavailable, "database unreachable\n")
+		return
+	}
+	c.String(http.StatusOK, "ok\n")
+}
+
+func (s *Server) recoverer(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.Logger.ErrorContext(c.Request.Context(), "panic", "path", c.Request.URL.Path, "panic", v)
+			if !c.Writer.Written() {
+				s.errorPage(c, http.StatusInternalServerError, "error_internal")
+			}
+			c.Abort()
+		}
+	}()
+	c.Next()
+}
+
+// logRequests logs one line a request: method, path (no query string: it
+// may hold codes or tokens), status and duration.
+func (s *Server) logRequests(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	status := c.Writer.Status()
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	path := c.Request.URL.Path
+	if strings.HasPrefix(path, "/static/") || path == "/healthz" || path == "/readyz" {
+		return
+	}
+	s.Logger.Log(c.Request.Context(), level, "http",
+		"method", c.Request.Method, "path", path, "status", status,
+		"dur_ms", float64(time.Since(start).Microseconds())/1000, "ip", c.ClientIP())
+}
+
+// securityHeaders sets a strict CSP (no inline script or style, nothing
+// from elsewhere), forbids framing, and turns on HSTS for an https issuer.
+func (s *Server) securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"form-action 'self' "+s.formActionSources()+"; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if s.secure {
+		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	}
+	c.Next()
+}
+
+// formActionSources allows forms (and the redirects that follow them) to
+// reach clients' redirect URIs: browsers apply form-action to the
+// redirect chain of a form submission, which ends at the client.
+func (s *Server) formActionSources() string {
+	return "http: https:"
+}
