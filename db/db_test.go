@@ -3,8 +3,8 @@ package db_test
 import (
 	"context"
 	"errors"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
