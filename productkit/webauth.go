@@ -120,9 +120,12 @@ func NewWebAuth(cfg WebAuthConfig) (*WebAuth, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	prefix := "pk"
+	// Cookies carry the client ID: browsers keep cookies per host, not per
+	// port, so two panels on one host (the demo, or a dev machine) must not
+	// overwrite each other's session.
+	prefix := "pk_" + cookieSafe(cfg.ClientID)
 	if secure {
-		prefix = "__Host-pk"
+		prefix = "__Host-" + prefix
 	}
 	return &WebAuth{
 		issuer:       cfg.Issuer,
@@ -239,4 +242,14 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// cookieSafe keeps the characters of s allowed in a cookie name.
+func cookieSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, s)
 }

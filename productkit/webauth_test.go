@@ -208,7 +208,7 @@ func TestWebAuthDisabledPersonLosesSession(t *testing.T) {
 func (p *panel) hasSession() bool {
 	u, _ := url.Parse(p.srv.URL)
 	for _, c := range p.client.Jar.Cookies(u) {
-		if strings.HasPrefix(c.Name, "pk_session") {
+		if strings.HasPrefix(c.Name, "pk_") && strings.HasSuffix(c.Name, "_session") {
 			return true
 		}
 	}

@@ -36,8 +36,8 @@
 // /api/servers, POST /api/servers/{s}/{reboot|stop|start}; for the email
 // panel GET /api/mailboxes, PUT|DELETE /api/mailboxes/{address}.
 //
-// Tests of this folder build the panel with newPanel(panelConfig{...}),
-// which returns an http.Handler and contacts Sésame only when first needed.
+// The panel itself is package panel (cmd/demo-product/panel), which
+// `sesame demo` also runs in process; this command only reads flags.
 //
 // It must not import Sésame's server side: only productkit.
 package main

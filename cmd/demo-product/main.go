@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/sesame-idp/sesame/cmd/demo-product/panel"
 )
 
 func main() {
@@ -54,7 +56,7 @@ func run(args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	gin.SetMode(gin.ReleaseMode)
-	h, err := newPanel(panelConfig{
+	h, err := panel.New(panel.Config{
 		Product: *product, PublicURL: *publicURL, Issuer: *issuer,
 		ClientID: *clientID, ClientSecret: *clientSecret, Audience: *audience,
 		CookieSecret: []byte(*cookieSecret), CheckCacheTTL: *checkTTL, Logger: log,

@@ -1,4 +1,4 @@
-package main
+package panel
 
 // texts are the panel's words, French first: key → {fr, en}.
 var texts = map[string][2]string{

@@ -1,4 +1,4 @@
-package main
+package panel
 
 import (
 	"encoding/json"
@@ -275,22 +275,22 @@ func TestPanelEnglish(t *testing.T) {
 }
 
 func TestNewPanelConfig(t *testing.T) {
-	good := panelConfig{Product: "domain", PublicURL: "http://localhost:8081", Issuer: "http://localhost:8080", ClientID: "c", ClientSecret: "s"}
-	if _, err := newPanel(good); err != nil {
+	good := Config{Product: "domain", PublicURL: "http://localhost:8081", Issuer: "http://localhost:8080", ClientID: "c", ClientSecret: "s"}
+	if _, err := New(good); err != nil {
 		t.Fatalf("good config: %v", err)
 	}
-	for name, mutate := range map[string]func(*panelConfig){
-		"unknown product":  func(c *panelConfig) { c.Product = "billing" },
-		"relative URL":     func(c *panelConfig) { c.PublicURL = "localhost:8081" },
-		"URL with a path":  func(c *panelConfig) { c.PublicURL = "http://localhost:8081/panel" },
-		"no secret":        func(c *panelConfig) { c.ClientSecret = "" },
-		"bad issuer":       func(c *panelConfig) { c.Issuer = "ftp://x" },
-		"short cookie key": func(c *panelConfig) { c.CookieSecret = []byte("short") },
+	for name, mutate := range map[string]func(*Config){
+		"unknown product":  func(c *Config) { c.Product = "billing" },
+		"relative URL":     func(c *Config) { c.PublicURL = "localhost:8081" },
+		"URL with a path":  func(c *Config) { c.PublicURL = "http://localhost:8081/panel" },
+		"no secret":        func(c *Config) { c.ClientSecret = "" },
+		"bad issuer":       func(c *Config) { c.Issuer = "ftp://x" },
+		"short cookie key": func(c *Config) { c.CookieSecret = []byte("short") },
 	} {
 		t.Run(name, func(t *testing.T) {
 			c := good
 			mutate(&c)
-			if _, err := newPanel(c); err == nil {
+			if _, err := New(c); err == nil {
 				t.Fatal("accepted")
 			}
 		})

@@ -1,4 +1,4 @@
-package main
+package panel
 
 import (
 	"crypto/rand"
@@ -15,9 +15,9 @@ import (
 	"github.com/sesame-idp/sesame/productkit"
 )
 
-// panelConfig configures one panel. Product, PublicURL, Issuer, ClientID
+// Config configures one panel. Product, PublicURL, Issuer, ClientID
 // and ClientSecret are required.
-type panelConfig struct {
+type Config struct {
 	// Product is "domain", "server" or "email".
 	Product string
 	// PublicURL is the panel's address as browsers see it, e.g.
@@ -50,7 +50,7 @@ type panelConfig struct {
 // panel is one hosting panel: its product, its fake resources and the
 // productkit pieces that sign people in and enforce their rights.
 type panel struct {
-	cfg     panelConfig
+	cfg     Config
 	product *product
 	store   *store
 	wa      *productkit.WebAuth
@@ -60,7 +60,7 @@ type panel struct {
 	log     *slog.Logger
 }
 
-// newPanel builds the panel's HTTP handler. It does not contact Sésame:
+// New builds the panel's HTTP handler. It does not contact Sésame:
 // discovery happens at the first sign-in or API call. Routes:
 //
 //	GET  /                     home (sign-in link, or who is signed in and what they may do)
@@ -69,7 +69,7 @@ type panel struct {
 //	GET  /static/panel.css
 //	product pages under /domains, /servers or /mailboxes, and the JSON API under /api
 //	(GET /api/me and the product's routes; bearer access token required).
-func newPanel(cfg panelConfig) (http.Handler, error) {
+func New(cfg Config) (http.Handler, error) {
 	prod, ok := products[cfg.Product]
 	if !ok {
 		return nil, fmt.Errorf("demo: unknown product %q (domain, server or email)", cfg.Product)

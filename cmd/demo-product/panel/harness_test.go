@@ -1,4 +1,4 @@
-package main
+package panel
 
 import (
 	"encoding/json"
@@ -39,7 +39,7 @@ func newHarness(t *testing.T, product string, checkTTL time.Duration) *harness {
 	t.Cleanup(srv.Close)
 	id := product + "-panel"
 	fake.AddClient(productkittest.Client{ID: id, Secret: secret, RedirectURIs: []string{srv.URL + "/callback"}})
-	h, err := newPanel(panelConfig{
+	h, err := New(Config{
 		Product: product, PublicURL: srv.URL, Issuer: fake.URL, ClientID: id, ClientSecret: secret,
 		CheckCacheTTL: checkTTL, HTTPClient: fake.Server.Client(),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
