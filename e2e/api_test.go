@@ -38,3 +38,8 @@ func apiCall(t *testing.T, method, url, token string, body any) (int, map[string
 	}
 	return resp.StatusCode, out
 }
+
+func toJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

@@ -27,7 +27,9 @@ type world struct {
 	ClientID, Secret   string
 }
 
-func seed(t *testing.T, s *sesametest.Instance) world {
+func seed(t *testing.T, s *sesametest.Instance) world { return seedB(t, s) }
+
+func seedB(t testing.TB, s *sesametest.Instance) world {
 	t.Helper()
 	ctx := context.Background()
 	acct, owner, err := s.Accounts.CreateAccount(ctx, "Acme Hébergement", ownerEmail, "Olive Owner", ownerPassword)
@@ -43,7 +45,7 @@ func seed(t *testing.T, s *sesametest.Instance) world {
 	return w
 }
 
-func createClient(t *testing.T, s *sesametest.Instance, c *sqlstore.Client) string {
+func createClient(t testing.TB, s *sesametest.Instance, c *sqlstore.Client) string {
 	t.Helper()
 	secret := ""
 	if !c.Public {

@@ -153,3 +153,15 @@ func mustParse(s string) *url.URL {
 	}
 	return u
 }
+
+// NewWebBrowser returns a browser that follows every redirect, across
+// hosts, like a real one: for journeys between products and Sésame. base
+// resolves relative URLs.
+func NewWebBrowser(t testing.TB, base string) *Browser {
+	jar, _ := cookiejar.New(nil)
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Browser{t: t, base: u, Client: &http.Client{Jar: jar}}
+}

@@ -40,6 +40,7 @@ var commands = map[string]command{
 	"members invite":  membersInvite,
 	"admins create":   adminsCreate,
 	"keys rotate":     keysRotate,
+	"demo":            demo,
 }
 
 func main() {

@@ -1,0 +1,82 @@
+package e2e_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/sesame-idp/sesame/sesametest"
+)
+
+// Benchmarks of the token endpoint over real HTTP (loopback), on SQLite and
+// PostgreSQL:
+//
+//	SESAME_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+//	  go test ./e2e/ -run '^$' -bench . -benchtime 5s
+//
+// They report requests per second; nothing asserts a duration.
+
+func benchEach(b *testing.B, fn func(b *testing.B, s *sesametest.Instance)) {
+	b.Run("sqlite", func(b *testing.B) { fn(b, sesametest.Start(b, sesametest.Options{})) })
+	b.Run("postgres", func(b *testing.B) { fn(b, sesametest.Start(b, sesametest.Options{Postgres: true})) })
+}
+
+// BenchmarkClientCredentials: one token per request, many in parallel, as
+// products renewing their check-API tokens would.
+func BenchmarkClientCredentials(b *testing.B) {
+	benchEach(b, func(b *testing.B, s *sesametest.Instance) {
+		w := seedB(b, s)
+		form := url.Values{"grant_type": {"client_credentials"}, "scope": {"sesame:authz"}}.Encode()
+		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+		b.SetParallelism(8)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				req, _ := http.NewRequest(http.MethodPost, s.URL+"/oauth2/token", strings.NewReader(form))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.SetBasicAuth(w.ClientID, w.Secret)
+				resp, err := client.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Fatalf("status %d", resp.StatusCode)
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	})
+}
+
+// BenchmarkCodeFlow: a complete sign-in of a browser that already has a
+// Sésame session (authorize → code → token exchange with PKCE → ID token
+// verified), the path every product visit takes.
+func BenchmarkCodeFlow(b *testing.B) {
+	benchEach(b, func(b *testing.B, s *sesametest.Instance) {
+		w := seedB(b, s)
+		rp := s.NewRP(b, w.ClientID, w.Secret, panelRedirect)
+		br := s.NewBrowser(b)
+		flow := rp.Start()
+		p := br.SignIn(flow.URL, ownerEmail, ownerPassword, "")
+		if _, err := rp.Exchange(flow, rp.Callback(flow, p.Location)); err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		for range b.N {
+			flow := rp.Start()
+			p := br.Get(flow.URL)
+			tok, err := rp.Exchange(flow, rp.Callback(flow, p.Location))
+			if err != nil {
+				b.Fatal(err)
+			}
+			raw, _ := tok.Extra("id_token").(string)
+			if _, err := rp.Verifier.Verify(context.Background(), raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "flows/s")
+	})
+}
