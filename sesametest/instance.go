@@ -28,6 +28,9 @@ type Options struct {
 	DatabaseURL string
 	// Now overrides the clock.
 	Now func() time.Time
+	// LogTo receives the instance's logs (JSON lines) besides the usual
+	// destination.
+	LogTo io.Writer
 }
 
 // Instance is a running Sésame with its SMTP server.
@@ -57,6 +60,9 @@ func Start(t testing.TB, o Options) *Instance {
 	if os.Getenv("SESAME_TEST_LOG") != "" {
 		logOut = os.Stderr
 	}
+	if o.LogTo != nil {
+		logOut = io.MultiWriter(logOut, o.LogTo)
+	}
 	a, err := app.Open(context.Background(), app.Config{
 		Addr:        srv.Listener.Addr().String(),
 		Issuer:      issuer,
@@ -64,7 +70,7 @@ func Start(t testing.TB, o Options) *Instance {
 		SMTPURL:     smtp.URL(),
 		MailFrom:    "Sésame <no-reply@sesame.test>",
 		Secrets:     Secrets,
-		Logger:      slog.New(slog.NewTextHandler(logOut, nil)),
+		Logger:      slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:         o.Now,
 	})
 	if err != nil {

@@ -1,8 +1,108 @@
 package web
 
-import "github.com/gin-gonic/gin"
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/rbac"
+)
 
 // mountAdmin adds the platform admins' area: sign-in, policy editor, role
-// templates and the explain tool (pages and JSON API).
+// templates and the explain tool (pages and JSON API). Every route is in
+// the CSRF-protected browser group; an admin is known by a browser session
+// opened at /admin/login, never by a member's session or a bearer token.
 func (s *Server) mountAdmin(r gin.IRouter) {
+	r.GET("/admin/login", s.adminLoginPage)
+	r.POST("/admin/login", s.adminLoginSubmit)
+	r.POST("/admin/logout", s.adminLogout)
+
+	g := r.Group("/admin", s.requireAdminPage)
+	g.GET("", s.adminHome)
+	g.GET("/accounts", s.adminFindAccount)
+	g.GET("/accounts/:account_id", s.adminAccountPage)
+	g.POST("/accounts/:account_id/rules", s.adminAddRule)
+	g.POST("/accounts/:account_id/rules/remove", s.adminRemoveRule)
+	g.GET("/templates", s.adminTemplatesPage)
+	g.POST("/templates", s.adminSaveTemplate)
+	g.POST("/templates/:id/delete", s.adminDeleteTemplate)
+	g.GET("/explain", s.adminExplainPage)
+
+	s.mountAdminAPI(r)
+}
+
+// adminKey is where the admin middlewares leave the signed-in admin.
+const adminKey = "admin"
+
+// signedInAdmin returns the platform admin of the request's browser
+// session; a member's session is no admin's.
+func (s *Server) signedInAdmin(c *gin.Context) (account.Admin, bool) {
+	sess, ok := s.browserSession(c)
+	if !ok || sess.AdminID == "" {
+		return account.Admin{}, false
+	}
+	a, err := s.Accounts.Admin(c.Request.Context(), sess.AdminID)
+	if err != nil {
+		if !errors.Is(err, account.ErrNotFound) {
+			s.Logger.WarnContext(c.Request.Context(), "admin lookup", "err", err)
+		}
+		return account.Admin{}, false
+	}
+	return a, true
+}
+
+// requireAdminPage lets platform admins through and sends everybody else
+// (nobody signed in, or a member of an account) to the admin sign-in.
+func (s *Server) requireAdminPage(c *gin.Context) {
+	a, ok := s.signedInAdmin(c)
+	if !ok {
+		c.Redirect(http.StatusSeeOther, "/admin/login")
+		c.Abort()
+		return
+	}
+	c.Set(adminKey, a)
+}
+
+// requireAdminAPI is requireAdminPage for the JSON API: 401 without an
+// admin session, 403 for a member's session. Bearer tokens are refused:
+// no token speaks for a platform admin, and the CSRF check is skipped for
+// requests that carry one.
+func (s *Server) requireAdminAPI(c *gin.Context) {
+	if strings.HasPrefix(c.GetHeader("Authorization"), "Bearer ") {
+		c.AbortWithStatusJSON(http.StatusUnauthorized, apiError{Error: "unauthorized", Message: s.msg(c, "admin_api_session_only")})
+		return
+	}
+	a, ok := s.signedInAdmin(c)
+	if !ok {
+		if sess, ok := s.browserSession(c); ok && sess.MemberID != "" {
+			c.AbortWithStatusJSON(http.StatusForbidden, apiError{Error: "forbidden", Message: s.msg(c, "admin_api_forbidden")})
+			return
+		}
+		c.AbortWithStatusJSON(http.StatusUnauthorized, apiError{Error: "unauthorized", Message: s.msg(c, "admin_api_unauthorized")})
+		return
+	}
+	c.Set(adminKey, a)
+}
+
+func adminOf(c *gin.Context) account.Admin { return c.MustGet(adminKey).(account.Admin) }
+
+// adminActor is the admin behind a change, as the audit trail records it.
+func adminActor(c *gin.Context) rbac.Actor {
+	a := adminOf(c)
+	return rbac.Actor{ID: a.ID, Email: a.Email, IP: c.ClientIP()}
+}
+
+// adminFlash returns the message of a ?done= key of the admin area, or "".
+func (s *Server) adminFlash(c *gin.Context) string {
+	k := c.Query("done")
+	if !strings.HasPrefix(k, "admin_done_") {
+		return ""
+	}
+	if m, ok := s.pages.messages[langOf(c)][k]; ok {
+		return m
+	}
+	return ""
 }

@@ -4,6 +4,7 @@
 // browser sessions and their cookies, CSRF protection, security headers,
 // and the JSON management and check APIs.
 //
-// Package web imports oauth, account, rbac, mail and db; nothing imports
-// web but cmd.
+// Package web imports oauth, account, members, rbac, mail, audit and db;
+// nothing imports
+// web but app.
 package web

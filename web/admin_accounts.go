@@ -1,0 +1,210 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/audit"
+)
+
+// adminAuditLimit is how many audit events the admin pages show.
+const adminAuditLimit = 100
+
+type adminHomeView struct {
+	Admin     account.Admin
+	AccountID string
+	Error     string
+	Flash     string
+	Templates []adminTemplateRow
+	Events    []audit.Event // platform-wide: template changes, admins' sign-ins
+}
+
+func (s *Server) adminHomeData(c *gin.Context) (adminHomeView, error) {
+	ctx := c.Request.Context()
+	v := adminHomeView{Admin: adminOf(c), Flash: s.adminFlash(c)}
+	var err error
+	if v.Templates, err = s.adminTemplateRows(c); err != nil {
+		return v, err
+	}
+	if v.Events, err = audit.List(ctx, s.DB, "", adminAuditLimit); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+// adminHome is the admins' start page: find an account, the role
+// templates, the platform's audit trail.
+func (s *Server) adminHome(c *gin.Context) {
+	v, err := s.adminHomeData(c)
+	if err != nil {
+		s.adminPageFail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "admin_home", "admin_home_title", v)
+}
+
+// adminFindAccount answers the home page's look-up form (a GET form: it
+// changes nothing) by going to the account's page.
+func (s *Server) adminFindAccount(c *gin.Context) {
+	raw := strings.TrimSpace(c.Query("account_id"))
+	acct, err := s.Accounts.Account(c.Request.Context(), raw)
+	if err == nil {
+		c.Redirect(http.StatusSeeOther, "/admin/accounts/"+url.PathEscape(acct.ID))
+		return
+	}
+	if !errors.Is(err, account.ErrNotFound) {
+		s.adminPageFail(c, err)
+		return
+	}
+	v, derr := s.adminHomeData(c)
+	if derr != nil {
+		s.adminPageFail(c, derr)
+		return
+	}
+	v.AccountID, v.Error = raw, s.msg(c, "admin_account_unknown")
+	s.render(c, http.StatusNotFound, "admin_home", "admin_home_title", v)
+}
+
+// adminRuleForm holds what was typed in an add-rule form.
+type adminRuleForm struct {
+	Subject, Role, Object, Action, Expires string
+}
+
+type adminAccountView struct {
+	Admin   account.Admin
+	Account account.Account
+	Members []account.Member
+	Rules   []adminRuleRow
+	Roles   []string // roles named by the account's rules
+	Catalog []adminRightGroup
+	Grant   adminRuleForm // the "grant a right" form
+	Give    adminRuleForm // the "give a role" form
+	// Error is shown by the form named ErrorForm ("p", "g" or "remove").
+	Error     string
+	Detail    string
+	ErrorForm string
+	Flash     string
+	Events    []audit.Event
+}
+
+// adminAccount returns the account named by the path, or ErrNotFound.
+func (s *Server) adminAccount(c *gin.Context) (account.Account, error) {
+	return s.Accounts.Account(c.Request.Context(), c.Param("account_id"))
+}
+
+func (s *Server) adminAccountData(c *gin.Context, acct account.Account) (adminAccountView, error) {
+	ctx := c.Request.Context()
+	v := adminAccountView{Admin: adminOf(c), Account: acct, Catalog: adminCatalog(langOf(c)), Flash: s.adminFlash(c)}
+	members, err := s.Accounts.Members(ctx, acct.ID)
+	if err != nil {
+		return v, err
+	}
+	rules, err := s.Rights.Policies(ctx, acct.ID)
+	if err != nil {
+		return v, err
+	}
+	v.Members, v.Rules = members, s.adminRuleRows(c, rules, members)
+	for _, r := range rules {
+		for _, name := range []string{r.Subject, r.Role} {
+			if strings.HasPrefix(name, adminRolePrefix) && !slices.Contains(v.Roles, name) {
+				v.Roles = append(v.Roles, name)
+			}
+		}
+	}
+	slices.Sort(v.Roles)
+	if v.Events, err = audit.List(ctx, s.DB, acct.ID, adminAuditLimit); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+// adminAccountPage shows an account's rules, members and audit trail, with
+// the forms that change the rules.
+func (s *Server) adminAccountPage(c *gin.Context) {
+	acct, err := s.adminAccount(c)
+	if err != nil {
+		s.adminPageFail(c, err)
+		return
+	}
+	v, err := s.adminAccountData(c, acct)
+	if err != nil {
+		s.adminPageFail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "admin_account", "admin_account_title", v)
+}
+
+// adminAddRule adds the rule of the "grant a right" or "give a role" form.
+func (s *Server) adminAddRule(c *gin.Context) {
+	s.adminEditRule(c, true)
+}
+
+// adminRemoveRule removes the rule of a remove button (its exact fields).
+func (s *Server) adminRemoveRule(c *gin.Context) {
+	s.adminEditRule(c, false)
+}
+
+func (s *Server) adminEditRule(c *gin.Context, add bool) {
+	ctx := c.Request.Context()
+	acct, err := s.adminAccount(c)
+	if err != nil {
+		s.adminPageFail(c, err)
+		return
+	}
+	r, err := adminRuleFromForm(c)
+	if err == nil {
+		r, err = s.adminPrepareRule(ctx, acct, r, add)
+	}
+	if err == nil {
+		if add {
+			err = s.Rights.AddRule(ctx, adminActor(c), acct.ID, r)
+		} else {
+			err = s.Rights.RemoveRule(ctx, adminActor(c), acct.ID, r)
+		}
+	}
+	if err != nil {
+		s.adminRuleFailed(c, acct, err, add)
+		return
+	}
+	done := "admin_done_rule_removed"
+	if add {
+		done = "admin_done_rule_added"
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/accounts/"+url.PathEscape(acct.ID)+"?done="+done)
+}
+
+// adminRuleFailed shows the account page again with the error next to the
+// form that was sent and what was typed in it.
+func (s *Server) adminRuleFailed(c *gin.Context, acct account.Account, err error, add bool) {
+	f := s.adminClassify(c, err)
+	if f.Status >= http.StatusInternalServerError {
+		s.adminPageFail(c, err)
+		return
+	}
+	v, derr := s.adminAccountData(c, acct)
+	if derr != nil {
+		s.adminPageFail(c, derr)
+		return
+	}
+	v.Flash = ""
+	v.Error, v.Detail = f.Message, f.Detail
+	typed := adminRuleForm{
+		Subject: c.PostForm("subject"), Role: c.PostForm("role"), Object: c.PostForm("object"),
+		Action: c.PostForm("action"), Expires: c.PostForm("expires_at"),
+	}
+	switch {
+	case !add:
+		v.ErrorForm = "remove"
+	case c.PostForm("ptype") == "g":
+		v.ErrorForm, v.Give = "g", typed
+	default:
+		v.ErrorForm, v.Grant = "p", typed
+	}
+	s.render(c, f.Status, "admin_account", "admin_account_title", v)
+}

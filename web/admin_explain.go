@@ -1,0 +1,97 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/rbac"
+)
+
+// adminExplain decides like the check API and says why. sub is a member
+// ID, or the email of a member of accountID.
+func (s *Server) adminExplain(ctx context.Context, sub, accountID, right, resource string) (rbac.Explanation, error) {
+	sub, accountID = strings.TrimSpace(sub), strings.TrimSpace(accountID)
+	right, resource = strings.TrimSpace(right), strings.TrimSpace(resource)
+	if sub == "" || accountID == "" || right == "" {
+		return rbac.Explanation{}, adminBadInput("invalid_request", "admin_err_explain_missing",
+			"give sub (a member ID or email), account_id and right")
+	}
+	if id, ok := account.NormalizeAccountID(accountID); ok {
+		accountID = id
+	}
+	if strings.Contains(sub, "@") {
+		m, err := s.Accounts.MemberByEmail(ctx, accountID, sub)
+		switch {
+		case errors.Is(err, account.ErrNotFound) || errors.Is(err, account.ErrInvalidEmail):
+			return rbac.Explanation{}, &adminInputError{Status: http.StatusBadRequest, Code: "invalid_subject", Key: "admin_err_not_member",
+				Detail: fmt.Sprintf("%q is not a member of account %s", clipInput(sub), clipInput(accountID))}
+		case err != nil:
+			return rbac.Explanation{}, err
+		}
+		sub = m.ID
+	}
+	return s.Rights.Explain(ctx, sub, accountID, right, resource)
+}
+
+type adminExplainView struct {
+	Admin                           account.Admin
+	Sub, AccountID, Right, Resource string
+	Catalog                         []adminRightGroup // the chosen right checked
+	Members                         []account.Member  // of AccountID, offered as subjects
+	Result                          *rbac.Explanation
+	RuleLine                        string // the deciding rule, as Casbin writes it
+	Who                             string // the email of the member asked about
+	Error                           string
+	Detail                          string
+}
+
+// adminExplainPage is the explain tool: a GET form (it changes nothing, and
+// its answer can be linked to) that shows the decision, the rule that made
+// it and the reason.
+func (s *Server) adminExplainPage(c *gin.Context) {
+	ctx := c.Request.Context()
+	v := adminExplainView{
+		Admin: adminOf(c), Sub: c.Query("sub"), AccountID: c.Query("account_id"),
+		Right: c.Query("right"), Resource: c.Query("resource"),
+	}
+	v.Catalog = adminCatalog(langOf(c), v.Right)
+	if id, ok := account.NormalizeAccountID(v.AccountID); ok {
+		list, err := s.Accounts.Members(ctx, id)
+		if err != nil {
+			s.adminPageFail(c, err)
+			return
+		}
+		v.Members = list
+	}
+	if _, asked := c.GetQuery("right"); !asked {
+		s.render(c, http.StatusOK, "admin_explain", "admin_explain_title", v)
+		return
+	}
+	x, err := s.adminExplain(ctx, v.Sub, v.AccountID, v.Right, v.Resource)
+	if err != nil {
+		f := s.adminClassify(c, err)
+		if f.Status >= http.StatusInternalServerError {
+			s.adminPageFail(c, err)
+			return
+		}
+		v.Error, v.Detail = f.Message, f.Detail
+		s.render(c, f.Status, "admin_explain", "admin_explain_title", v)
+		return
+	}
+	v.Result = &x
+	v.RuleLine = strings.Join(x.Rule, ", ")
+	if len(x.Request) > 0 {
+		for _, m := range v.Members {
+			if m.ID == x.Request[0] {
+				v.Who = m.Email
+			}
+		}
+	}
+	s.render(c, http.StatusOK, "admin_explain", "admin_explain_title", v)
+}
