@@ -5,6 +5,5 @@
 // and the JSON management and check APIs.
 //
 // Package web imports oauth, account, members, rbac, mail, audit and db;
-// nothing imports
-// web but app.
+// nothing imports web but app.
 package web
