@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/oauth2/clientcredentials"
+
 	"github.com/sesame-idp/sesame/sesametest"
 )
 
@@ -78,5 +80,39 @@ func BenchmarkCodeFlow(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "flows/s")
+	})
+}
+
+// BenchmarkCheckAPI: the live check a product makes before a sensitive
+// action, over HTTP with a client-credentials token, many in parallel.
+func BenchmarkCheckAPI(b *testing.B) {
+	benchEach(b, func(b *testing.B, s *sesametest.Instance) {
+		w := seedB(b, s)
+		m := addLoginAccount(b, s, w.AccountID, "bench@example.cm", "Bench#Mark2026!", "domain:dns:example.cm", "server:read")
+		cc := clientcredentials.Config{ClientID: w.ClientID, ClientSecret: w.Secret, TokenURL: s.URL + "/oauth2/token", Scopes: []string{"sesame:authz"}}
+		tok, err := cc.Token(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		body := `{"sub":"` + m.ID + `","account_id":"` + w.AccountID + `","right":"domain:dns","resource":"example.cm"}`
+		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+		b.SetParallelism(8)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				req, _ := http.NewRequest(http.MethodPost, s.URL+"/api/v1/authz/check", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+				resp, err := client.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Fatalf("status %d", resp.StatusCode)
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 	})
 }

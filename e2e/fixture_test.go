@@ -62,7 +62,7 @@ func createClient(t testing.TB, s *sesametest.Instance, c *sqlstore.Client) stri
 
 // addLoginAccount creates an active login account with a password and
 // rights directly, as an accepted invitation would.
-func addLoginAccount(t *testing.T, s *sesametest.Instance, accountID, email, password string, rights ...string) account.Member {
+func addLoginAccount(t testing.TB, s *sesametest.Instance, accountID, email, password string, rights ...string) account.Member {
 	t.Helper()
 	ctx := context.Background()
 	hash, err := account.NewPasswordHasher(1).Hash(ctx, password)

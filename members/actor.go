@@ -24,7 +24,7 @@ type Actor struct {
 }
 
 // Operator is the actor of CLI commands.
-func Operator() Actor { return Actor{Operator: true, Email: "operator"} }
+func Operator() Actor { return Actor{Operator: true, Email: "operator (CLI)"} }
 
 // ActorFor loads the member and its current rights.
 func (s *Service) ActorFor(ctx context.Context, memberID, ip string) (Actor, error) {

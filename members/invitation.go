@@ -139,8 +139,12 @@ func (s *Service) Invite(ctx context.Context, a Actor, req InviteRequest) (Invit
 // queueMail renders the invitation email with its link and writes it to
 // the outbox in tx.
 func (s *Service) queueMail(ctx context.Context, tx *sqlx.Tx, inv *Invitation, acct account.Account, token string) error {
+	inviter, err := s.inviter(ctx, *inv)
+	if err != nil {
+		return err
+	}
 	msg, err := mail.RenderInvitation(mail.Invitation{
-		Lang: inv.Lang, AccountID: acct.ID, AccountName: acct.Name, InviterEmail: inv.InvitedByEmail,
+		Lang: inv.Lang, AccountID: acct.ID, AccountName: acct.Name, InviterEmail: inviter,
 		Link: s.Link(token), ExpiresAt: inv.ExpiresAt,
 	}, inv.Email)
 	if err != nil {
@@ -153,6 +157,24 @@ func (s *Service) queueMail(ctx context.Context, tx *sqlx.Tx, inv *Invitation, a
 	inv.MailID = &id
 	_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE invitations SET mail_id = ? WHERE id = ?`), id, inv.ID)
 	return err
+}
+
+// inviter is the address the email names as the inviter: the member who
+// invited, or the account's owner for an invitation made by the operator.
+func (s *Service) inviter(ctx context.Context, inv Invitation) (string, error) {
+	if inv.InvitedBy != "" {
+		return inv.InvitedByEmail, nil
+	}
+	ms, err := s.accounts.Members(ctx, inv.AccountID)
+	if err != nil {
+		return "", err
+	}
+	for _, m := range ms {
+		if m.Role == account.RoleOwner {
+			return m.Email, nil
+		}
+	}
+	return "", fmt.Errorf("members: account %s has no owner", inv.AccountID)
 }
 
 // Link is the absolute URL of the set-password page for token.

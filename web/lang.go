@@ -2,8 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/text/language"
@@ -42,14 +40,4 @@ func langOf(c *gin.Context) string {
 		return l
 	}
 	return "fr"
-}
-
-// sameOriginPath reports whether target is a local path (no scheme, no
-// host, not protocol-relative), safe to redirect to.
-func sameOriginPath(target string) bool {
-	if !strings.HasPrefix(target, "/") || strings.HasPrefix(target, "//") || strings.HasPrefix(target, "/\\") {
-		return false
-	}
-	u, err := url.Parse(target)
-	return err == nil && u.Scheme == "" && u.Host == ""
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -107,6 +108,9 @@ func loadPages() (*pages, error) {
 		}
 		p.byName[name] = t
 	}
+	if err := checkMessageKeys(p.messages["fr"]); err != nil {
+		return nil, err
+	}
 	for _, required := range []string{"login", "consent", "error", "logout", "account"} {
 		if _, ok := p.byName[required]; !ok {
 			return nil, fmt.Errorf("web: page template %q is missing", required)
@@ -186,4 +190,28 @@ func switchURL(path string, q url.Values, lang string) template.URL {
 	q2.Set("lang", other)
 	u := url.URL{Path: path, RawQuery: q2.Encode()}
 	return template.URL(u.String()) // built by net/url: escaped
+}
+
+// messageRef finds the message keys a template names: .L.key or $L.key.
+var messageRef = regexp.MustCompile(`(?:\.|\$)L\.([A-Za-z0-9_]+)`)
+
+// checkMessageKeys fails when a page names a message that does not exist,
+// so that a typo stops the start rather than a page at run time.
+func checkMessageKeys(msgs map[string]string) error {
+	files, err := fs.Glob(templates.FS, "pages/*.html")
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		raw, err := fs.ReadFile(templates.FS, f)
+		if err != nil {
+			return err
+		}
+		for _, m := range messageRef.FindAllStringSubmatch(string(raw), -1) {
+			if _, ok := msgs[m[1]]; !ok {
+				return fmt.Errorf("web: %s names the message %q, which has no text", f, m[1])
+			}
+		}
+	}
+	return nil
 }
