@@ -179,7 +179,9 @@ func (a *App) purge(ctx context.Context) {
 	if err := a.Accounts.PurgeExpired(ctx); err != nil {
 		a.log.Warn("purge sessions", "err", err)
 	}
-	if _, err := a.Clients.DeleteExpired(ctx, a.Config.Now().Add(-time.Hour)); err != nil {
+	// Keep used codes and rotated refresh tokens a day past their expiry:
+	// while a row exists, replaying it revokes its grant.
+	if _, err := a.Clients.DeleteExpired(ctx, a.Config.Now().Add(-24*time.Hour)); err != nil {
 		a.log.Warn("purge tokens", "err", err)
 	}
 	if _, err := a.Outbox.Purge(ctx, a.Config.Now().Add(-30*24*time.Hour)); err != nil {
