@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/sesame-idp/sesame/account"
@@ -36,6 +38,19 @@ type Config struct {
 	Now func() time.Time
 }
 
+// validate checks the settings that would otherwise fail late or oddly.
+func (c *Config) validate() error {
+	c.Issuer = strings.TrimRight(c.Issuer, "/")
+	u, err := url.Parse(c.Issuer)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("app: the issuer (SESAME_ISSUER) must be an absolute http(s) URL without query, not %q", c.Issuer)
+	}
+	if c.InvitationTTL < 0 {
+		return errors.New("app: the invitation lifetime (SESAME_INVITATION_TTL) must be a positive duration such as 72h")
+	}
+	return nil
+}
+
 // App is a running Sésame: its database and services.
 type App struct {
 	Config   Config
@@ -51,9 +66,9 @@ type App struct {
 	log      *slog.Logger
 }
 
-// keyPublishTime is how long a retired signing key stays in the JWKS: longer
+// KeyPublishTime is how long a retired signing key stays in the JWKS: longer
 // than any token it signed lives (access 15 min, ID 1 h).
-const keyPublishTime = 24 * time.Hour
+const KeyPublishTime = 24 * time.Hour
 
 // Open opens the database (migrating it unless NoMigrate) and builds every
 // service. Close releases it.
@@ -63,6 +78,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
 	}
 	log := cfg.Logger
 	d, err := db.Open(ctx, cfg.DatabaseURL)
@@ -112,7 +130,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Outbox = mail.NewOutbox(d, sender, mail.OutboxOptions{Now: cfg.Now, Logger: log})
 
 	a.Clients = sqlstore.New(d)
-	keys := oauth.NewKeySet(d, ring, keyPublishTime)
+	keys := oauth.NewKeySet(d, ring, KeyPublishTime)
 	if err := keys.Load(ctx); err != nil {
 		return err
 	}

@@ -27,6 +27,15 @@ func openDatabase(ctx context.Context, cfg config) (*db.DB, error) {
 	return db.Open(ctx, cfg.DatabaseURL)
 }
 
+// passwordFromStdin reads the password of a command that requires
+// --password-stdin.
+func passwordFromStdin(fs *flag.FlagSet, given bool, stdin io.Reader) (string, error) {
+	if !given {
+		return "", fmt.Errorf("%s: --password-stdin is required", fs.Name())
+	}
+	return readPassword(stdin)
+}
+
 // readPassword reads one line from stdin (--password-stdin).
 func readPassword(stdin io.Reader) (string, error) {
 	line, err := bufio.NewReader(stdin).ReadString('\n')
@@ -80,10 +89,7 @@ func accountsCreate(ctx context.Context, args []string, stdin io.Reader, stdout 
 	if err := requireFlags(fs, "email", "name", "password-stdin"); err != nil {
 		return err
 	}
-	if !*pwStdin {
-		return errors.New("accounts create: --password-stdin is required")
-	}
-	pw, err := readPassword(stdin)
+	pw, err := passwordFromStdin(fs, *pwStdin, stdin)
 	if err != nil {
 		return err
 	}
@@ -113,10 +119,7 @@ func adminsCreate(ctx context.Context, args []string, stdin io.Reader, stdout io
 	if err := requireFlags(fs, "email", "password-stdin"); err != nil {
 		return err
 	}
-	if !*pwStdin {
-		return errors.New("admins create: --password-stdin is required")
-	}
-	pw, err := readPassword(stdin)
+	pw, err := passwordFromStdin(fs, *pwStdin, stdin)
 	if err != nil {
 		return err
 	}
@@ -155,5 +158,5 @@ func keysRotate(ctx context.Context, args []string, _ io.Reader, stdout io.Write
 		return err
 	}
 	return output(stdout, *asJSON, map[string]string{"kid": k.KID, "alg": k.Alg},
-		fmt.Sprintf("new %s signing key %s; the previous one stays published for %s", k.Alg, k.KID, "24h"))
+		fmt.Sprintf("new %s signing key %s; the previous one stays published for %.0fh", k.Alg, k.KID, app.KeyPublishTime.Hours()))
 }

@@ -25,9 +25,11 @@ func loadConfig() config {
 	}
 	c.Issuer = env("SESAME_ISSUER", "http://"+c.Addr)
 	if v := os.Getenv("SESAME_INVITATION_TTL"); v != "" {
-		if d, err := time.ParseDuration(v); err == nil && d > 0 {
-			c.InvitationTTL = d
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			d = -1 // app.Open refuses it with a clear message
 		}
+		c.InvitationTTL = d
 	}
 	return c
 }

@@ -29,7 +29,7 @@ func membersInvite(ctx context.Context, args []string, _ io.Reader, stdout io.Wr
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := requireFlags(fs, "account", "email"); err != nil {
+	if err := requireFlags(fs, "account", "email", "rights"); err != nil {
 		return err
 	}
 	var grants []rbac.Grant

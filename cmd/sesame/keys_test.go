@@ -1,0 +1,120 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"io/fs"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/go-jose/go-jose/v3"
+
+	"github.com/sesame-idp/sesame/migrations"
+)
+
+type jsonWebKey = jose.JSONWebKey
+
+// TestKeysRotate checks that keys rotate prints the new key, that the
+// JWKS then publishes it next to the previous one, and that new tokens are
+// signed with it.
+func TestKeysRotate(t *testing.T) {
+	sqliteEnv(t)
+	before := kidsOf(openTestApp(t).OAuth.Keys.JWKS().Keys, "ES256")
+	if len(before) != 1 {
+		t.Fatalf("%d ES256 keys on a new database, want 1", len(before))
+	}
+
+	out := mustSesame(t, "", "keys", "rotate")
+	m := regexp.MustCompile(`^new ES256 signing key (\S+); the previous one stays published for 24h\n$`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("output %q", out)
+	}
+	kid := m[1]
+
+	a := openTestApp(t)
+	srv := serveTestApp(t, a)
+	resp, err := srv.Client().Get(srv.URL + "/.well-known/jwks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var set jose.JSONWebKeySet
+	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("JWKS: %d %v", resp.StatusCode, err)
+	}
+	es := kidsOf(set.Keys, "ES256")
+	if len(es) != 2 || !es[kid] || !es[firstKey(before)] {
+		t.Fatalf("published ES256 keys %v, want the previous %v and the new %s", es, before, kid)
+	}
+	for _, k := range set.Keys {
+		if !k.IsPublic() || k.Use != "sig" {
+			t.Errorf("key %s: public %v, use %q", k.KeyID, k.IsPublic(), k.Use)
+		}
+	}
+
+	// A token issued now names the new key.
+	secret := jsonObject(t, mustSesame(t, "", "clients", "create", "--id", "svc2", "--name", "Service 2", "--json"),
+		"client_id", "client_secret")["client_secret"]
+	status, body := clientCredentials(t, srv, "svc2", secret, "")
+	tok, _ := body["access_token"].(string)
+	if status != http.StatusOK || tok == "" {
+		t.Fatalf("token: %d %v", status, body)
+	}
+	if got := jwtHeader(t, tok)["kid"]; got != kid {
+		t.Errorf("access token signed with key %v, want the rotated %s", got, kid)
+	}
+
+	// RS256 rotates on its own; JSON output.
+	rs := jsonObject(t, mustSesame(t, "", "keys", "rotate", "--alg", "RS256", "--json"), "alg", "kid")
+	if rs["alg"] != "RS256" {
+		t.Errorf("alg %q, want RS256", rs["alg"])
+	}
+	b := openTestApp(t)
+	if got := kidsOf(b.OAuth.Keys.JWKS().Keys, "RS256"); len(got) != 2 || !got[rs["kid"]] {
+		t.Errorf("RS256 keys %v after rotating to %s", got, rs["kid"])
+	}
+	if got := kidsOf(b.OAuth.Keys.JWKS().Keys, "ES256"); len(got) != 2 {
+		t.Errorf("rotating RS256 changed the ES256 keys: %v", got)
+	}
+}
+
+func jwtHeader(t *testing.T, token string) map[string]any {
+	t.Helper()
+	head, _, ok := strings.Cut(token, ".")
+	if !ok {
+		t.Fatalf("access token %q is not a JWT", token)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h map[string]any
+	if err := json.Unmarshal(raw, &h); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// TestMigrate checks that migrate applies every migration once and says
+// how many it applied.
+func TestMigrate(t *testing.T) {
+	sqliteEnv(t)
+	files, err := fs.Glob(migrations.FS, "sqlite/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("embedded migrations: %v %v", files, err)
+	}
+	if out := mustSesame(t, "", "migrate"); out != strconv.Itoa(len(files))+" migration(s) applied\n" {
+		t.Errorf("first migrate printed %q, want %d applied", out, len(files))
+	}
+	if out := mustSesame(t, "", "migrate"); out != "0 migration(s) applied\n" {
+		t.Errorf("second migrate printed %q", out)
+	}
+	// The schema is complete: a command that needs every table works.
+	mustSesame(t, ownerPassword, "accounts", "create", "--email", "o@example.com", "--name", "O", "--password-stdin")
+	if out := mustSesame(t, "", "migrate", "--database-url", "sqlite:"+t.TempDir()+"/other.db"); out != strconv.Itoa(len(files))+" migration(s) applied\n" {
+		t.Errorf("--database-url: migrate printed %q", out)
+	}
+}
