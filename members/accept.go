@@ -85,7 +85,9 @@ func (s *Service) Accept(ctx context.Context, in Acceptance) (account.Member, er
 		} else if err != nil {
 			return err
 		}
-		if err := s.rights.SetGrants(ctx, tx, inv.AccountID, m.ID, inv.Grants); err != nil {
+		// A grant whose expiry passed while the invitation waited has
+		// lapsed; the rest of the invitation stands.
+		if err := s.rights.SetGrants(ctx, tx, inv.AccountID, m.ID, liveGrants(inv.Grants, now)); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE invitations SET member_id = ? WHERE id = ?`), m.ID, inv.ID); err != nil {

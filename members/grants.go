@@ -2,6 +2,7 @@ package members
 
 import (
 	"errors"
+	"time"
 
 	"github.com/sesame-idp/sesame/rbac"
 )
@@ -35,4 +36,17 @@ func (s *Service) checkGrants(a Actor, grants []rbac.Grant) ([]rbac.Grant, error
 		out = append(out, g)
 	}
 	return out, nil
+}
+
+// liveGrants returns the grants still running at now. Expiries are compared
+// as rbac keeps them, to the second, with a second's margin so that rbac,
+// reading the clock a moment later, does not find one in the past.
+func liveGrants(grants []rbac.Grant, now time.Time) []rbac.Grant {
+	out := make([]rbac.Grant, 0, len(grants))
+	for _, g := range grants {
+		if g.ExpiresAt == nil || g.ExpiresAt.Truncate(time.Second).After(now.Add(time.Second)) {
+			out = append(out, g)
+		}
+	}
+	return out
 }

@@ -204,6 +204,12 @@ func (s *Service) Resend(ctx context.Context, a Actor, accountID, id, lang strin
 		if err := s.checkResendable(a, inv); err != nil {
 			return err
 		}
+		// An old invitation of someone who joined through a newer one.
+		if _, err := s.accounts.MemberByEmail(ctx, accountID, inv.Email); err == nil {
+			return ErrAlreadyMember
+		} else if !errors.Is(err, account.ErrNotFound) {
+			return err
+		}
 		if lang != "" {
 			inv.Lang = normalizeLang(lang)
 		}
@@ -212,7 +218,10 @@ func (s *Service) Resend(ctx context.Context, a Actor, accountID, id, lang strin
 		inv.Status, inv.SentAt, inv.ExpiresAt = InvitationPending, now, now.Add(s.ttl)
 		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE invitations SET token_hash = ?, status = 'pending', lang = ?, sent_at = ?, expires_at = ?
 			WHERE id = ? AND status IN ('pending', 'expired')`), hash, inv.Lang, inv.SentAt, inv.ExpiresAt, inv.ID)
-		if err != nil {
+		if db.IsUniqueViolation(err) {
+			// A newer invitation of the same person is pending.
+			return ErrAlreadyInvited
+		} else if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {

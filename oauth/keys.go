@@ -173,7 +173,7 @@ func (ks *KeySet) insert(ctx context.Context, q db.Queryer, alg string) (*Signin
 	}
 	b := make([]byte, 12)
 	rand.Read(b)
-	k := &SigningKey{KID: base64.RawURLEncoding.EncodeToString(b), Alg: alg, Private: priv, CreatedAt: db.Now()}
+	k := &SigningKey{KID: base64.RawURLEncoding.EncodeToString(b), Alg: alg, Private: priv, CreatedAt: ks.now().UTC().Truncate(time.Microsecond)}
 	pub, err := json.Marshal(k.publicJWK())
 	if err != nil {
 		return nil, fmt.Errorf("oauth: marshal public key: %w", err)
@@ -192,7 +192,7 @@ func (ks *KeySet) insert(ctx context.Context, q db.Queryer, alg string) (*Signin
 func (ks *KeySet) Rotate(ctx context.Context, alg string) (*SigningKey, error) {
 	var k *SigningKey
 	err := ks.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE signing_keys SET retired_at = ? WHERE alg = ? AND retired_at IS NULL`), db.Now(), alg); err != nil {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE signing_keys SET retired_at = ? WHERE alg = ? AND retired_at IS NULL`), ks.now().UTC().Truncate(time.Microsecond), alg); err != nil {
 			return fmt.Errorf("oauth: retire signing key: %w", err)
 		}
 		var err error

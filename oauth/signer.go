@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/go-jose/go-jose/v3"
 	"github.com/ory/fosite/token/jwt"
@@ -25,6 +26,9 @@ func signingAlg(ctx context.Context) string {
 	}
 	return ES256
 }
+
+// keyReloadInterval bounds how often an unknown kid reloads the key set.
+const keyReloadInterval = 10 * time.Second
 
 // signer implements fosite's jwt.Signer over a KeySet. Unlike fosite's
 // DefaultSigner, which validates with the current key only, it selects the
@@ -60,6 +64,15 @@ func (s *signer) Decode(ctx context.Context, token string) (*jwt.Token, error) {
 	return jwt.ParseWithClaims(token, jwt.MapClaims{}, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)
 		k, err := s.keys.ByKID(kid)
+		if errors.Is(err, ErrUnknownKey) && kid != "" {
+			// Another instance may have rotated the keys: reload, at most
+			// every keyReloadInterval, so garbage kids cannot hammer the
+			// database.
+			if err := s.keys.Refresh(ctx, keyReloadInterval); err != nil {
+				return nil, err
+			}
+			k, err = s.keys.ByKID(kid)
+		}
 		if err != nil {
 			return nil, err
 		}
