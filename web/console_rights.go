@@ -1,0 +1,153 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sesame-idp/sesame/members"
+	"github.com/sesame-idp/sesame/rbac"
+)
+
+// The rights part of the console's forms: checkboxes grouped by product,
+// rights narrowed to a resource, role templates, and labels.
+
+// rightOption is one checkbox of the rights form.
+type rightOption struct {
+	Right   string
+	Label   string
+	Checked bool
+	Expires string // for a time-limited grant: its expiry, written out
+}
+
+type rightGroup struct {
+	Label  string
+	Rights []rightOption
+}
+
+// rightGroups returns the catalog grouped by product, limited to what the
+// actor may grant, with held checked.
+func (s *Server) rightGroups(lang string, a members.Actor, held []rbac.Grant) []rightGroup {
+	checked := map[string]*rbac.Grant{}
+	for i := range held {
+		checked[held[i].Right] = &held[i]
+	}
+	var groups []rightGroup
+	for _, cr := range rbac.Catalog() {
+		if !a.CanGrant(cr.Right) {
+			continue
+		}
+		label := cr.GroupLabel(lang)
+		if len(groups) == 0 || groups[len(groups)-1].Label != label {
+			groups = append(groups, rightGroup{Label: label})
+		}
+		opt := rightOption{Right: cr.Right, Label: cr.Label(lang)}
+		if g, ok := checked[cr.Right]; ok {
+			opt.Checked = true
+			if g.ExpiresAt != nil {
+				opt.Expires = g.ExpiresAt.Format("2006-01-02 15:04 UTC")
+			}
+		}
+		groups[len(groups)-1].Rights = append(groups[len(groups)-1].Rights, opt)
+	}
+	return groups
+}
+
+// narrowed returns the grants outside the plain catalog (narrowed to a
+// resource), written one per line for the text area.
+func narrowed(held []rbac.Grant) string {
+	var lines []string
+	for _, g := range held {
+		if strings.Count(g.Right, ":") == 2 {
+			lines = append(lines, g.Right)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// formGrants reads the checked rights and the narrowed ones typed in the
+// text area; existing expiries of kept rights are preserved.
+func formGrants(c *gin.Context, previous []rbac.Grant) []rbac.Grant {
+	prev := map[string]*time.Time{}
+	for _, g := range previous {
+		prev[g.Right] = g.ExpiresAt
+	}
+	var out []rbac.Grant
+	add := func(r string) {
+		if r = strings.TrimSpace(r); r != "" {
+			out = append(out, rbac.Grant{Right: r, ExpiresAt: prev[r]})
+		}
+	}
+	for _, r := range c.PostFormArray("rights") {
+		add(r)
+	}
+	for _, r := range strings.Fields(strings.ReplaceAll(c.PostForm("narrowed"), ",", " ")) {
+		add(r)
+	}
+	return out
+}
+
+// templateOptions lists the role templates whose every right a may grant.
+func (s *Server) templateOptions(ctx context.Context, lang string, a members.Actor) ([]templateOption, error) {
+	ts, err := s.Rights.Templates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []templateOption
+next:
+	for _, t := range ts {
+		for _, r := range t.Rights {
+			if !a.CanGrant(r) {
+				continue next
+			}
+		}
+		out = append(out, templateOption{ID: t.ID, Name: t.Name(lang), Rights: strings.Join(t.Rights, ", ")})
+	}
+	return out, nil
+}
+
+// withTemplate adds the rights of the role template chosen in the form.
+func (s *Server) withTemplate(c *gin.Context, grants []rbac.Grant) ([]rbac.Grant, error) {
+	id := c.PostForm("template")
+	if id == "" {
+		return grants, nil
+	}
+	ts, err := s.Rights.Templates(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range ts {
+		if t.ID == id {
+			for _, r := range t.Rights {
+				grants = append(grants, rbac.Grant{Right: r})
+			}
+			return grants, nil
+		}
+	}
+	return nil, &members.InvalidError{Field: "template", Err: errors.New("unknown role template")}
+}
+
+func (s *Server) rightLabels(lang string, grants []rbac.Grant) []string {
+	out := make([]string, 0, len(grants))
+	for _, g := range grants {
+		label := g.Right
+		if r, err := rbac.ParseRight(g.Right); err == nil {
+			for _, cr := range rbac.Catalog() {
+				if cr.Right == r.Key() {
+					label = cr.Label(lang)
+					if r.Resource != "" {
+						label += " — " + r.Resource
+					}
+				}
+			}
+		}
+		if g.ExpiresAt != nil {
+			label += " (→ " + g.ExpiresAt.Format("2006-01-02") + ")"
+		}
+		out = append(out, label)
+	}
+	return out
+}
