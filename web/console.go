@@ -167,11 +167,19 @@ func (s *Server) consoleInvite(c *gin.Context) {
 		status, _, msg := s.classify(c, err)
 		v.Error, v.Email, v.Narrowed = msg, c.PostForm("email"), c.PostForm("narrowed")
 		var inv *members.InvalidError
-		if errors.As(err, &inv) {
+		switch {
+		case errors.As(err, &inv):
 			v.ErrorField = inv.Field
-			if inv.Field == "email" {
+			switch inv.Field {
+			case "email":
 				v.Error = s.msg(c, "console_invalid_email")
+			case "rights":
+				v.Error = s.msg(c, "console_invalid_rights") + " (" + inv.Err.Error() + ")"
+			case "template":
+				v.Error = s.msg(c, "console_invalid_template")
 			}
+		case errors.Is(err, members.ErrAlreadyMember), errors.Is(err, members.ErrAlreadyInvited):
+			v.ErrorField = "email"
 		}
 		s.render(c, status, "console", "console_title", v)
 		return

@@ -53,7 +53,6 @@ func (s *Server) rules(c *gin.Context, failed []account.PolicyFailure) []passwor
 // setPasswordPage opens the invitation link: a form for the account ID,
 // the email, the password and its confirmation, with the rules shown.
 func (s *Server) setPasswordPage(c *gin.Context) {
-	c.Header("Referrer-Policy", "no-referrer") // the token is in the URL
 	if _, err := s.Members.Pending(c.Request.Context(), c.Param("token")); err != nil {
 		s.linkFail(c, err)
 		return

@@ -111,5 +111,16 @@ func (s *Server) accountHome(c *gin.Context) {
 		s.errorPage(c, http.StatusInternalServerError, "error_internal")
 		return
 	}
-	s.render(c, http.StatusOK, "account", "account_title", map[string]any{"Member": m, "Account": acct})
+	a, err := s.actor(c, "")
+	if err != nil {
+		c.Redirect(http.StatusSeeOther, "/login")
+		return
+	}
+	s.render(c, http.StatusOK, "account", "account_title", accountView{Member: m, Account: acct, CanManage: a.CanManage(m.AccountID)})
+}
+
+type accountView struct {
+	Member    account.Member
+	Account   account.Account
+	CanManage bool // owner, or a login account holding members:manage
 }

@@ -157,7 +157,11 @@ func (s *Server) securityHeaders(c *gin.Context) {
 	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
 		"form-action 'self' "+s.formActionSources()+"; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
+	// same-origin, not no-referrer: with no-referrer browsers send
+	// "Origin: null" on same-origin form posts, which the CSRF check
+	// rightly refuses. Nothing is loaded from elsewhere, so no URL (an
+	// invitation token, a ticket) leaves for another site either way.
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	if s.secure {

@@ -1,27 +1,63 @@
-// Sésame progressive enhancements. Every form works without this file.
+// Sésame progressive enhancements. Every form works without this file:
+// the server checks everything again and answers with a page.
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
-  // Live password checklist on the set-password page (the server enforces
-  // the same rules).
+  passwordChecklist();
+  confirmBeforeSubmit();
+});
+
+// confirmBeforeSubmit asks before a form with data-confirm (deleting a
+// login account) is sent. Without JavaScript the form is sent at once.
+function confirmBeforeSubmit() {
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-confirm]"), function (form) {
+    form.addEventListener("submit", function (e) {
+      if (!window.confirm(form.dataset.confirm)) e.preventDefault();
+    });
+  });
+}
+
+// passwordChecklist ticks the rules of the set-password page as the person
+// types. The rules mirror account.CheckPassword (after NFC normalisation:
+// at least 8 characters, an upper-case letter, a lower-case letter, a
+// digit, and a character that is neither a letter nor a digit); "common"
+// needs the server's dictionary and is checked when the form is sent.
+// A rule the server refused stays marked as refused until it is met.
+function passwordChecklist() {
   var pw = document.getElementById("password");
+  var confirm = document.getElementById("password_confirm");
   var list = document.getElementById("password-rules");
   if (!pw || !list) return;
-  var rules = {
-    length: function (v) { return Array.from(v).length >= 8; },
+  var checks = {
+    too_short: function (v) { return Array.from(v).length >= 8; },
     upper: function (v) { return /\p{Lu}/u.test(v); },
     lower: function (v) { return /\p{Ll}/u.test(v); },
     digit: function (v) { return /\p{Nd}/u.test(v); },
-    special: function (v) { return /[^\p{L}\p{Nd}]/u.test(v); }
+    special: function (v) { return /[^\p{L}\p{Nd}]/u.test(v); },
+    mismatch: function (v) { return !!confirm && v !== "" && v === confirm.value; }
   };
+  var labels = { ok: list.dataset.ok, todo: list.dataset.todo, failed: list.dataset.failed };
+
+  function set(li, state) {
+    li.classList.toggle("ok", state === "ok");
+    li.classList.toggle("failed", state === "failed");
+    var label = li.querySelector(".rule-state");
+    if (label && labels[state]) label.textContent = labels[state];
+  }
+
   function update() {
-    Object.keys(rules).forEach(function (name) {
-      var li = list.querySelector('[data-rule="' + name + '"]');
-      if (!li) return;
-      var ok = rules[name](pw.value);
-      li.classList.toggle("ok", ok);
-      li.setAttribute("data-state", ok ? "ok" : "todo");
+    var v = pw.value.normalize("NFC");
+    Array.prototype.forEach.call(list.querySelectorAll("li[data-rule]"), function (li) {
+      var check = checks[li.dataset.rule];
+      if (!check) {
+        // Only the server can tell; its old verdict no longer applies.
+        set(li, "todo");
+        return;
+      }
+      if (check(v)) set(li, "ok");
+      else set(li, li.classList.contains("failed") ? "failed" : "todo");
     });
   }
+
   pw.addEventListener("input", update);
-  update();
-});
+  if (confirm) confirm.addEventListener("input", update);
+}
