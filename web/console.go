@@ -267,8 +267,27 @@ func (s *Server) memberDisable(disabled bool) gin.HandlerFunc {
 	}
 }
 
+// confirmView is the confirmation page of a destructive form sent
+// without JavaScript (which asks in a dialog instead).
+type confirmView struct {
+	Question, Subject, Consequence, Submit string
+	Action, Cancel                         string
+}
+
 func (s *Server) memberDelete(c *gin.Context) {
 	a := actorOf(c)
+	if c.PostForm("confirmed") != "yes" {
+		m, err := s.Members.Get(c.Request.Context(), a, a.AccountID, c.Param("id"))
+		if err != nil {
+			s.pageFail(c, err)
+			return
+		}
+		s.render(c, http.StatusOK, "confirm", "confirm_title", confirmView{
+			Question: s.msg(c, "member_delete_question"), Subject: m.Email, Consequence: s.msg(c, "member_delete_consequence"),
+			Submit: s.msg(c, "member_delete"), Action: "/console/members/" + m.ID + "/delete", Cancel: "/console/members/" + m.ID,
+		})
+		return
+	}
 	if err := s.Members.Delete(c.Request.Context(), a, a.AccountID, c.Param("id")); err != nil {
 		s.pageFail(c, err)
 		return

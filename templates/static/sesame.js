@@ -7,11 +7,20 @@ document.addEventListener("DOMContentLoaded", function () {
 });
 
 // confirmBeforeSubmit asks before a form with data-confirm (deleting a
-// login account) is sent. Without JavaScript the form is sent at once.
+// login account) is sent, and marks the form confirmed. Without
+// JavaScript the server asks on a confirmation page instead.
 function confirmBeforeSubmit() {
   Array.prototype.forEach.call(document.querySelectorAll("form[data-confirm]"), function (form) {
     form.addEventListener("submit", function (e) {
-      if (!window.confirm(form.dataset.confirm)) e.preventDefault();
+      if (!window.confirm(form.dataset.confirm)) {
+        e.preventDefault();
+        return;
+      }
+      var done = document.createElement("input");
+      done.type = "hidden";
+      done.name = "confirmed";
+      done.value = "yes";
+      form.appendChild(done);
     });
   });
 }
