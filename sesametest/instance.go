@@ -28,6 +28,9 @@ type Options struct {
 	DatabaseURL string
 	// Now overrides the clock.
 	Now func() time.Time
+	// Issuer overrides the issuer URL (e.g. an https one, to test what
+	// changes behind a TLS proxy); by default it is the test server's URL.
+	Issuer string
 	// LogTo receives the instance's logs (JSON lines) besides the usual
 	// destination.
 	LogTo io.Writer
@@ -36,7 +39,7 @@ type Options struct {
 // Instance is a running Sésame with its SMTP server.
 type Instance struct {
 	*app.App
-	URL         string // the issuer, e.g. http://127.0.0.1:41234
+	URL         string // where the test server listens, e.g. http://127.0.0.1:41234 (the issuer unless Options.Issuer)
 	DatabaseURL string
 	HTTP        *httptest.Server
 	Mail        *mailtest.Server
@@ -55,6 +58,9 @@ func Start(t testing.TB, o Options) *Instance {
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + srv.Listener.Addr().String()
+	if o.Issuer != "" {
+		issuer = o.Issuer
+	}
 	smtp := mailtest.NewServer(t)
 	var logOut io.Writer = io.Discard
 	if os.Getenv("SESAME_TEST_LOG") != "" {
@@ -88,7 +94,7 @@ func Start(t testing.TB, o Options) *Instance {
 		srv.Close()
 		a.Close()
 	})
-	return &Instance{App: a, URL: issuer, DatabaseURL: dbURL, HTTP: srv, Mail: smtp}
+	return &Instance{App: a, URL: srv.URL, DatabaseURL: dbURL, HTTP: srv, Mail: smtp}
 }
 
 // Each runs fn against a Sésame on SQLite and one on PostgreSQL.
