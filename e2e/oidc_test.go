@@ -9,11 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
-	"github.com/sesame-idp/sesame/rbac"
 	"github.com/sesame-idp/sesame/sesametest"
 )
 
@@ -195,7 +193,6 @@ func TestLoginAccountSignIn(t *testing.T) {
 				}
 			})
 		}
-		_ = rbac.Grant{}
 	})
 }
 
@@ -296,5 +293,3 @@ func sorted(s []string) []string {
 	slices.Sort(s)
 	return s
 }
-
-var _ = oidc.ScopeOpenID

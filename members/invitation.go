@@ -99,7 +99,7 @@ func (s *Service) Invite(ctx context.Context, a Actor, req InviteRequest) (Invit
 	token, hash := newToken()
 	inv := Invitation{
 		ID: newID("inv_"), AccountID: acct.ID, Email: email, Grants: grants, RightsJSON: string(rightsJSON),
-		Status: InvitationPending, Lang: lang(req.Lang), InvitedBy: a.MemberID, InvitedByEmail: a.Email,
+		Status: InvitationPending, Lang: normalizeLang(req.Lang), InvitedBy: a.MemberID, InvitedByEmail: a.Email,
 		CreatedAt: now, SentAt: now, ExpiresAt: now.Add(s.ttl),
 	}
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -323,8 +323,6 @@ func translate(err error) error {
 	}
 	return err
 }
-
-func lang(l string) string { return normalizeLang(l) }
 
 func normalizeLang(l string) string {
 	if l == "en" {

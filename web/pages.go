@@ -87,14 +87,6 @@ func loadPages() (*pages, error) {
 	}
 	funcs := template.FuncMap{
 		"join": strings.Join,
-		"has": func(list []string, s string) bool {
-			for _, x := range list {
-				if x == s {
-					return true
-				}
-			}
-			return false
-		},
 	}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
