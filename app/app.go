@@ -175,7 +175,9 @@ func (a *App) Run(ctx context.Context) {
 			a.log.Error("policy watcher stopped", "err", err)
 		}
 	}()
-	refresh := time.NewTicker(time.Minute)
+	// Keys rotated by another instance (or the CLI) are picked up within
+	// 15 s, and at once when a token names an unknown kid.
+	refresh := time.NewTicker(15 * time.Second)
 	purge := time.NewTicker(10 * time.Minute)
 	defer refresh.Stop()
 	defer purge.Stop()
