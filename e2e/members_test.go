@@ -60,7 +60,7 @@ func TestInvitationJourney(t *testing.T) {
 				t.Fatalf("%s: status %d, want 400 mentioning %q\n%s", tr.name, p.Status, tr.want, errorMessage(p.Body))
 			}
 		}
-		p = alice.Submit(form, "password_confirm", url.Values{"account_id": {strings.ToUpper(w.AccountID)}, "email": {"alice@example.cm"}, "password": {strongPassword}, "password_confirm": {strongPassword}})
+		p = alice.Submit(form, "password_confirm", url.Values{"account_id": {strings.ToUpper(w.AccountID)}, "email": {"alice@example.cm"}, "name": {"Alice Martin"}, "password": {strongPassword}, "password_confirm": {strongPassword}})
 		if p.URL.Path != "/login" || p.URL.Query().Get("account_id") != w.AccountID || !strings.Contains(p.Body, `value="`+w.AccountID+`"`) {
 			t.Fatalf("after set-password: %s (%d)", p.URL, p.Status)
 		}
@@ -76,7 +76,7 @@ func TestInvitationJourney(t *testing.T) {
 			t.Fatal(err)
 		}
 		claims := rp.VerifyID(flow, tok)
-		if claims["account_id"] != w.AccountID || !slices.Equal(sorted(toStrings(claims["rights"])), []string{"domain:read", "server:read"}) {
+		if claims["account_id"] != w.AccountID || claims["name"] != "Alice Martin" || !slices.Equal(sorted(toStrings(claims["rights"])), []string{"domain:read", "server:read"}) {
 			t.Fatalf("claims = %v", claims)
 		}
 		at := decodeJWT(t, tok.AccessToken)["claims"].(map[string]any)

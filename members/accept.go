@@ -41,6 +41,7 @@ type Acceptance struct {
 	Token           string
 	AccountID       string
 	Email           string
+	Name            string // optional: how the person wants to be called
 	Password        string
 	PasswordConfirm string
 	IP              string
@@ -79,7 +80,7 @@ func (s *Service) Accept(ctx context.Context, in Acceptance) (account.Member, er
 		if n, _ := res.RowsAffected(); n != 1 {
 			return ErrLinkInvalid
 		}
-		m, err = s.accounts.CreateMember(ctx, tx, inv.AccountID, inv.Email, "", account.StatusActive, hash)
+		m, err = s.accounts.CreateMember(ctx, tx, inv.AccountID, inv.Email, in.Name, account.StatusActive, hash)
 		if errors.Is(err, account.ErrAlreadyExists) {
 			return ErrAlreadyMember
 		} else if err != nil {

@@ -21,6 +21,7 @@ type setPasswordView struct {
 	Token     string
 	AccountID string
 	Email     string
+	Name      string
 	Rules     []passwordRule
 	Error     string
 	PwError   bool
@@ -69,14 +70,14 @@ func (s *Server) linkFail(c *gin.Context, err error) {
 }
 
 func (s *Server) setPasswordSubmit(c *gin.Context) {
-	v := setPasswordView{Token: c.Param("token"), AccountID: c.PostForm("account_id"), Email: c.PostForm("email")}
-	if len(v.AccountID) > 32 || len(v.Email) > 254 {
+	v := setPasswordView{Token: c.Param("token"), AccountID: c.PostForm("account_id"), Email: c.PostForm("email"), Name: c.PostForm("name")}
+	if len(v.AccountID) > 32 || len(v.Email) > 254 || len(v.Name) > 400 {
 		v.Error, v.Rules = s.msg(c, "invitation_mismatch"), s.rules(c, nil)
 		s.render(c, http.StatusBadRequest, "invitation", "invitation_title", v)
 		return
 	}
 	m, err := s.Members.Accept(c.Request.Context(), members.Acceptance{
-		Token: v.Token, AccountID: v.AccountID, Email: v.Email,
+		Token: v.Token, AccountID: v.AccountID, Email: v.Email, Name: v.Name,
 		Password: c.PostForm("password"), PasswordConfirm: c.PostForm("password_confirm"), IP: c.ClientIP(),
 	})
 	var policy *account.PolicyError
@@ -89,6 +90,9 @@ func (s *Server) setPasswordSubmit(c *gin.Context) {
 		s.render(c, http.StatusBadRequest, "invitation", "invitation_title", v)
 	case errors.Is(err, members.ErrMismatch):
 		v.Error, v.Rules = s.msg(c, "invitation_mismatch"), s.rules(c, nil)
+		s.render(c, http.StatusBadRequest, "invitation", "invitation_title", v)
+	case errors.Is(err, account.ErrInvalidName):
+		v.Error, v.Rules = s.msg(c, "invitation_bad_name"), s.rules(c, nil)
 		s.render(c, http.StatusBadRequest, "invitation", "invitation_title", v)
 	case errors.Is(err, members.ErrAlreadyMember):
 		s.errorPage(c, http.StatusConflict, "api_already_member")
