@@ -23,6 +23,7 @@ const (
 	MemberDeleted      = "member.deleted"
 	PolicyChanged      = "policy.changed"
 	TemplateChanged    = "template.changed"
+	PasswordChanged    = "password.changed"
 )
 
 // Event is one line of the trail. AccountID is empty for platform-wide

@@ -89,6 +89,8 @@ func New(d Deps) (*Server, error) {
 	browser.GET("/logout", s.logoutPage)
 	browser.POST("/logout", s.logoutSubmit)
 	browser.GET("/account", s.accountHome)
+	browser.GET("/account/password", s.passwordPage)
+	browser.POST("/account/password", s.passwordSubmit)
 	s.mountInvitation(browser)
 	s.mountConsole(browser)
 	s.mountMembersAPI(browser)

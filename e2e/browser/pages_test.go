@@ -54,6 +54,7 @@ func walkPages(t *testing.T, b *browser, lang string, phone bool) {
 	owner := newTab("owner")
 	w.signInOwner(owner)
 	owner.snap("account")
+	owner.page(w.URL+"/account/password", "password", 200)
 	owner.open(w.URL + "/console/members")
 	owner.fill("#invite-email", "not-an-email")
 	if st := owner.click("form[action='/console/invitations'] button[type=submit]"); st != 400 {

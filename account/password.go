@@ -1,0 +1,64 @@
+package account
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/sesame-idp/sesame/audit"
+)
+
+// PasswordChange is what a signed-in person types to change their password.
+type PasswordChange struct {
+	MemberID string
+	Current  string
+	New      string
+	Confirm  string
+	// KeepSession is the raw id of the session making the change: it stays
+	// signed in while every other session of the person ends.
+	KeepSession string
+	IP          string
+}
+
+// ChangePassword replaces a member's password after checking the current
+// one: a wrong current password gives ErrInvalidCredentials (and counts as
+// a failed sign-in for throttling), a new one off policy a *PolicyError.
+// Every other browser session of the person ends.
+func (s *Service) ChangePassword(ctx context.Context, c PasswordChange) error {
+	now := s.now()
+	row, err := s.memberRow(ctx, s.db, c.MemberID)
+	if err != nil {
+		return fmt.Errorf("account: change password of %s: %w", c.MemberID, err)
+	}
+	keys := s.throttle.throttleKeys(memberScope(row.AccountID), row.Email, c.IP)
+	if err := s.throttled(ctx, now, keys); err != nil {
+		return err
+	}
+	ok, err := s.verify(ctx, row.ID, row.PasswordHash, c.Current)
+	if err != nil {
+		return err
+	}
+	if !ok || row.Status != StatusActive {
+		return s.recordFailure(ctx, keys, audit.Event{AccountID: row.AccountID, ActorID: row.ID, ActorEmail: row.Email,
+			Action: audit.SignInFailed, Target: row.ID, Detail: "password_change_wrong_current", IP: c.IP, CreatedAt: now})
+	}
+	if fails := CheckNewPassword(c.New, c.Confirm, row.Email, row.Name, row.AccountID); len(fails) > 0 {
+		return &PolicyError{Failures: fails}
+	}
+	hash, err := s.hasher.Hash(ctx, c.New)
+	if err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		if err := updateMember(ctx, tx, row.ID, `password_hash = ?, updated_at = ?`, hash, now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM browser_sessions WHERE member_id = ? AND id_hash <> ?`),
+			row.ID, sessionHash(c.KeepSession)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{AccountID: row.AccountID, ActorID: row.ID, ActorEmail: row.Email,
+			Action: audit.PasswordChanged, Target: row.ID, IP: c.IP, CreatedAt: now})
+	})
+}

@@ -1,0 +1,56 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sesame-idp/sesame/account"
+)
+
+type changePasswordView struct {
+	Rules   []passwordRule
+	Error   string
+	Field   string // the field the error belongs to: "current" or "password"
+	Success bool
+}
+
+// passwordPage lets a signed-in person change their password.
+func (s *Server) passwordPage(c *gin.Context) {
+	if sess, ok := s.browserSession(c); !ok || sess.MemberID == "" {
+		c.Redirect(http.StatusSeeOther, "/login")
+		return
+	}
+	s.render(c, http.StatusOK, "password", "password_title", changePasswordView{Rules: s.rules(c, nil), Success: c.Query("done") == "1"})
+}
+
+func (s *Server) passwordSubmit(c *gin.Context) {
+	sess, ok := s.browserSession(c)
+	if !ok || sess.MemberID == "" {
+		c.Redirect(http.StatusSeeOther, "/login")
+		return
+	}
+	raw, _ := c.Cookie(s.sessionCookie())
+	err := s.Accounts.ChangePassword(c.Request.Context(), account.PasswordChange{
+		MemberID: sess.MemberID, Current: c.PostForm("current_password"), New: c.PostForm("password"),
+		Confirm: c.PostForm("password_confirm"), KeepSession: raw, IP: c.ClientIP(),
+	})
+	var policy *account.PolicyError
+	switch {
+	case err == nil:
+		c.Redirect(http.StatusSeeOther, "/account/password?done=1")
+	case errors.As(err, &policy):
+		s.render(c, http.StatusBadRequest, "password", "password_title", changePasswordView{
+			Rules: s.rules(c, policy.Failures), Error: s.msg(c, "invitation_weak"), Field: "password"})
+	case errors.Is(err, account.ErrInvalidCredentials):
+		s.render(c, http.StatusBadRequest, "password", "password_title", changePasswordView{
+			Rules: s.rules(c, nil), Error: s.msg(c, "password_wrong_current"), Field: "current"})
+	case errors.Is(err, account.ErrThrottled):
+		c.Header("Retry-After", "900")
+		s.render(c, http.StatusTooManyRequests, "password", "password_title", changePasswordView{
+			Rules: s.rules(c, nil), Error: s.msg(c, "login_throttled"), Field: "current"})
+	default:
+		s.pageFail(c, err)
+	}
+}
