@@ -24,6 +24,8 @@ const (
 	PolicyChanged      = "policy.changed"
 	TemplateChanged    = "template.changed"
 	PasswordChanged    = "password.changed"
+	PasswordResetAsked = "password.reset_requested"
+	PasswordReset      = "password.reset"
 )
 
 // Event is one line of the trail. AccountID is empty for platform-wide

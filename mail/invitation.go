@@ -79,17 +79,20 @@ func RenderInvitation(inv Invitation, to string) (Message, error) {
 		return Message{}, fmt.Errorf("%w: invitation link must be an absolute http(s) URL", ErrInvalid)
 	}
 	lang := language(inv.Lang)
-	t := invitationTemplates[lang]
-	view := invitationView{Invitation: inv, To: to, Expires: formatTime(inv.ExpiresAt, lang)}
+	return render(invitationTemplates[lang], invitationView{Invitation: inv, To: to, Expires: formatTime(inv.ExpiresAt, lang)}, to)
+}
+
+// render executes a message's templates with view.
+func render(t mailTemplates, view any, to string) (Message, error) {
 	var subject, text, html bytes.Buffer
 	if err := t.text.ExecuteTemplate(&subject, "subject", view); err != nil {
-		return Message{}, fmt.Errorf("mail: invitation subject: %w", err)
+		return Message{}, fmt.Errorf("mail: subject: %w", err)
 	}
 	if err := t.text.Execute(&text, view); err != nil {
-		return Message{}, fmt.Errorf("mail: invitation text: %w", err)
+		return Message{}, fmt.Errorf("mail: text: %w", err)
 	}
 	if err := t.html.Execute(&html, view); err != nil {
-		return Message{}, fmt.Errorf("mail: invitation HTML: %w", err)
+		return Message{}, fmt.Errorf("mail: HTML: %w", err)
 	}
 	m := Message{To: to, Subject: oneLine(subject.String()), Text: text.String(), HTML: html.String()}
 	if err := m.Validate(); err != nil {

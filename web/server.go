@@ -92,6 +92,7 @@ func New(d Deps) (*Server, error) {
 	browser.GET("/account/password", s.passwordPage)
 	browser.POST("/account/password", s.passwordSubmit)
 	s.mountInvitation(browser)
+	s.mountReset(browser)
 	s.mountConsole(browser)
 	s.mountMembersAPI(browser)
 	s.mountAdmin(browser)

@@ -48,6 +48,8 @@ func walkPages(t *testing.T, b *browser, lang string, phone bool) {
 	guest := newTab("guest")
 	guest.page(w.URL+"/login", "login-owner", 200)
 	guest.page(w.URL+"/login?tab=member", "login-member", 200)
+	guest.page(w.URL+"/password-reset", "reset-request", 200)
+	guest.page(w.URL+"/password-reset/not-a-valid-token", "error-reset-link", 410)
 	guest.page(w.URL+"/no-such-page", "error-not-found", 404)
 	guest.page(w.URL+"/invitation/not-a-valid-token", "error-link-invalid", 410)
 

@@ -1,0 +1,166 @@
+package members
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/audit"
+	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/mail"
+)
+
+// Password resets: a person who forgot their password asks for a link by
+// email; the link lets them choose a new one once.
+const (
+	resetTTL = time.Hour
+	// resetsPerHour bounds the links one person can be sent an hour, so
+	// that the form cannot be used to flood a mailbox.
+	resetsPerHour = 3
+)
+
+// ResetRequest is what the "forgotten password" form holds.
+type ResetRequest struct {
+	Email     string
+	AccountID string // empty: the owner whose email this is
+	Lang      string
+	IP        string
+}
+
+// RequestReset sends a reset link when the email names an active person
+// with a password (in AccountID, or the owner when it is empty) and
+// records the request. It returns nil whether or not anyone matched, so
+// that the form tells nothing about who has an account.
+func (s *Service) RequestReset(ctx context.Context, r ResetRequest) error {
+	if _, err := account.NormalizeEmail(r.Email); err != nil {
+		return invalid("email", err)
+	}
+	var (
+		m   account.Member
+		err error
+	)
+	if id, ok := account.NormalizeAccountID(r.AccountID); ok {
+		m, err = s.accounts.MemberByEmail(ctx, id, r.Email)
+	} else if r.AccountID == "" {
+		m, err = s.accounts.OwnerByEmail(ctx, r.Email)
+	} else {
+		return nil
+	}
+	if errors.Is(err, account.ErrNotFound) || (err == nil && m.Status != account.StatusActive) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	now := s.clock()
+	token, hash := newToken()
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var recent int
+		if err := tx.GetContext(ctx, &recent, tx.Rebind(`SELECT COUNT(*) FROM password_resets WHERE member_id = ? AND created_at > ?`),
+			m.ID, now.Add(-time.Hour)); err != nil {
+			return err
+		}
+		if recent >= resetsPerHour {
+			return errTooMany
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO password_resets (token_hash, member_id, created_at, expires_at) VALUES (?, ?, ?, ?)`),
+			hash, m.ID, now, now.Add(resetTTL)); err != nil {
+			return err
+		}
+		msg, err := mail.RenderPasswordReset(mail.PasswordReset{
+			Lang: normalizeLang(r.Lang), AccountID: m.AccountID, Link: s.issuer + "/password-reset/" + url.PathEscape(token), ExpiresAt: now.Add(resetTTL),
+		}, m.Email)
+		if err != nil {
+			return err
+		}
+		if _, err := s.outbox.Enqueue(ctx, tx, msg); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{AccountID: m.AccountID, ActorEmail: m.Email, Action: audit.PasswordResetAsked, Target: m.ID, IP: r.IP})
+	})
+	if errors.Is(err, errTooMany) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("members: password reset for %s: %w", m.ID, err)
+	}
+	s.outbox.Kick()
+	return nil
+}
+
+var errTooMany = errors.New("members: too many reset links")
+
+// resetTarget returns the person behind a live reset link.
+func (s *Service) resetTarget(ctx context.Context, token string) (account.Member, error) {
+	if token == "" || len(token) > 128 {
+		return account.Member{}, ErrLinkInvalid
+	}
+	var memberID string
+	err := s.db.GetContext(ctx, &memberID, s.db.Rebind(`SELECT member_id FROM password_resets
+		WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`), hashToken(token), s.clock())
+	if errors.Is(db.Translate(err), db.ErrNotFound) {
+		return account.Member{}, ErrLinkInvalid
+	}
+	if err != nil {
+		return account.Member{}, err
+	}
+	m, err := s.accounts.Member(ctx, memberID)
+	if err != nil || m.Status != account.StatusActive {
+		return account.Member{}, ErrLinkInvalid
+	}
+	return m, nil
+}
+
+// ResetLinkValid reports whether token is a live reset link.
+func (s *Service) ResetLinkValid(ctx context.Context, token string) error {
+	_, err := s.resetTarget(ctx, token)
+	return err
+}
+
+// ResetPassword sets a new password through a reset link, once. Every
+// session of the person ends and their tokens are revoked: whoever knew
+// the old password is out.
+func (s *Service) ResetPassword(ctx context.Context, token, password, confirm, ip string) (account.Member, error) {
+	m, err := s.resetTarget(ctx, token)
+	if err != nil {
+		return account.Member{}, err
+	}
+	if fails := account.CheckNewPassword(password, confirm, m.Email, m.Name, m.AccountID); len(fails) > 0 {
+		return account.Member{}, &account.PolicyError{Failures: fails}
+	}
+	hash, err := s.hasher.Hash(ctx, password)
+	if err != nil {
+		return account.Member{}, err
+	}
+	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		now := s.clock()
+		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE password_resets SET used_at = ?
+			WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`), now, hashToken(token), now)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrLinkInvalid
+		}
+		// The other links of the person die with this one.
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE password_resets SET used_at = ? WHERE member_id = ? AND used_at IS NULL`), now, m.ID); err != nil {
+			return err
+		}
+		if err := s.accounts.SetMemberPassword(ctx, tx, m.ID, hash); err != nil {
+			return err
+		}
+		if err := s.accounts.DeleteMemberSessions(ctx, tx, m.ID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{AccountID: m.AccountID, ActorID: m.ID, ActorEmail: m.Email, Action: audit.PasswordReset, Target: m.ID, IP: ip})
+	})
+	if err != nil {
+		return account.Member{}, fmt.Errorf("members: reset password of %s: %w", m.ID, err)
+	}
+	return m, s.revokeTokens(ctx, m.ID)
+}

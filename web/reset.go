@@ -1,0 +1,102 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/members"
+)
+
+// Forgotten passwords: a form asks for the email (and the account ID for a
+// login account) and always answers the same; the emailed link leads to a
+// form for the new password.
+func (s *Server) mountReset(r gin.IRouter) {
+	r.GET("/password-reset", s.resetRequestPage)
+	r.POST("/password-reset", s.resetRequestSubmit)
+	r.GET("/password-reset/:token", s.resetPage)
+	r.POST("/password-reset/:token", s.resetSubmit)
+}
+
+type resetRequestView struct {
+	Email     string
+	AccountID string
+	Sent      bool
+	Error     string
+}
+
+func (s *Server) resetRequestPage(c *gin.Context) {
+	v := resetRequestView{Email: c.Query("email")}
+	if id, ok := account.NormalizeAccountID(c.Query("account_id")); ok {
+		v.AccountID = id
+	}
+	s.render(c, http.StatusOK, "reset_request", "reset_title", v)
+}
+
+func (s *Server) resetRequestSubmit(c *gin.Context) {
+	v := resetRequestView{Email: c.PostForm("email"), AccountID: c.PostForm("account_id")}
+	if len(v.Email) > 254 || len(v.AccountID) > 32 {
+		v.Error = s.msg(c, "console_invalid_email")
+		s.render(c, http.StatusBadRequest, "reset_request", "reset_title", v)
+		return
+	}
+	err := s.Members.RequestReset(c.Request.Context(), members.ResetRequest{
+		Email: v.Email, AccountID: v.AccountID, Lang: langOf(c), IP: c.ClientIP(),
+	})
+	var inv *members.InvalidError
+	switch {
+	case errors.As(err, &inv):
+		v.Error = s.msg(c, "console_invalid_email")
+		s.render(c, http.StatusBadRequest, "reset_request", "reset_title", v)
+	case err != nil:
+		s.pageFail(c, err)
+	default:
+		s.render(c, http.StatusOK, "reset_request", "reset_title", resetRequestView{Sent: true})
+	}
+}
+
+type resetView struct {
+	Token   string
+	Rules   []passwordRule
+	Error   string
+	PwError bool
+}
+
+func (s *Server) resetPage(c *gin.Context) {
+	if err := s.Members.ResetLinkValid(c.Request.Context(), c.Param("token")); err != nil {
+		s.resetLinkFail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "reset_password", "reset_title", resetView{Token: c.Param("token"), Rules: s.rules(c, nil)})
+}
+
+func (s *Server) resetLinkFail(c *gin.Context, err error) {
+	if errors.Is(err, members.ErrLinkInvalid) {
+		s.errorPage(c, http.StatusGone, "reset_link_invalid")
+		return
+	}
+	s.pageFail(c, err)
+}
+
+func (s *Server) resetSubmit(c *gin.Context) {
+	token := c.Param("token")
+	m, err := s.Members.ResetPassword(c.Request.Context(), token, c.PostForm("password"), c.PostForm("password_confirm"), c.ClientIP())
+	var policy *account.PolicyError
+	switch {
+	case err == nil:
+		q := url.Values{"email": {m.Email}, "password_set": {"1"}}
+		if m.Role != account.RoleOwner {
+			q.Set("tab", "member")
+			q.Set("account_id", m.AccountID)
+		}
+		c.Redirect(http.StatusSeeOther, "/login?"+q.Encode())
+	case errors.As(err, &policy):
+		s.render(c, http.StatusBadRequest, "reset_password", "reset_title", resetView{
+			Token: token, Rules: s.rules(c, policy.Failures), Error: s.msg(c, "invitation_weak"), PwError: true})
+	default:
+		s.resetLinkFail(c, err)
+	}
+}
