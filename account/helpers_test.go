@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sesame-idp/sesame/internal/testclock"
+
 	"golang.org/x/crypto/argon2"
 
 	"github.com/sesame-idp/sesame/audit"
@@ -22,25 +24,10 @@ func (zeroReader) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// clock is an adjustable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// clock is the tests' settable time.
+type clock = testclock.Clock
 
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 2, 9, 30, 0, 123456000, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func newClock() *clock { return testclock.New(time.Date(2026, 11, 2, 9, 30, 0, 123456000, time.UTC)) }
 
 // sharedHasher keeps tests from each paying for a dummy hash pool of their
 // own; the bound is the default.

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sesame-idp/sesame/internal/testclock"
+
 	"github.com/jmoiron/sqlx"
 
 	"github.com/sesame-idp/sesame/db"
@@ -18,25 +20,10 @@ import (
 	"github.com/sesame-idp/sesame/mail/mailtest"
 )
 
-// clock is a test clock that moves only when told.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// clock is the tests' settable time.
+type clock = testclock.Clock
 
-func newClock() *clock { return &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func newClock() *clock { return testclock.New(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)) }
 
 const backoff = time.Minute
 
@@ -130,7 +117,7 @@ func TestOutboxDeliversOnce(t *testing.T) {
 		if crlf(got.Text) != m.Text || crlf(got.HTML) != m.HTML {
 			t.Errorf("received text %q, HTML %q", got.Text, got.HTML)
 		}
-		c.Add(24 * time.Hour)
+		c.Advance(24 * time.Hour)
 		deliver(t, o, 0)
 		if n := len(srv.Messages()); n != 1 {
 			t.Errorf("%d messages received, want 1", n)
@@ -177,7 +164,7 @@ func TestOutboxSurvivesOutage(t *testing.T) {
 			t.Fatalf("%d attempts before the backoff ended, want 2", n)
 		}
 
-		c.Add(backoff)
+		c.Advance(backoff)
 		deliver(t, o, 0)
 		s = status(t, o, id)
 		if s.Attempts != 2 || !s.NextAttemptAt.Equal(start.Add(3*backoff)) {
@@ -185,9 +172,9 @@ func TestOutboxSurvivesOutage(t *testing.T) {
 		}
 
 		srv.SetDown(false)
-		c.Add(2 * backoff)
+		c.Advance(2 * backoff)
 		deliver(t, o, 2)
-		c.Add(time.Hour)
+		c.Advance(time.Hour)
 		deliver(t, o, 0)
 		for _, to := range []string{m.To, m2.To} {
 			if n := len(srv.MessagesTo(to)); n != 1 {
@@ -219,13 +206,13 @@ func TestOutboxAbandons(t *testing.T) {
 		if s := status(t, o, outage); s.State != mail.StateFailing {
 			t.Errorf("message during outage: %+v, want failing", s)
 		}
-		c.Add(backoff)
+		c.Advance(backoff)
 		deliver(t, o, 0)
 		if s := status(t, o, outage); s.State != mail.StateFailed || s.Attempts != 2 || s.FailedAt.IsZero() {
 			t.Errorf("after MaxAttempts: %+v, want failed", s)
 		}
 		srv.SetDown(false)
-		c.Add(48 * time.Hour)
+		c.Advance(48 * time.Hour)
 		deliver(t, o, 0)
 		if n := len(srv.Messages()); n != 0 {
 			t.Errorf("%d abandoned messages sent, want 0", n)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sesame-idp/sesame/internal/testclock"
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
@@ -27,23 +28,8 @@ const (
 	goodPassword = "Vq7!rT2#pLm9wZ"
 )
 
-// clock is the one adjustable time source of every service of a fixture.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the tests' settable time.
+type clock = testclock.Clock
 
 // revoker records the subjects whose tokens members asked to revoke.
 type revoker struct {
@@ -89,7 +75,7 @@ type fixture struct {
 func newFixture(t *testing.T, d *db.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{d: d, clock: &clock{t: time.Now().UTC().Truncate(time.Second)}, smtp: mailtest.NewServer(t), revoker: &revoker{}}
+	f := &fixture{d: d, clock: testclock.New(time.Now().UTC().Truncate(time.Second)), smtp: mailtest.NewServer(t), revoker: &revoker{}}
 	var err error
 	if f.rights, err = rbac.New(d, rbac.Options{Now: f.clock.Now}); err != nil {
 		t.Fatal(err)

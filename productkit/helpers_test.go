@@ -1,32 +1,17 @@
 package productkit
 
 import (
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/sesame-idp/sesame/internal/testclock"
 	"github.com/sesame-idp/sesame/productkit/productkittest"
 )
 
-// clock is a settable time shared by the fake issuer and productkit.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// clock is the tests' settable time.
+type clock = testclock.Clock
 
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func newClock() *clock { return testclock.New(time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC)) }
 
 const (
 	testClient = "domain-panel"

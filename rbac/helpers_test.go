@@ -2,34 +2,20 @@ package rbac
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/sesame-idp/sesame/internal/testclock"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/sesame-idp/sesame/db"
 )
 
-// clock is a settable time source for expiry tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// clock is the tests' settable time.
+type clock = testclock.Clock
 
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 5, 10, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func newClock() *clock { return testclock.New(time.Date(2026, 11, 5, 10, 0, 0, 0, time.UTC)) }
 
 func newService(t testing.TB, d *db.DB, opts Options) *Service {
 	t.Helper()
