@@ -7,12 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sesame-idp/sesame/internal/testclock"
-
 	"golang.org/x/crypto/argon2"
 
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/internal/testclock"
 )
 
 // zeroReader yields zero bytes: every random account ID it feeds is the

@@ -10,12 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sesame-idp/sesame/internal/testclock"
-
 	"github.com/jmoiron/sqlx"
 
 	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/db/dbtest"
+	"github.com/sesame-idp/sesame/internal/testclock"
 	"github.com/sesame-idp/sesame/mail"
 	"github.com/sesame-idp/sesame/mail/mailtest"
 )

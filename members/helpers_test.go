@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sesame-idp/sesame/internal/testclock"
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/internal/testclock"
 	"github.com/sesame-idp/sesame/mail"
 	"github.com/sesame-idp/sesame/mail/mailtest"
 	"github.com/sesame-idp/sesame/members"

@@ -5,11 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sesame-idp/sesame/internal/testclock"
-
 	"github.com/jmoiron/sqlx"
 
 	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/internal/testclock"
 )
 
 // clock is the tests' settable time.
