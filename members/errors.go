@@ -18,6 +18,9 @@ var (
 	ErrAlreadyInvited = errors.New("members: already invited")
 	// ErrLinkInvalid: the invitation link is unknown, used, revoked or expired.
 	ErrLinkInvalid = errors.New("members: invitation link invalid or expired")
+	// ErrTooManyInvitations: the account sent its hourly quota of
+	// invitation emails; it may send more later.
+	ErrTooManyInvitations = errors.New("members: too many invitations this hour")
 	// ErrMismatch: the account ID or email typed does not match the
 	// invitation; which one is not said.
 	ErrMismatch = errors.New("members: account ID or email does not match the invitation")

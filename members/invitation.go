@@ -26,6 +26,23 @@ const (
 	InvitationExpired  = "expired"
 )
 
+// InvitationsPerHour bounds the invitation emails (new or resent) one
+// account sends an hour, so that the console cannot be used to spam.
+const InvitationsPerHour = 50
+
+// checkQuota counts the invitation emails of the account this last hour.
+func (s *Service) checkQuota(ctx context.Context, tx *sqlx.Tx, accountID string, now time.Time) error {
+	var n int
+	err := tx.GetContext(ctx, &n, tx.Rebind(`SELECT COUNT(*) FROM invitations WHERE account_id = ? AND sent_at > ?`), accountID, now.Add(-time.Hour))
+	if err != nil {
+		return err
+	}
+	if n >= InvitationsPerHour {
+		return ErrTooManyInvitations
+	}
+	return nil
+}
+
 // Invitation is an offer to become a login account of an account.
 type Invitation struct {
 	ID             string       `db:"id" json:"id"`
@@ -106,6 +123,9 @@ func (s *Service) Invite(ctx context.Context, a Actor, req InviteRequest) (Invit
 		if _, err := s.accounts.MemberByEmail(ctx, acct.ID, email); err == nil {
 			return ErrAlreadyMember
 		} else if !errors.Is(err, account.ErrNotFound) {
+			return err
+		}
+		if err := s.checkQuota(ctx, tx, acct.ID, now); err != nil {
 			return err
 		}
 		// A pending invitation past its expiry no longer blocks a new one.
@@ -214,6 +234,9 @@ func (s *Service) Resend(ctx context.Context, a Actor, accountID, id, lang strin
 			inv.Lang = normalizeLang(lang)
 		}
 		now := s.clock()
+		if err := s.checkQuota(ctx, tx, accountID, now); err != nil {
+			return err
+		}
 		token, hash := newToken()
 		inv.Status, inv.SentAt, inv.ExpiresAt = InvitationPending, now, now.Add(s.ttl)
 		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE invitations SET token_hash = ?, status = 'pending', lang = ?, sent_at = ?, expires_at = ?

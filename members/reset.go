@@ -60,6 +60,11 @@ func (s *Service) RequestReset(ctx context.Context, r ResetRequest) error {
 	now := s.clock()
 	token, hash := newToken()
 	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		// Lock the person's row so that concurrent requests count each
+		// other (SQLite transactions are serial already).
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE members SET updated_at = updated_at WHERE id = ?`), m.ID); err != nil {
+			return err
+		}
 		var recent int
 		if err := tx.GetContext(ctx, &recent, tx.Rebind(`SELECT COUNT(*) FROM password_resets WHERE member_id = ? AND created_at > ?`),
 			m.ID, now.Add(-time.Hour)); err != nil {

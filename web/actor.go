@@ -68,6 +68,8 @@ func (s *Server) classify(c *gin.Context, err error) (int, string, string) {
 		return http.StatusConflict, "already_member", s.msg(c, "api_already_member")
 	case errors.Is(err, members.ErrAlreadyInvited):
 		return http.StatusConflict, "already_invited", s.msg(c, "api_already_invited")
+	case errors.Is(err, members.ErrTooManyInvitations):
+		return http.StatusTooManyRequests, "too_many_invitations", s.msg(c, "api_too_many_invitations")
 	case errors.Is(err, members.ErrLinkInvalid):
 		return http.StatusConflict, "invitation_not_pending", s.msg(c, "api_invitation_not_pending")
 	case errors.As(err, &inv):

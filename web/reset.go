@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -43,19 +45,22 @@ func (s *Server) resetRequestSubmit(c *gin.Context) {
 		s.render(c, http.StatusBadRequest, "reset_request", "reset_title", v)
 		return
 	}
-	err := s.Members.RequestReset(c.Request.Context(), members.ResetRequest{
-		Email: v.Email, AccountID: v.AccountID, Lang: langOf(c), IP: c.ClientIP(),
-	})
-	var inv *members.InvalidError
-	switch {
-	case errors.As(err, &inv):
+	if _, err := account.NormalizeEmail(v.Email); err != nil {
 		v.Error = s.msg(c, "console_invalid_email")
 		s.render(c, http.StatusBadRequest, "reset_request", "reset_title", v)
-	case err != nil:
-		s.pageFail(c, err)
-	default:
-		s.render(c, http.StatusOK, "reset_request", "reset_title", resetRequestView{Sent: true})
+		return
 	}
+	// The work happens after the answer, so that its duration (a link
+	// written and queued, or nothing) tells nothing about who exists.
+	req := members.ResetRequest{Email: v.Email, AccountID: v.AccountID, Lang: langOf(c), IP: c.ClientIP()}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 30*time.Second)
+		defer cancel()
+		if err := s.Members.RequestReset(ctx, req); err != nil {
+			s.Logger.ErrorContext(ctx, "password reset request", "err", err)
+		}
+	}()
+	s.render(c, http.StatusOK, "reset_request", "reset_title", resetRequestView{Sent: true})
 }
 
 type resetView struct {
