@@ -82,7 +82,7 @@ func TestKeyRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	oldKID := decodeJWT(t, old.AccessToken)["kid"]
-	k, err := s.OAuth.Keys.Rotate(context.Background(), "ES256")
+	k, err := s.OAuth.Keys.Rotate(context.Background(), "ES256", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,7 +50,7 @@ func TestIDTokenHint(t *testing.T) {
 
 		// Signed with a key since retired, but still published.
 		beforeRotation := sign(idClaims(), nil)
-		if _, err := ks.Rotate(ctx, ES256); err != nil {
+		if _, err := ks.Rotate(ctx, ES256, 0); err != nil {
 			t.Fatal(err)
 		}
 

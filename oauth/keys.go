@@ -39,7 +39,11 @@ type SigningKey struct {
 	Alg       string
 	Private   crypto.Signer
 	CreatedAt time.Time
-	RetiredAt *time.Time // nil for the current key of its algorithm
+	// ActivatesAt is when the key starts signing; until then it is only
+	// published, so that everyone knows it before tokens carry its kid.
+	ActivatesAt time.Time
+	// RetiredAt is when a newer key took over (nil: none has).
+	RetiredAt *time.Time
 }
 
 // jwk returns the private key as a JSON Web Key carrying kid and alg, which
@@ -63,7 +67,6 @@ type KeySet struct {
 
 	mu     sync.RWMutex
 	byKID  map[string]*SigningKey
-	latest map[string]*SigningKey // alg → current key
 	loaded time.Time
 }
 
@@ -89,33 +92,28 @@ type keyRow struct {
 	KID        string     `db:"kid"`
 	Alg        string     `db:"alg"`
 	PrivateKey string     `db:"private_key"`
-	CreatedAt  time.Time  `db:"created_at"`
-	RetiredAt  *time.Time `db:"retired_at"`
+	CreatedAt   time.Time  `db:"created_at"`
+	ActivatesAt *time.Time `db:"activates_at"`
+	RetiredAt   *time.Time `db:"retired_at"`
 }
 
 func (ks *KeySet) reload(ctx context.Context) error {
 	var rows []keyRow
-	err := ks.db.SelectContext(ctx, &rows, ks.db.Rebind(`SELECT kid, alg, private_key, created_at, retired_at
+	err := ks.db.SelectContext(ctx, &rows, ks.db.Rebind(`SELECT kid, alg, private_key, created_at, activates_at, retired_at
 		FROM signing_keys WHERE retired_at IS NULL OR retired_at > ?`), ks.now().UTC().Add(-ks.publish))
 	if err != nil {
 		return fmt.Errorf("oauth: load signing keys: %w", err)
 	}
 	byKID := make(map[string]*SigningKey, len(rows))
-	latest := map[string]*SigningKey{}
 	for _, r := range rows {
 		k, err := ks.open(r)
 		if err != nil {
 			return err
 		}
 		byKID[k.KID] = k
-		if k.RetiredAt == nil {
-			if cur, ok := latest[k.Alg]; !ok || k.CreatedAt.After(cur.CreatedAt) {
-				latest[k.Alg] = k
-			}
-		}
 	}
 	ks.mu.Lock()
-	ks.byKID, ks.latest, ks.loaded = byKID, latest, ks.now()
+	ks.byKID, ks.loaded = byKID, ks.now()
 	ks.mu.Unlock()
 	return nil
 }
@@ -133,7 +131,11 @@ func (ks *KeySet) open(r keyRow) (*SigningKey, error) {
 	if !ok {
 		return nil, fmt.Errorf("oauth: signing key %s: unsupported type %T", r.KID, priv)
 	}
-	return &SigningKey{KID: r.KID, Alg: r.Alg, Private: signer, CreatedAt: r.CreatedAt, RetiredAt: r.RetiredAt}, nil
+	k := &SigningKey{KID: r.KID, Alg: r.Alg, Private: signer, CreatedAt: r.CreatedAt, ActivatesAt: r.CreatedAt, RetiredAt: r.RetiredAt}
+	if r.ActivatesAt != nil {
+		k.ActivatesAt = *r.ActivatesAt
+	}
+	return k, nil
 }
 
 // ensure creates a current key for alg when there is none. Several
@@ -148,7 +150,7 @@ func (ks *KeySet) ensure(ctx context.Context, alg string) error {
 	if n > 0 {
 		return nil
 	}
-	_, err = ks.insert(ctx, ks.db, alg)
+	_, err = ks.insert(ctx, ks.db, alg, 0)
 	return err
 }
 
@@ -162,7 +164,7 @@ func generate(alg string) (crypto.Signer, error) {
 	return nil, fmt.Errorf("oauth: unsupported signing algorithm %q", alg)
 }
 
-func (ks *KeySet) insert(ctx context.Context, q db.Queryer, alg string) (*SigningKey, error) {
+func (ks *KeySet) insert(ctx context.Context, q db.Queryer, alg string, activateAfter time.Duration) (*SigningKey, error) {
 	priv, err := generate(alg)
 	if err != nil {
 		return nil, err
@@ -173,30 +175,34 @@ func (ks *KeySet) insert(ctx context.Context, q db.Queryer, alg string) (*Signin
 	}
 	b := make([]byte, 12)
 	rand.Read(b)
-	k := &SigningKey{KID: base64.RawURLEncoding.EncodeToString(b), Alg: alg, Private: priv, CreatedAt: ks.now().UTC().Truncate(time.Microsecond)}
+	now := ks.now().UTC().Truncate(time.Microsecond)
+	k := &SigningKey{KID: base64.RawURLEncoding.EncodeToString(b), Alg: alg, Private: priv, CreatedAt: now, ActivatesAt: now.Add(activateAfter)}
 	pub, err := json.Marshal(k.publicJWK())
 	if err != nil {
 		return nil, fmt.Errorf("oauth: marshal public key: %w", err)
 	}
-	_, err = q.ExecContext(ctx, q.Rebind(`INSERT INTO signing_keys (kid, alg, private_key, public_jwk, created_at) VALUES (?, ?, ?, ?, ?)`),
-		k.KID, alg, ks.ring.Seal(sealPurpose, der), string(pub), k.CreatedAt)
+	_, err = q.ExecContext(ctx, q.Rebind(`INSERT INTO signing_keys (kid, alg, private_key, public_jwk, created_at, activates_at) VALUES (?, ?, ?, ?, ?, ?)`),
+		k.KID, alg, ks.ring.Seal(sealPurpose, der), string(pub), k.CreatedAt, k.ActivatesAt)
 	if err != nil {
 		return nil, fmt.Errorf("oauth: store signing key: %w", err)
 	}
 	return k, nil
 }
 
-// Rotate creates a new current key for alg and retires the previous one,
-// which stays published while tokens it signed may live. It returns the new
-// key. Other instances pick the new key up at their next Refresh.
-func (ks *KeySet) Rotate(ctx context.Context, alg string) (*SigningKey, error) {
+// Rotate creates a new key for alg, published at once and signing after
+// activateAfter; the previous key signs until then, and stays published
+// while tokens it signed may live. activateAfter should exceed the
+// interval at which instances reload keys, so that every instance
+// publishes the new key before any token carries it.
+func (ks *KeySet) Rotate(ctx context.Context, alg string, activateAfter time.Duration) (*SigningKey, error) {
 	var k *SigningKey
 	err := ks.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE signing_keys SET retired_at = ? WHERE alg = ? AND retired_at IS NULL`), ks.now().UTC().Truncate(time.Microsecond), alg); err != nil {
+		retire := ks.now().UTC().Truncate(time.Microsecond).Add(activateAfter)
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE signing_keys SET retired_at = ? WHERE alg = ? AND retired_at IS NULL`), retire, alg); err != nil {
 			return fmt.Errorf("oauth: retire signing key: %w", err)
 		}
 		var err error
-		k, err = ks.insert(ctx, tx, alg)
+		k, err = ks.insert(ctx, tx, alg, activateAfter)
 		return err
 	})
 	if err != nil {
@@ -217,15 +223,22 @@ func (ks *KeySet) Refresh(ctx context.Context, maxAge time.Duration) error {
 	return ks.reload(ctx)
 }
 
-// Current returns the key that signs new tokens with alg.
+// Current returns the key that signs new tokens with alg: the newest one
+// already active.
 func (ks *KeySet) Current(alg string) (*SigningKey, error) {
+	now := ks.now()
 	ks.mu.RLock()
 	defer ks.mu.RUnlock()
-	k, ok := ks.latest[alg]
-	if !ok {
+	var cur *SigningKey
+	for _, k := range ks.byKID {
+		if k.Alg == alg && !k.ActivatesAt.After(now) && (cur == nil || k.ActivatesAt.After(cur.ActivatesAt)) {
+			cur = k
+		}
+	}
+	if cur == nil {
 		return nil, fmt.Errorf("oauth: no current %s signing key", alg)
 	}
-	return k, nil
+	return cur, nil
 }
 
 // ErrUnknownKey means a token names a key that is not (or no longer) in the set.

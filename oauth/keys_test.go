@@ -146,7 +146,7 @@ func TestKeySetRotate(t *testing.T) {
 		old, _ := ks.Current(ES256)
 		rs, _ := ks.Current(RS256)
 
-		fresh, err := ks.Rotate(ctx, ES256)
+		fresh, err := ks.Rotate(ctx, ES256, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -28,7 +28,7 @@ func TestSignerSeesRotationByAnotherInstance(t *testing.T) {
 	if err := b.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Rotate(ctx, ES256); err != nil {
+	if _, err := a.Rotate(ctx, ES256, 0); err != nil {
 		t.Fatal(err)
 	}
 	tok, _, err := (&signer{keys: a}).Generate(ctx, jwt.MapClaims{"sub": "x", "exp": time.Now().Add(time.Minute).Unix()}, &jwt.Headers{})

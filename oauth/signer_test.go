@@ -73,7 +73,7 @@ func TestSignerSelectsKeys(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fresh, err := ks.Rotate(ctx, ES256)
+		fresh, err := ks.Rotate(ctx, ES256, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/sesame-idp/sesame/app"
 	"github.com/sesame-idp/sesame/db"
@@ -141,6 +142,7 @@ func keysRotate(ctx context.Context, args []string, _ io.Reader, stdout io.Write
 	fs := flag.NewFlagSet("keys rotate", flag.ContinueOnError)
 	bindFlags(&cfg, fs, false)
 	alg := fs.String("alg", oauth.ES256, "algorithm of the key to rotate: ES256 or RS256")
+	after := fs.Duration("activate-after", 30*time.Second, "publish the new key at once, sign with it after this delay (more than the 15 s at which instances reload keys)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -153,10 +155,15 @@ func keysRotate(ctx context.Context, args []string, _ io.Reader, stdout io.Write
 		return err
 	}
 	defer a.Close()
-	k, err := a.OAuth.Keys.Rotate(ctx, *alg)
+	if *after < 0 {
+		return fmt.Errorf("keys rotate: --activate-after must not be negative")
+	}
+	k, err := a.OAuth.Keys.Rotate(ctx, *alg, *after)
 	if err != nil {
 		return err
 	}
-	return output(stdout, *asJSON, map[string]string{"kid": k.KID, "alg": k.Alg},
-		fmt.Sprintf("new %s signing key %s; the previous one stays published for %.0fh", k.Alg, k.KID, app.KeyPublishTime.Hours()))
+	activates := k.ActivatesAt.UTC().Format(time.RFC3339)
+	return output(stdout, *asJSON, map[string]string{"kid": k.KID, "alg": k.Alg, "activates_at": activates},
+		fmt.Sprintf("new %s signing key %s, published now, signing from %s; the previous one stays published for %.0fh",
+			k.Alg, k.KID, activates, app.KeyPublishTime.Hours()))
 }

@@ -49,7 +49,7 @@ func TestMainCommands(t *testing.T) {
 
 		a := openTestApp(t)
 		initialES256 := kidsOf(a.OAuth.Keys.JWKS().Keys, "ES256")
-		rot := jsonObject(t, mustSesame(t, "", "keys", "rotate", "--json"), "alg", "kid")
+		rot := jsonObject(t, mustSesame(t, "", "keys", "rotate", "--json"), "alg", "kid", "activates_at")
 		if out := mustSesame(t, "", "migrate"); out != "0 migration(s) applied\n" {
 			t.Errorf("migrate on a migrated database printed %q", out)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -28,7 +29,7 @@ func TestKeysRotate(t *testing.T) {
 	}
 
 	out := mustSesame(t, "", "keys", "rotate")
-	m := regexp.MustCompile(`^new ES256 signing key (\S+); the previous one stays published for 24h\n$`).FindStringSubmatch(out)
+	m := regexp.MustCompile(`^new ES256 signing key (\S+), published now, signing from \S+; the previous one stays published for 24h\n$`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("output %q", out)
 	}
@@ -55,20 +56,30 @@ func TestKeysRotate(t *testing.T) {
 		}
 	}
 
-	// A token issued now names the new key.
+	// The new key is published before it signs: a token issued now still
+	// names the previous key.
 	secret := jsonObject(t, mustSesame(t, "", "clients", "create", "--id", "svc2", "--name", "Service 2", "--json"),
 		"client_id", "client_secret")["client_secret"]
-	status, body := clientCredentials(t, srv, "svc2", secret, "")
-	tok, _ := body["access_token"].(string)
-	if status != http.StatusOK || tok == "" {
-		t.Fatalf("token: %d %v", status, body)
+	kidOfToken := func(srv *httptest.Server) any {
+		t.Helper()
+		status, body := clientCredentials(t, srv, "svc2", secret, "")
+		tok, _ := body["access_token"].(string)
+		if status != http.StatusOK || tok == "" {
+			t.Fatalf("token: %d %v", status, body)
+		}
+		return jwtHeader(t, tok)["kid"]
 	}
-	if got := jwtHeader(t, tok)["kid"]; got != kid {
-		t.Errorf("access token signed with key %v, want the rotated %s", got, kid)
+	if got := kidOfToken(srv); got != firstKey(before) {
+		t.Errorf("access token signed with key %v before the new key's activation, want the previous %s", got, firstKey(before))
+	}
+	// With no delay the new key signs at once.
+	now := jsonObject(t, mustSesame(t, "", "keys", "rotate", "--activate-after", "0s", "--json"), "alg", "kid", "activates_at")
+	if got := kidOfToken(serveTestApp(t, openTestApp(t))); got != now["kid"] {
+		t.Errorf("access token signed with key %v, want the rotated %s", got, now["kid"])
 	}
 
 	// RS256 rotates on its own; JSON output.
-	rs := jsonObject(t, mustSesame(t, "", "keys", "rotate", "--alg", "RS256", "--json"), "alg", "kid")
+	rs := jsonObject(t, mustSesame(t, "", "keys", "rotate", "--alg", "RS256", "--json"), "alg", "kid", "activates_at")
 	if rs["alg"] != "RS256" {
 		t.Errorf("alg %q, want RS256", rs["alg"])
 	}
@@ -76,8 +87,8 @@ func TestKeysRotate(t *testing.T) {
 	if got := kidsOf(b.OAuth.Keys.JWKS().Keys, "RS256"); len(got) != 2 || !got[rs["kid"]] {
 		t.Errorf("RS256 keys %v after rotating to %s", got, rs["kid"])
 	}
-	if got := kidsOf(b.OAuth.Keys.JWKS().Keys, "ES256"); len(got) != 2 {
-		t.Errorf("rotating RS256 changed the ES256 keys: %v", got)
+	if got := kidsOf(b.OAuth.Keys.JWKS().Keys, "ES256"); len(got) != 3 {
+		t.Errorf("rotating RS256 changed the ES256 keys (want the 3 of the two rotations): %v", got)
 	}
 }
 

@@ -21,7 +21,7 @@ Usage:
                         [--grant-types a,b] [--scopes a,b] [--audience a,b] [--id-token-alg ES256|RS256] [--json]
   sesame members invite --account ID --email E --rights r1,r2 [--lang fr|en] [--json]
   sesame admins create --email E --password-stdin
-  sesame keys rotate [--alg ES256|RS256]
+  sesame keys rotate [--alg ES256|RS256] [--activate-after 30s]
   sesame demo                                             Sésame + three demo panels, seeded
 
 Configuration comes from the environment (flags of the same meaning override it):
