@@ -89,9 +89,9 @@ func (ks *KeySet) Load(ctx context.Context) error {
 }
 
 type keyRow struct {
-	KID        string     `db:"kid"`
-	Alg        string     `db:"alg"`
-	PrivateKey string     `db:"private_key"`
+	KID         string     `db:"kid"`
+	Alg         string     `db:"alg"`
+	PrivateKey  string     `db:"private_key"`
 	CreatedAt   time.Time  `db:"created_at"`
 	ActivatesAt *time.Time `db:"activates_at"`
 	RetiredAt   *time.Time `db:"retired_at"`
