@@ -216,3 +216,18 @@ func TestCheckAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckAPIRefusesPersonTokens: a person's token never opens the check
+// API, even from a client allowed sesame:authz.
+func TestCheckAPIRefusesPersonTokens(t *testing.T) {
+	s := sesametest.Start(t, sesametest.Options{})
+	w := seed(t, s)
+	tok := signInToken(t, w, ownerEmail, ownerPassword, "", "openid", "sesame:authz")
+	if scope := decodeJWT(t, tok)["claims"].(map[string]any)["scope"]; strings.Contains(scope.(string), "sesame:authz") {
+		t.Fatalf("a person's token was granted sesame:authz: %v", scope)
+	}
+	status, _ := apiCall(t, "POST", s.URL+"/api/v1/authz/check", tok, map[string]any{"sub": w.OwnerID, "account_id": w.AccountID, "right": "domain:read"})
+	if status != http.StatusForbidden {
+		t.Fatalf("check API with a person's token: %d, want 403", status)
+	}
+}

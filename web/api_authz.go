@@ -36,9 +36,8 @@ func (s *Server) mountAuthzAPI(r gin.IRouter) {
 	r.POST("/api/v1/authz/check/batch", s.requireClientScope(oauth.ScopeAuthz), s.apiCheckBatch)
 }
 
-// requireClientScope accepts a bearer access token granted scope. A token
-// of a person is accepted too when it carries the scope, but the usual
-// caller is a product with a client-credentials token.
+// requireClientScope accepts a product's client-credentials access token
+// granted scope.
 func (s *Server) requireClientScope(scope string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		auth := c.GetHeader("Authorization")
@@ -51,6 +50,12 @@ func (s *Server) requireClientScope(scope string) gin.HandlerFunc {
 		if err != nil {
 			c.Header("WWW-Authenticate", `Bearer error="invalid_token"`)
 			c.AbortWithStatusJSON(http.StatusUnauthorized, apiError{Error: "invalid_token", Message: "The access token is invalid, expired or revoked."})
+			return
+		}
+		// The check API answers about anyone: only a product acting for
+		// itself (client credentials) may ask, never a person's token.
+		if sess, ok := ar.GetSession().(*oauth.Session); !ok || sess.AccountID != "" {
+			c.AbortWithStatusJSON(http.StatusForbidden, apiError{Error: "insufficient_scope", Message: "The check API takes a client-credentials token of a product, not a person's token."})
 			return
 		}
 		if !ar.GetGrantedScopes().Has(scope) {

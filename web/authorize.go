@@ -117,7 +117,11 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 		}
 	}
 	for _, scope := range ar.GetRequestedScopes() {
-		ar.GrantScope(scope)
+		// sesame:authz lets a product ask about anyone's rights: it is
+		// for the product's own client-credentials tokens only.
+		if scope != oauth.ScopeAuthz {
+			ar.GrantScope(scope)
+		}
 	}
 	for _, aud := range ar.GetRequestedAudience() {
 		ar.GrantAudience(aud)
