@@ -53,8 +53,11 @@ func (s *Server) resetRequestSubmit(c *gin.Context) {
 	// The work happens after the answer, so that its duration (a link
 	// written and queued, or nothing) tells nothing about who exists.
 	req := members.ResetRequest{Email: v.Email, AccountID: v.AccountID, Lang: langOf(c), IP: c.ClientIP()}
+	// The gin context goes back to its pool when the handler returns:
+	// take what the work needs now.
+	bg := context.WithoutCancel(c.Request.Context())
 	go func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 30*time.Second)
+		ctx, cancel := context.WithTimeout(bg, 30*time.Second)
 		defer cancel()
 		if err := s.Members.RequestReset(ctx, req); err != nil {
 			s.Logger.ErrorContext(ctx, "password reset request", "err", err)
