@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/db/dbtest"
@@ -261,7 +260,7 @@ func copyAccounts(b *testing.B, d *db.DB, n int) int {
 	b.Helper()
 	var rows int
 	err := d.InTx(context.Background(), func(tx *sqlx.Tx) error {
-		stmt, err := tx.Prepare(pq.CopyIn("casbin_rule", "ptype", "v0", "v1", "v2", "v3", "v4", "v5"))
+		stmt, err := tx.Prepare(`COPY casbin_rule (ptype, v0, v1, v2, v3, v4, v5) FROM STDIN`)
 		if err != nil {
 			return err
 		}
