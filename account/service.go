@@ -96,9 +96,6 @@ func NewService(d *db.DB, opts Options) *Service {
 	return s
 }
 
-// DB returns the database the service works on.
-func (s *Service) DB() *db.DB { return s.db }
-
 // Hasher returns the password hasher, for features that set passwords
 // (invitations) and store the hash through CreateMember or
 // SetMemberPassword.

@@ -68,7 +68,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		d, err = openPostgres(rawURL)
 	default:
-		return nil, fmt.Errorf("db: unsupported database URL %q (want sqlite:PATH or postgres://…)", redact(rawURL))
+		return nil, fmt.Errorf("db: unsupported database URL %q (want sqlite:PATH or postgres://…)", Redact(rawURL))
 	}
 	if err != nil {
 		return nil, err
@@ -77,7 +77,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	defer cancel()
 	if err := d.PingContext(pingCtx); err != nil {
 		d.Close()
-		return nil, fmt.Errorf("db: connect to %s: %w", redact(rawURL), err)
+		return nil, fmt.Errorf("db: connect to %s: %w", Redact(rawURL), err)
 	}
 	return d, nil
 }
@@ -133,8 +133,8 @@ func openPostgres(rawURL string) (*DB, error) {
 	return &DB{DB: x, Dialect: Postgres, URL: u.String()}, nil
 }
 
-// redact hides the password of a database URL for error messages and logs.
-func redact(raw string) string {
+// Redact returns rawURL with its password hidden, for errors and logs.
+func Redact(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.User == nil {
 		return raw
@@ -144,9 +144,6 @@ func redact(raw string) string {
 	}
 	return u.String()
 }
-
-// Redact returns rawURL with its password hidden, for logs.
-func Redact(rawURL string) string { return redact(rawURL) }
 
 // Now returns the current time in UTC truncated to microseconds, the
 // precision both engines keep, so that a value read back equals the value

@@ -134,9 +134,6 @@ func New(cfg Config, store *sqlstore.Store, keys *KeySet, people People, rights 
 	return &Provider{OAuth2: provider, Store: store, Keys: keys, cfg: cfg, people: people, rights: rights}
 }
 
-// Issuer returns the issuer URL.
-func (p *Provider) Issuer() string { return p.cfg.Issuer }
-
 // SessionFor builds the session of an authorization request for person:
 // authTime is when the person signed in at Sésame, requestedAt when the
 // request first reached the authorize endpoint (before any login step).

@@ -14,8 +14,6 @@ type Form struct {
 	Action string
 	Method string
 	Values url.Values
-	// Checkboxes lists every checkbox name=value pair offered, checked or not.
-	Checkboxes []string
 }
 
 // Forms parses every form of an HTML page.
@@ -43,7 +41,6 @@ func Forms(r io.Reader) ([]Form, error) {
 					name, typ := attr(n, "name"), attr(n, "type")
 					switch typ {
 					case "checkbox", "radio":
-						cur.Checkboxes = append(cur.Checkboxes, name+"="+attr(n, "value"))
 						if hasAttr(n, "checked") {
 							cur.Values.Add(name, attr(n, "value"))
 						}

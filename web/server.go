@@ -104,9 +104,6 @@ func New(d Deps) (*Server, error) {
 // ServeHTTP makes Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
 
-// Router exposes the gin engine so that other areas can mount routes.
-func (s *Server) Router() *gin.Engine { return s.router }
-
 func (s *Server) ready(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
