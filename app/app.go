@@ -112,7 +112,7 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.Secrets = ring
 
-	a.Rights, err = rbac.New(d, rbac.Options{Now: cfg.Now})
+	a.Rights, err = rbac.New(d, rbac.Options{Now: cfg.Now, Logger: log, Active: a.memberActive})
 	if err != nil {
 		return err
 	}
@@ -214,6 +214,19 @@ func (a *App) purge(ctx context.Context) {
 
 // Close releases the database.
 func (a *App) Close() error { return a.DB.Close() }
+
+// memberActive tells rbac whether a member may use its grants: a disabled
+// login account keeps them but holds no right.
+func (a *App) memberActive(ctx context.Context, memberID string) (bool, error) {
+	m, err := a.Accounts.Member(ctx, memberID)
+	if errors.Is(err, account.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return m.Status == account.StatusActive, nil
+}
 
 // people lets the OAuth provider find the person behind a subject.
 type people struct{ accounts *account.Service }

@@ -85,6 +85,21 @@ func (s *Service) Allowed(ctx context.Context, memberID, accountID, right, resou
 	if err != nil {
 		return false, fmt.Errorf("rbac: check %s in %s: %w", c.right, accountID, err)
 	}
+	if ok {
+		return s.isActive(ctx, memberID)
+	}
+	return false, nil
+}
+
+// isActive asks Options.Active whether memberID may use its grants now.
+func (s *Service) isActive(ctx context.Context, memberID string) (bool, error) {
+	if s.active == nil {
+		return true, nil
+	}
+	ok, err := s.active(ctx, memberID)
+	if err != nil {
+		return false, fmt.Errorf("rbac: status of %s: %w", memberID, err)
+	}
 	return ok, nil
 }
 
@@ -117,9 +132,17 @@ func (s *Service) Explain(ctx context.Context, memberID, accountID, right, resou
 	if err != nil {
 		return Explanation{}, fmt.Errorf("rbac: explain %s in %s: %w", c.right, accountID, err)
 	}
-	x.Allowed = ok
 	if ok {
 		x.Rule = append([]string{"p"}, rule...)
+		active, err := s.isActive(ctx, memberID)
+		if err != nil {
+			return Explanation{}, err
+		}
+		if !active {
+			x.Reason = fmt.Sprintf("%s is disabled: its grants do not count until it is enabled again (the rule shown would allow)", memberID)
+			return x, nil
+		}
+		x.Allowed = true
 		x.Reason = allowReason(memberID, c, rule)
 		return x, nil
 	}

@@ -30,6 +30,11 @@ type Options struct {
 	CacheSize int
 	// Logger receives the watcher's connection events; slog.Default() when nil.
 	Logger *slog.Logger
+	// Active reports whether a member may exercise its grants now: a
+	// disabled login account keeps its grants, for when it is enabled
+	// again, but holds no right meanwhile. Nil: every member is active.
+	// It is asked only when a rule would allow.
+	Active func(ctx context.Context, memberID string) (bool, error)
 }
 
 // Service answers "may this member do this here?" and changes rights. It
@@ -39,6 +44,7 @@ type Options struct {
 type Service struct {
 	d       *db.DB
 	now     func() time.Time
+	active  func(ctx context.Context, memberID string) (bool, error)
 	log     *slog.Logger
 	model   model.Model
 	adapter *Adapter
@@ -75,6 +81,7 @@ func New(d *db.DB, opts Options) (*Service, error) {
 	s := &Service{
 		d:         d,
 		now:       opts.Now,
+		active:    opts.Active,
 		log:       opts.Logger,
 		model:     m,
 		adapter:   NewAdapter(d),

@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/ory/fosite"
 
-	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/oauth"
 	"github.com/sesame-idp/sesame/rbac"
 )
@@ -75,16 +74,6 @@ func (s *Server) check(c *gin.Context, req checkRequest) (checkResult, int) {
 		return checkResult{Error: "a field is too long"}, http.StatusBadRequest
 	}
 	ok, err := s.Rights.Allowed(c.Request.Context(), req.Sub, strings.ToLower(req.AccountID), req.Right, req.Resource)
-	if err == nil && ok {
-		// Policies do not know a login account's status: a disabled one
-		// keeps its grants (for when it is enabled again) but holds none.
-		var m account.Member
-		m, err = s.Accounts.Member(c.Request.Context(), req.Sub)
-		ok = err == nil && m.Status == account.StatusActive
-		if errors.Is(err, account.ErrNotFound) {
-			err = nil
-		}
-	}
 	if err != nil {
 		if isBadCheck(err) {
 			return checkResult{Error: err.Error()}, http.StatusBadRequest
