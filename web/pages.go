@@ -88,13 +88,18 @@ func loadPages() (*pages, error) {
 	funcs := template.FuncMap{
 		"join": strings.Join,
 	}
+	// Files named partial_*.html hold parts several pages share.
+	partials, err := fs.Glob(templates.FS, "pages/partial_*.html")
+	if err != nil {
+		return nil, err
+	}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
-		if name == "layout" {
+		if name == "layout" || strings.HasPrefix(name, "partial_") {
 			continue
 		}
 		t, err := template.New("layout.html").Option("missingkey=error").Funcs(funcs).
-			ParseFS(templates.FS, "pages/layout.html", f)
+			ParseFS(templates.FS, append([]string{"pages/layout.html", f}, partials...)...)
 		if err != nil {
 			return nil, fmt.Errorf("web: page %s: %w", name, err)
 		}

@@ -10,10 +10,11 @@ import (
 )
 
 type changePasswordView struct {
-	Rules   []passwordRule
-	Error   string
-	Field   string // the field the error belongs to: "current" or "password"
-	Success bool
+	Rules        []passwordRule
+	Error        string
+	PwError      bool // the error is the new password's
+	CurrentError bool // the error is the current password's
+	Success      bool
 }
 
 // passwordPage lets a signed-in person change their password.
@@ -42,14 +43,14 @@ func (s *Server) passwordSubmit(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/account/password?done=1")
 	case errors.As(err, &policy):
 		s.render(c, http.StatusBadRequest, "password", "password_title", changePasswordView{
-			Rules: s.rules(c, policy.Failures), Error: s.msg(c, "invitation_weak"), Field: "password"})
+			Rules: s.rules(c, policy.Failures), Error: s.msg(c, "invitation_weak"), PwError: true})
 	case errors.Is(err, account.ErrInvalidCredentials):
 		s.render(c, http.StatusBadRequest, "password", "password_title", changePasswordView{
-			Rules: s.rules(c, nil), Error: s.msg(c, "password_wrong_current"), Field: "current"})
+			Rules: s.rules(c, nil), Error: s.msg(c, "password_wrong_current"), CurrentError: true})
 	case errors.Is(err, account.ErrThrottled):
 		c.Header("Retry-After", "900")
 		s.render(c, http.StatusTooManyRequests, "password", "password_title", changePasswordView{
-			Rules: s.rules(c, nil), Error: s.msg(c, "login_throttled"), Field: "current"})
+			Rules: s.rules(c, nil), Error: s.msg(c, "login_throttled"), CurrentError: true})
 	default:
 		s.pageFail(c, err)
 	}
