@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -19,7 +20,7 @@ func (s *Server) hasConsent(c *gin.Context, memberID, clientID string, scopes []
 	var granted string
 	err := s.DB.GetContext(c.Request.Context(), &granted,
 		s.DB.Rebind(`SELECT scopes FROM oauth_consents WHERE member_id = ? AND client_id = ?`), memberID, clientID)
-	if err = db.Translate(err); err == db.ErrNotFound {
+	if err = db.Translate(err); errors.Is(err, db.ErrNotFound) {
 		return false, nil
 	} else if err != nil {
 		return false, err
