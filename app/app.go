@@ -207,6 +207,9 @@ func (a *App) purge(ctx context.Context) {
 	if _, err := a.Outbox.Purge(ctx, a.Config.Now().Add(-30*24*time.Hour)); err != nil {
 		a.log.Warn("purge mail", "err", err)
 	}
+	if _, err := a.Members.PurgeResets(ctx, a.Config.Now().Add(-24*time.Hour)); err != nil {
+		a.log.Warn("purge reset links", "err", err)
+	}
 	if _, err := a.Rights.PurgeExpired(ctx); err != nil {
 		a.log.Warn("purge expired grants", "err", err)
 	}

@@ -90,3 +90,29 @@ func errorOrNotice(body string) string {
 	}
 	return ""
 }
+
+// TestResetLinksArePurged: expired reset links leave the table.
+func TestResetLinksArePurged(t *testing.T) {
+	clock := &sesametest.Clock{}
+	s := sesametest.Start(t, sesametest.Options{Now: clock.Now})
+	seed(t, s)
+	b := s.NewBrowser(t)
+	b.Submit(b.Get("/password-reset"), "email", url.Values{"email": {ownerEmail}})
+	s.Mail.WaitFor(t, ownerEmail, 10*time.Second)
+	count := func() int {
+		var n int
+		if err := s.DB.Get(&n, `SELECT COUNT(*) FROM password_resets`); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if count() != 1 {
+		t.Fatalf("%d reset links stored, want 1", count())
+	}
+	if n, err := s.Members.PurgeResets(t.Context(), clock.Now()); err != nil || n != 0 {
+		t.Fatalf("purging a live link: %d, %v", n, err)
+	}
+	if n, err := s.Members.PurgeResets(t.Context(), clock.Now().Add(2*time.Hour)); err != nil || n != 1 || count() != 0 {
+		t.Fatalf("purging an expired link: %d, %v, %d left", n, err, count())
+	}
+}

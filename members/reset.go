@@ -169,3 +169,12 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, confirm, i
 	}
 	return m, s.revokeTokens(ctx, m.ID)
 }
+
+// PurgeResets deletes the reset links that expired before cutoff.
+func (s *Service) PurgeResets(ctx context.Context, cutoff time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM password_resets WHERE expires_at < ?`), cutoff.UTC())
+	if err != nil {
+		return 0, fmt.Errorf("members: purge reset links: %w", err)
+	}
+	return res.RowsAffected()
+}
