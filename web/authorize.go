@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -71,7 +72,7 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 	// fresh: the person signed in after this request first arrived (a
 	// resumed request); prompt=login and max_age are then satisfied.
 	fresh := t != nil && !sess.AuthTime.Before(requestedAt)
-	if signedIn && has(prompts, "login") && !fresh {
+	if signedIn && slices.Contains(prompts, "login") && !fresh {
 		signedIn = false
 	}
 	if maxAge, err := strconv.Atoi(form.Get("max_age")); err == nil && maxAge >= 0 && signedIn && !fresh {
@@ -80,7 +81,7 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 		}
 	}
 	if !signedIn {
-		if has(prompts, "none") {
+		if slices.Contains(prompts, "none") {
 			s.authorizeError(c, ar, fosite.ErrLoginRequired.WithHint("Nobody is signed in at Sésame."))
 			return
 		}
@@ -107,8 +108,8 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 			s.authorizeError(c, ar, fosite.ErrServerError.WithWrap(err))
 			return
 		}
-		if !consented || (has(prompts, "consent") && t == nil) {
-			if has(prompts, "none") {
+		if !consented || (slices.Contains(prompts, "consent") && t == nil) {
+			if slices.Contains(prompts, "none") {
 				s.authorizeError(c, ar, fosite.ErrConsentRequired.WithHint("The person has not yet allowed this application."))
 				return
 			}
@@ -169,13 +170,4 @@ func isFirstParty(c fosite.Client) bool {
 
 func personOf(m account.Member) oauth.Person {
 	return oauth.Person{Subject: m.ID, AccountID: m.AccountID, Email: m.Email, Name: m.Name}
-}
-
-func has(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

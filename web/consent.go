@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -27,7 +28,7 @@ func (s *Server) hasConsent(c *gin.Context, memberID, clientID string, scopes []
 	}
 	have := strings.Fields(granted)
 	for _, sc := range scopes {
-		if !has(have, sc) {
+		if !slices.Contains(have, sc) {
 			return false, nil
 		}
 	}
