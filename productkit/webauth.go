@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -98,7 +99,7 @@ func NewWebAuth(cfg WebAuthConfig) (*WebAuth, error) {
 	if len(cfg.Scopes) == 0 {
 		cfg.Scopes = DefaultScopes
 	}
-	if !contains(cfg.Scopes, "openid") {
+	if !slices.Contains(cfg.Scopes, "openid") {
 		cfg.Scopes = append([]string{"openid"}, cfg.Scopes...)
 	}
 	if cfg.LoginPath == "" {
@@ -233,15 +234,6 @@ func safeNext(p string) string {
 		return ""
 	}
 	return p
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // cookieSafe keeps the characters of s allowed in a cookie name.

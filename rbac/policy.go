@@ -74,7 +74,7 @@ func (p *accountPolicy) rulesOf(subs []string, now time.Time, withExpired bool) 
 	}
 	var out [][]string
 	for _, r := range p.e.GetModel()["p"]["p"].Policy {
-		if r[pDom] != p.account || !contains(subs, r[pSub]) {
+		if r[pDom] != p.account || !slices.Contains(subs, r[pSub]) {
 			continue
 		}
 		if withExpired || isLive(r[pExp], now) {
@@ -82,13 +82,4 @@ func (p *accountPolicy) rulesOf(subs []string, now time.Time, withExpired bool) 
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
