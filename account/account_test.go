@@ -21,10 +21,10 @@ func TestCreateAccount(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		var hooked []string
-		s, clk := newTestService(t, d, Options{OnOwnerCreated: func(ctx context.Context, q db.Queryer, accountID, memberID string) error {
+		s, clk := newTestService(t, d, Options{OnOwnerCreated: func(ctx context.Context, accountID, memberID string) error {
 			// The hook sees the new rows: it runs inside the creating transaction.
 			var n int
-			if err := q.GetContext(ctx, &n, q.Rebind(`SELECT COUNT(*) FROM members WHERE id = ? AND account_id = ?`), memberID, accountID); err != nil || n != 1 {
+			if err := d.GetContext(ctx, &n, d.Rebind(`SELECT COUNT(*) FROM members WHERE id = ? AND account_id = ?`), memberID, accountID); err != nil || n != 1 {
 				t.Errorf("hook: member %s of %s not visible (%d, %v)", memberID, accountID, n, err)
 			}
 			hooked = append(hooked, accountID+"/"+memberID)
@@ -115,7 +115,7 @@ func TestCreateAccountHookRollsBack(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		boom := errors.New("boom")
-		s, _ := newTestService(t, d, Options{OnOwnerCreated: func(context.Context, db.Queryer, string, string) error { return boom }})
+		s, _ := newTestService(t, d, Options{OnOwnerCreated: func(context.Context, string, string) error { return boom }})
 		if _, _, err := s.CreateAccount(ctx, "Acme", "alice@example.com", "", "Xk7#mP2q"); !errors.Is(err, boom) {
 			t.Fatalf("CreateAccount = %v, want boom", err)
 		}
@@ -150,7 +150,7 @@ func TestMembers(t *testing.T) {
 		ctx := context.Background()
 		s, _ := newTestService(t, d, Options{})
 		a, owner := mustCreateAccount(t, s, "Acme", "zoe@example.com", "Xk7#mP2q")
-		invited, err := s.CreateMember(ctx, nil, a.ID, "Carol@Example.com", "Carol", StatusInvited, "")
+		invited, err := s.CreateMember(ctx, a.ID, "Carol@Example.com", "Carol", StatusInvited, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -185,12 +185,12 @@ func TestMembers(t *testing.T) {
 		}
 		for _, tt := range refusals {
 			t.Run(tt.name, func(t *testing.T) {
-				if _, err := s.CreateMember(ctx, nil, tt.account, tt.email, "", tt.status, tt.hash); !errors.Is(err, tt.want) {
+				if _, err := s.CreateMember(ctx, tt.account, tt.email, "", tt.status, tt.hash); !errors.Is(err, tt.want) {
 					t.Fatalf("CreateMember = %v, want %v", err, tt.want)
 				}
 			})
 		}
-		if _, err := s.CreateMember(ctx, nil, a.ID, "dan@example.com", "", "boss", ""); err == nil {
+		if _, err := s.CreateMember(ctx, a.ID, "dan@example.com", "", "boss", ""); err == nil {
 			t.Fatal("CreateMember accepted an unknown status")
 		}
 
@@ -203,7 +203,7 @@ func TestMembers(t *testing.T) {
 		if _, err := s.Account(ctx, "id999999"); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("Account(unknown) = %v", err)
 		}
-		if err := s.SetMemberStatus(ctx, nil, "m_nobody", StatusDisabled); !errors.Is(err, ErrNotFound) {
+		if err := s.SetMemberStatus(ctx, "m_nobody", StatusDisabled); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("SetMemberStatus(unknown) = %v", err)
 		}
 	})

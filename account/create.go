@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/sesame-idp/sesame/audit"
-	"github.com/sesame-idp/sesame/db"
 )
 
 // collisionsPerWidth is how many taken IDs of one width CreateAccount
@@ -62,8 +59,8 @@ func (s *Service) CreateAccount(ctx context.Context, name, ownerEmail, ownerName
 		a Account
 		m memberRow
 	)
-	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		id, err := s.insertAccount(ctx, tx, name, now)
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		id, err := s.insertAccount(ctx, name, now)
 		if err != nil {
 			return err
 		}
@@ -72,16 +69,16 @@ func (s *Service) CreateAccount(ctx context.Context, name, ownerEmail, ownerName
 			ID: randomID("m_"), AccountID: id, Email: email, Name: ownerName, Role: RoleOwner, Status: StatusActive,
 			PasswordHash: hash, CreatedAt: now, UpdatedAt: now,
 		}
-		if err := insertMember(ctx, tx, m); err != nil {
+		if err := s.insertMember(ctx, m); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, audit.Event{
+		if err := s.trail.Record(ctx, audit.Event{
 			AccountID: id, Action: audit.AccountCreated, Target: m.ID, Detail: "owner " + email, CreatedAt: now,
 		}); err != nil {
 			return err
 		}
 		if s.onOwnerCreated != nil {
-			if err := s.onOwnerCreated(ctx, tx, id, m.ID); err != nil {
+			if err := s.onOwnerCreated(ctx, id, m.ID); err != nil {
 				return fmt.Errorf("account: owner of %s: %w", id, err)
 			}
 		}
@@ -96,14 +93,14 @@ func (s *Service) CreateAccount(ctx context.Context, name, ownerEmail, ownerName
 // insertAccount inserts an account under a fresh random ID and returns
 // the ID. A taken ID is skipped with ON CONFLICT DO NOTHING rather than a
 // unique violation, which would abort a PostgreSQL transaction.
-func (s *Service) insertAccount(ctx context.Context, tx db.Queryer, name string, now time.Time) (string, error) {
-	insert := tx.Rebind(`INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+func (s *Service) insertAccount(ctx context.Context, name string, now time.Time) (string, error) {
+	insert := s.db.Rebind(`INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`)
 	for width, taken := accountIDMinDigits, 0; width <= accountIDMaxDigits; {
 		id, err := randomAccountID(s.rand, width)
 		if err != nil {
 			return "", err
 		}
-		res, err := tx.ExecContext(ctx, insert, id, name, now)
+		res, err := s.db.ExecContext(ctx, insert, id, name, now)
 		if err != nil {
 			return "", fmt.Errorf("account: insert account: %w", err)
 		}

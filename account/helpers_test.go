@@ -88,7 +88,7 @@ func mustAddMember(t testing.TB, s *Service, accountID, email, password string, 
 	if password != "" {
 		hash = hashOnce(t, password)
 	}
-	m, err := s.CreateMember(ctx, nil, accountID, email, "", status, hash)
+	m, err := s.CreateMember(ctx, accountID, email, "", status, hash)
 	if err != nil {
 		t.Fatalf("CreateMember(%s, %s): %v", accountID, email, err)
 	}
@@ -98,7 +98,7 @@ func mustAddMember(t testing.TB, s *Service, accountID, email, password string, 
 // actions returns the audit actions of an account's trail, oldest first.
 func actions(t testing.TB, d *db.DB, accountID string) []audit.Event {
 	t.Helper()
-	events, err := audit.List(context.Background(), d, accountID, 1000)
+	events, err := audit.New(d).List(context.Background(), accountID, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

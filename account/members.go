@@ -13,8 +13,7 @@ import (
 // password yet, or a hash made by Hasher. It returns ErrInvalidEmail,
 // ErrInvalidName, ErrAlreadyExists when the account already has a member
 // with this email, or ErrNotFound when the account does not exist.
-func (s *Service) CreateMember(ctx context.Context, q db.Queryer, accountID, email, name string, status Status, passwordHash string) (Member, error) {
-	q = s.queryer(q)
+func (s *Service) CreateMember(ctx context.Context, accountID, email, name string, status Status, passwordHash string) (Member, error) {
 	e, err := NormalizeEmail(email)
 	if err != nil {
 		return Member{}, fmt.Errorf("account: create member %q: %w", email, err)
@@ -35,7 +34,7 @@ func (s *Service) CreateMember(ctx context.Context, q db.Queryer, accountID, ema
 		return Member{}, fmt.Errorf("account: create member %s in %q: %w", e, accountID, ErrNotFound)
 	}
 	var exists int
-	if err := q.GetContext(ctx, &exists, q.Rebind(`SELECT COUNT(*) FROM accounts WHERE id = ?`), id); err != nil {
+	if err := s.db.GetContext(ctx, &exists, s.db.Rebind(`SELECT COUNT(*) FROM accounts WHERE id = ?`), id); err != nil {
 		return Member{}, fmt.Errorf("account: create member %s in %s: %w", e, id, err)
 	}
 	if exists == 0 {
@@ -46,15 +45,15 @@ func (s *Service) CreateMember(ctx context.Context, q db.Queryer, accountID, ema
 		ID: randomID("m_"), AccountID: id, Email: e, Name: name, Role: RoleMember, Status: status,
 		PasswordHash: passwordHash, CreatedAt: now, UpdatedAt: now,
 	}
-	if err := insertMember(ctx, q, r); err != nil {
+	if err := s.insertMember(ctx, r); err != nil {
 		return Member{}, err
 	}
 	return r.member(), nil
 }
 
 // insertMember writes r through q.
-func insertMember(ctx context.Context, q db.Queryer, r memberRow) error {
-	_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO members
+func (s *Service) insertMember(ctx context.Context, r memberRow) error {
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO members
 		(id, account_id, email, name, role, status, password_hash, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		r.ID, r.AccountID, r.Email, r.Name, r.Role, r.Status, r.PasswordHash, r.CreatedAt, r.UpdatedAt)
@@ -68,16 +67,15 @@ func insertMember(ctx context.Context, q db.Queryer, r memberRow) error {
 // service's database). A member who is no longer active loses its browser
 // sessions in the same statement sequence; run it in a transaction to make
 // both atomic. It returns ErrNotFound for an unknown member.
-func (s *Service) SetMemberStatus(ctx context.Context, q db.Queryer, id string, status Status) error {
-	q = s.queryer(q)
+func (s *Service) SetMemberStatus(ctx context.Context, id string, status Status) error {
 	if !status.Valid() {
 		return fmt.Errorf("account: set status of %s: unknown status %q", id, status)
 	}
-	if err := updateMember(ctx, q, id, `status = ?, updated_at = ?`, status, s.now()); err != nil {
+	if err := s.updateMember(ctx, id, `status = ?, updated_at = ?`, status, s.now()); err != nil {
 		return fmt.Errorf("account: set status of %s: %w", id, err)
 	}
 	if status != StatusActive {
-		return s.DeleteMemberSessions(ctx, q, id)
+		return s.DeleteMemberSessions(ctx, id)
 	}
 	return nil
 }
@@ -85,12 +83,11 @@ func (s *Service) SetMemberStatus(ctx context.Context, q db.Queryer, id string, 
 // SetMemberPassword stores passwordHash (made by Hasher) for member id
 // through q (nil for the service's database). It returns ErrNotFound for
 // an unknown member.
-func (s *Service) SetMemberPassword(ctx context.Context, q db.Queryer, id, passwordHash string) error {
-	q = s.queryer(q)
+func (s *Service) SetMemberPassword(ctx context.Context, id, passwordHash string) error {
 	if _, err := parsePHC(passwordHash); err != nil {
 		return fmt.Errorf("account: set password of %s: %w", id, err)
 	}
-	if err := updateMember(ctx, q, id, `password_hash = ?, updated_at = ?`, passwordHash, s.now()); err != nil {
+	if err := s.updateMember(ctx, id, `password_hash = ?, updated_at = ?`, passwordHash, s.now()); err != nil {
 		return fmt.Errorf("account: set password of %s: %w", id, err)
 	}
 	return nil
@@ -98,8 +95,8 @@ func (s *Service) SetMemberPassword(ctx context.Context, q db.Queryer, id, passw
 
 // updateMember runs "UPDATE members SET <set> WHERE id = ?" and reports
 // ErrNotFound when no row matched.
-func updateMember(ctx context.Context, q db.Queryer, id, set string, args ...any) error {
-	res, err := q.ExecContext(ctx, q.Rebind(`UPDATE members SET `+set+` WHERE id = ?`), append(args, id)...)
+func (s *Service) updateMember(ctx context.Context, id, set string, args ...any) error {
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE members SET `+set+` WHERE id = ?`), append(args, id)...)
 	if err != nil {
 		return err
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/sesame-idp/sesame/audit"
 )
 
@@ -27,7 +25,7 @@ type PasswordChange struct {
 // Every other browser session of the person ends.
 func (s *Service) ChangePassword(ctx context.Context, c PasswordChange) error {
 	now := s.now()
-	row, err := s.memberRow(ctx, s.db, c.MemberID)
+	row, err := s.memberRow(ctx, c.MemberID)
 	if err != nil {
 		return fmt.Errorf("account: change password of %s: %w", c.MemberID, err)
 	}
@@ -50,15 +48,15 @@ func (s *Service) ChangePassword(ctx context.Context, c PasswordChange) error {
 	if err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if err := updateMember(ctx, tx, row.ID, `password_hash = ?, updated_at = ?`, hash, now); err != nil {
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.updateMember(ctx, row.ID, `password_hash = ?, updated_at = ?`, hash, now); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM browser_sessions WHERE member_id = ? AND id_hash <> ?`),
+		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM browser_sessions WHERE member_id = ? AND id_hash <> ?`),
 			row.ID, sessionHash(c.KeepSession)); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event{AccountID: row.AccountID, ActorID: row.ID, ActorEmail: row.Email,
+		return s.trail.Record(ctx, audit.Event{AccountID: row.AccountID, ActorID: row.ID, ActorEmail: row.Email,
 			Action: audit.PasswordChanged, Target: row.ID, IP: c.IP, CreatedAt: now})
 	})
 }

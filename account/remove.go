@@ -3,17 +3,14 @@ package account
 import (
 	"context"
 	"fmt"
-
-	"github.com/sesame-idp/sesame/db"
 )
 
 // DeleteMember removes the login account id through q (nil for the
 // service's database); its browser sessions and consents go with it
 // (foreign keys cascade). An owner cannot be deleted this way: the account
 // needs one. It returns ErrNotFound for an unknown login account.
-func (s *Service) DeleteMember(ctx context.Context, q db.Queryer, id string) error {
-	q = s.queryer(q)
-	res, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM members WHERE id = ? AND role = 'member'`), id)
+func (s *Service) DeleteMember(ctx context.Context, id string) error {
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM members WHERE id = ? AND role = 'member'`), id)
 	if err != nil {
 		return fmt.Errorf("account: delete member %s: %w", id, err)
 	}

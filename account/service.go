@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
 )
 
@@ -34,7 +35,7 @@ type Options struct {
 	// OnOwnerCreated, when set, runs inside the transaction that creates an
 	// account, after its owner is inserted (rights are wired in here). An
 	// error rolls the creation back.
-	OnOwnerCreated func(ctx context.Context, q db.Queryer, accountID, memberID string) error
+	OnOwnerCreated func(ctx context.Context, accountID, memberID string) error
 	// Rand is the source of account-ID digits; crypto/rand by default.
 	Rand io.Reader
 	// Logger receives what users are not told (corrupt hashes); slog's
@@ -46,11 +47,12 @@ type Options struct {
 // sessions on one database. It is safe for concurrent use.
 type Service struct {
 	db             *db.DB
+	trail          *audit.Log
 	clock          func() time.Time
 	hasher         *PasswordHasher
 	sessionTTL     time.Duration
 	throttle       ThrottleConfig
-	onOwnerCreated func(ctx context.Context, q db.Queryer, accountID, memberID string) error
+	onOwnerCreated func(ctx context.Context, accountID, memberID string) error
 	rand           io.Reader
 	log            *slog.Logger
 	// dummyHash is verified when a sign-in names nobody with a password,
@@ -63,6 +65,7 @@ type Service struct {
 func NewService(d *db.DB, opts Options) *Service {
 	s := &Service{
 		db:             d,
+		trail:          audit.New(d),
 		clock:          opts.Now,
 		hasher:         opts.Hasher,
 		sessionTTL:     opts.SessionTTL,
@@ -104,14 +107,6 @@ func (s *Service) Hasher() *PasswordHasher { return s.hasher }
 // now is the clock in UTC at the microsecond, the precision both engines
 // keep.
 func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
-
-// queryer returns q, or the service's database when q is nil.
-func (s *Service) queryer(q db.Queryer) db.Queryer {
-	if q == nil {
-		return s.db
-	}
-	return q
-}
 
 // cleanName trims a display name and checks it: at most 200 characters,
 // valid UTF-8, no control characters.

@@ -104,9 +104,8 @@ func (s *Service) DeleteSession(ctx context.Context, rawID string) error {
 // DeleteMemberSessions ends every session of memberID through q (the
 // transaction that disables or deletes the member, or nil for the
 // service's database).
-func (s *Service) DeleteMemberSessions(ctx context.Context, q db.Queryer, memberID string) error {
-	q = s.queryer(q)
-	if _, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM browser_sessions WHERE member_id = ?`), memberID); err != nil {
+func (s *Service) DeleteMemberSessions(ctx context.Context, memberID string) error {
+	if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM browser_sessions WHERE member_id = ?`), memberID); err != nil {
 		return fmt.Errorf("account: delete sessions of %s: %w", memberID, err)
 	}
 	return nil

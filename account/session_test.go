@@ -73,7 +73,7 @@ func TestSessions(t *testing.T) {
 		e1, _, _ := f.s.CreateSession(ctx, f.erin.ID, "", "", "")
 		e2, _, _ := f.s.CreateSession(ctx, f.erin.ID, "", "", "")
 		other, _, _ := f.s.CreateSession(ctx, f.bob1.ID, "", "", "")
-		if err := f.s.DeleteMemberSessions(ctx, nil, f.erin.ID); err != nil {
+		if err := f.s.DeleteMemberSessions(ctx, f.erin.ID); err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range []string{e1, e2} {
@@ -94,7 +94,7 @@ func TestSessions(t *testing.T) {
 		if _, err := f.s.Session(ctx, b2); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("session of a disabled member: %v, want ErrNotFound", err)
 		}
-		if err := f.s.SetMemberStatus(ctx, nil, f.bob1.ID, StatusDisabled); err != nil {
+		if err := f.s.SetMemberStatus(ctx, f.bob1.ID, StatusDisabled); err != nil {
 			t.Fatal(err)
 		}
 		var left int

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
 )
@@ -112,26 +110,26 @@ func (s *Service) Authenticate(ctx context.Context, c Credentials) (Member, erro
 		clear = append(clear, emailThrottleKey(memberScope(""), email))
 	}
 	var m memberRow
-	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if err := updateMember(ctx, tx, t.MemberID, `last_login_at = ?`, now); err != nil {
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.updateMember(ctx, t.MemberID, `last_login_at = ?`, now); err != nil {
 			return err
 		}
 		if rehash != "" {
-			if err := updateMember(ctx, tx, t.MemberID, `password_hash = ?`, rehash); err != nil {
+			if err := s.updateMember(ctx, t.MemberID, `password_hash = ?`, rehash); err != nil {
 				return err
 			}
 		}
-		if err := clearCounters(ctx, tx, clear...); err != nil {
+		if err := s.clearCounters(ctx, clear...); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, audit.Event{
+		if err := s.trail.Record(ctx, audit.Event{
 			AccountID: t.AccountID, ActorID: t.MemberID, ActorEmail: email, Action: audit.SignIn,
 			Target: t.MemberID, IP: c.IP, CreatedAt: now,
 		}); err != nil {
 			return err
 		}
 		var err error
-		m, err = s.memberRow(ctx, tx, t.MemberID)
+		m, err = s.memberRow(ctx, t.MemberID)
 		return err
 	})
 	if err != nil {
@@ -210,11 +208,11 @@ func (s *Service) rehash(ctx context.Context, hash, password string) string {
 // goes away, so that dropping the connection does not dodge the count.
 func (s *Service) recordFailure(ctx context.Context, keys []throttleKey, e audit.Event) error {
 	ctx = context.WithoutCancel(ctx)
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if err := s.countFailure(ctx, tx, e.CreatedAt, keys); err != nil {
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.countFailure(ctx, e.CreatedAt, keys); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, e)
+		return s.trail.Record(ctx, e)
 	})
 	if err != nil {
 		return fmt.Errorf("account: record failed sign-in: %w", err)
@@ -271,16 +269,16 @@ func (s *Service) AuthenticateAdmin(ctx context.Context, email, password, ip str
 		})
 	}
 	rehash := s.rehash(ctx, r.PasswordHash, password)
-	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		if rehash != "" {
-			if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE admins SET password_hash = ? WHERE id = ?`), rehash, r.ID); err != nil {
+			if _, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE admins SET password_hash = ? WHERE id = ?`), rehash, r.ID); err != nil {
 				return err
 			}
 		}
-		if err := clearCounters(ctx, tx, emailThrottleKey(adminScope, e)); err != nil {
+		if err := s.clearCounters(ctx, emailThrottleKey(adminScope, e)); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event{
+		return s.trail.Record(ctx, audit.Event{
 			ActorID: r.ID, ActorEmail: e, Action: audit.SignIn, Target: r.ID, Detail: "admin", IP: ip, CreatedAt: now,
 		})
 	})

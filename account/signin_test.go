@@ -194,7 +194,7 @@ func TestAuthenticateRehashes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := f.s.SetMemberPassword(ctx, nil, f.erin.ID, old+key); err != nil {
+		if err := f.s.SetMemberPassword(ctx, f.erin.ID, old+key); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.s.Authenticate(ctx, Credentials{Email: "erin@example.com", Password: pwErin, AccountID: f.a1.ID}); err != nil {
@@ -220,13 +220,13 @@ func TestAuthenticateStatusChange(t *testing.T) {
 		ctx := context.Background()
 		f := newSignInFixture(t, d, Options{})
 		c := Credentials{Email: "erin@example.com", Password: pwErin, AccountID: f.a1.ID}
-		if err := f.s.SetMemberStatus(ctx, nil, f.erin.ID, StatusDisabled); err != nil {
+		if err := f.s.SetMemberStatus(ctx, f.erin.ID, StatusDisabled); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.s.Authenticate(ctx, c); err != ErrInvalidCredentials { //nolint:errorlint // exactly this value
 			t.Fatalf("disabled member: %v, want ErrInvalidCredentials", err)
 		}
-		if err := f.s.SetMemberStatus(ctx, nil, f.erin.ID, StatusActive); err != nil {
+		if err := f.s.SetMemberStatus(ctx, f.erin.ID, StatusActive); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.s.Authenticate(ctx, c); err != nil {

@@ -24,7 +24,7 @@ func (s *Service) Account(ctx context.Context, id string) (Account, error) {
 
 // Member returns the member id, or ErrNotFound.
 func (s *Service) Member(ctx context.Context, id string) (Member, error) {
-	r, err := s.memberRow(ctx, s.db, id)
+	r, err := s.memberRow(ctx, id)
 	if err != nil {
 		return Member{}, err
 	}
@@ -71,11 +71,40 @@ func (s *Service) Members(ctx context.Context, accountID string) ([]Member, erro
 }
 
 // memberRow reads a member, password hash included, through q.
-func (s *Service) memberRow(ctx context.Context, q db.Queryer, id string) (memberRow, error) {
+func (s *Service) memberRow(ctx context.Context, id string) (memberRow, error) {
 	var r memberRow
-	err := q.GetContext(ctx, &r, q.Rebind(`SELECT `+memberColumns+` FROM members WHERE id = ?`), id)
+	err := s.db.GetContext(ctx, &r, s.db.Rebind(`SELECT `+memberColumns+` FROM members WHERE id = ?`), id)
 	if err != nil {
 		return memberRow{}, fmt.Errorf("account: member %s: %w", id, db.Translate(err))
 	}
 	return r, nil
+}
+
+// LockAccount holds the row of account id until ctx's transaction ends,
+// so that checks-then-writes about one account made by other packages
+// (an hourly quota, say) run one at a time. SQLite transactions already
+// run one at a time: there it only checks that the account exists.
+func (s *Service) LockAccount(ctx context.Context, id string) error {
+	return s.lockRow(ctx, "accounts", id)
+}
+
+// LockMember holds the row of member id until ctx's transaction ends; see
+// LockAccount.
+func (s *Service) LockMember(ctx context.Context, id string) error {
+	return s.lockRow(ctx, "members", id)
+}
+
+func (s *Service) lockRow(ctx context.Context, table, id string) error {
+	if !s.db.InTransaction(ctx) {
+		return fmt.Errorf("account: lock %s %s: no transaction in context", table, id)
+	}
+	query := `SELECT id FROM ` + table + ` WHERE id = ?`
+	if s.db.Dialect == db.Postgres {
+		query += ` FOR UPDATE`
+	}
+	var got string
+	if err := s.db.GetContext(ctx, &got, s.db.Rebind(query), id); err != nil {
+		return fmt.Errorf("account: lock %s %s: %w", table, id, db.Translate(err))
+	}
+	return nil
 }

@@ -8,8 +8,6 @@ import (
 	"net/netip"
 	"strings"
 	"time"
-
-	"github.com/sesame-idp/sesame/db"
 )
 
 // ThrottleConfig bounds failed sign-ins in fixed windows, counted in the
@@ -116,14 +114,14 @@ func (s *Service) throttled(ctx context.Context, now time.Time, keys []throttleK
 
 // countFailure adds one failure to each counter of keys through q,
 // opening a new window where the old one has closed.
-func (s *Service) countFailure(ctx context.Context, q db.Queryer, now time.Time, keys []throttleKey) error {
+func (s *Service) countFailure(ctx context.Context, now time.Time, keys []throttleKey) error {
 	closed := now.Add(-s.throttle.Window)
-	upsert := q.Rebind(`INSERT INTO login_throttle (key, window_start, failures) VALUES (?, ?, 1)
+	upsert := s.db.Rebind(`INSERT INTO login_throttle (key, window_start, failures) VALUES (?, ?, 1)
 		ON CONFLICT (key) DO UPDATE SET
 		failures = CASE WHEN login_throttle.window_start <= ? THEN 1 ELSE login_throttle.failures + 1 END,
 		window_start = CASE WHEN login_throttle.window_start <= ? THEN excluded.window_start ELSE login_throttle.window_start END`)
 	for _, k := range keys {
-		if _, err := q.ExecContext(ctx, upsert, k.key, now, closed, closed); err != nil {
+		if _, err := s.db.ExecContext(ctx, upsert, k.key, now, closed, closed); err != nil {
 			return fmt.Errorf("account: count failed sign-in: %w", err)
 		}
 	}
@@ -131,7 +129,7 @@ func (s *Service) countFailure(ctx context.Context, q db.Queryer, now time.Time,
 }
 
 // clearCounters deletes the counters named by keys through q.
-func clearCounters(ctx context.Context, q db.Queryer, keys ...string) error {
+func (s *Service) clearCounters(ctx context.Context, keys ...string) error {
 	if len(keys) == 0 {
 		return nil
 	}
@@ -140,7 +138,7 @@ func clearCounters(ctx context.Context, q db.Queryer, keys ...string) error {
 		args[i] = k
 	}
 	query := `DELETE FROM login_throttle WHERE key IN (?` + strings.Repeat(", ?", len(keys)-1) + `)`
-	if _, err := q.ExecContext(ctx, q.Rebind(query), args...); err != nil {
+	if _, err := s.db.ExecContext(ctx, s.db.Rebind(query), args...); err != nil {
 		return fmt.Errorf("account: clear throttle: %w", err)
 	}
 	return nil

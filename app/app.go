@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/mail"
 	"github.com/sesame-idp/sesame/members"
@@ -24,7 +26,7 @@ import (
 // Config is Sésame's configuration (DESIGN.md §3, "Running").
 type Config struct {
 	Addr        string // SESAME_ADDR
-	Issuer      string // SESAME_ISSUER
+	Issuer      string // SESAME_ISSUER; empty: http:// and Addr
 	DatabaseURL string // SESAME_DATABASE_URL
 	SMTPURL     string // SESAME_SMTP_URL; empty: mail is written to the log
 	MailFrom    string // SESAME_MAIL_FROM
@@ -40,6 +42,9 @@ type Config struct {
 
 // validate checks the settings that would otherwise fail late or oddly.
 func (c *Config) validate() error {
+	if c.Issuer == "" {
+		c.Issuer = "http://" + c.Addr
+	}
 	c.Issuer = strings.TrimRight(c.Issuer, "/")
 	u, err := url.Parse(c.Issuer)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
@@ -150,7 +155,8 @@ func (a *App) build(ctx context.Context) error {
 
 	a.Web, err = web.New(web.Deps{
 		Issuer:   cfg.Issuer,
-		DB:       d,
+		Ready:    d.PingContext,
+		Audit:    audit.New(d),
 		Secrets:  ring,
 		Accounts: a.Accounts,
 		OAuth:    a.OAuth,
@@ -168,13 +174,16 @@ func (a *App) Handler() http.Handler { return a.Web }
 
 // Run does the background work until ctx ends: mail delivery, the policy
 // watcher (PostgreSQL), signing key refresh and clean-up of expired rows.
+// It returns once all of it has stopped, so that Close may follow.
 func (a *App) Run(ctx context.Context) {
-	go a.Outbox.Run(ctx)
-	go func() {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { a.Outbox.Run(ctx) })
+	wg.Go(func() {
 		if err := a.Rights.Watch(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			a.log.Error("policy watcher stopped", "err", err)
 		}
-	}()
+	})
 	// Keys rotated by another instance (or the CLI) are picked up within
 	// 15 s, and at once when a token names an unknown kid.
 	refresh := time.NewTicker(15 * time.Second)

@@ -42,13 +42,23 @@ type Event struct {
 	CreatedAt  time.Time `db:"created_at" json:"created_at"`
 }
 
-// Record appends e to the trail through q (a transaction, usually). A zero
-// CreatedAt is set to now.
-func Record(ctx context.Context, q db.Queryer, e Event) error {
+// Log is the activity trail of one database. It is safe for concurrent use.
+type Log struct {
+	d *db.DB
+}
+
+// New returns the trail kept in d.
+func New(d *db.DB) *Log { return &Log{d: d} }
+
+// Record appends e to the trail, in the transaction ctx carries (so that
+// a change and its trace commit together) or on its own. A zero CreatedAt
+// is set to now.
+func (l *Log) Record(ctx context.Context, e Event) error {
+	d := l.d
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = db.Now()
 	}
-	_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO audit_events
+	_, err := d.ExecContext(ctx, d.Rebind(`INSERT INTO audit_events
 		(account_id, actor_id, actor_email, action, target, detail, ip, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
 		e.AccountID, e.ActorID, e.ActorEmail, e.Action, e.Target, e.Detail, e.IP, e.CreatedAt.UTC())
@@ -60,12 +70,13 @@ func Record(ctx context.Context, q db.Queryer, e Event) error {
 
 // List returns the newest events of an account, at most limit of them;
 // an empty accountID lists platform-wide events.
-func List(ctx context.Context, q db.Queryer, accountID string, limit int) ([]Event, error) {
+func (l *Log) List(ctx context.Context, accountID string, limit int) ([]Event, error) {
+	d := l.d
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
 	var events []Event
-	err := q.SelectContext(ctx, &events, q.Rebind(`SELECT id, account_id, actor_id, actor_email, action, target, detail, ip, created_at
+	err := d.SelectContext(ctx, &events, d.Rebind(`SELECT id, account_id, actor_id, actor_email, action, target, detail, ip, created_at
 		FROM audit_events WHERE account_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`), accountID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("audit: list %s: %w", accountID, err)

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/db/dbtest"
@@ -17,24 +15,24 @@ func TestRecordAndList(t *testing.T) {
 		ctx := context.Background()
 		base := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 		for i, action := range []string{audit.MemberInvited, audit.InvitationAccepted, audit.RightsChanged} {
-			err := audit.Record(ctx, d, audit.Event{AccountID: "id100001", ActorEmail: "owner@example.cm",
+			err := audit.New(d).Record(ctx, audit.Event{AccountID: "id100001", ActorEmail: "owner@example.cm",
 				Action: action, Target: "alice@example.cm", IP: "192.0.2.1", CreatedAt: base.Add(time.Duration(i) * time.Minute)})
 			if err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := audit.Record(ctx, d, audit.Event{Action: audit.SignInFailed, Detail: "unknown_account"}); err != nil {
+		if err := audit.New(d).Record(ctx, audit.Event{Action: audit.SignInFailed, Detail: "unknown_account"}); err != nil {
 			t.Fatal(err)
 		}
 		// A record written in a transaction that rolls back leaves no trace.
-		_ = d.InTx(ctx, func(tx *sqlx.Tx) error {
-			if err := audit.Record(ctx, tx, audit.Event{AccountID: "id100001", Action: audit.MemberDeleted}); err != nil {
+		_ = d.InTx(ctx, func(ctx context.Context) error {
+			if err := audit.New(d).Record(ctx, audit.Event{AccountID: "id100001", Action: audit.MemberDeleted}); err != nil {
 				t.Fatal(err)
 			}
 			return context.Canceled
 		})
 
-		events, err := audit.List(ctx, d, "id100001", 2)
+		events, err := audit.New(d).List(ctx, "id100001", 2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,11 +42,11 @@ func TestRecordAndList(t *testing.T) {
 		if !events[0].CreatedAt.Equal(base.Add(2*time.Minute)) || events[0].IP != "192.0.2.1" {
 			t.Fatalf("event = %+v", events[0])
 		}
-		platform, err := audit.List(ctx, d, "", 10)
+		platform, err := audit.New(d).List(ctx, "", 10)
 		if err != nil || len(platform) != 1 || platform[0].Detail != "unknown_account" || platform[0].CreatedAt.IsZero() {
 			t.Fatalf("platform trail = %+v, %v", platform, err)
 		}
-		all, _ := audit.List(ctx, d, "id100001", 0)
+		all, _ := audit.New(d).List(ctx, "id100001", 0)
 		if len(all) != 3 {
 			t.Fatalf("%d events, want 3 (the rolled-back one must not count)", len(all))
 		}

@@ -38,19 +38,6 @@ type DB struct {
 	URL string
 }
 
-// Queryer is what both *sqlx.DB and *sqlx.Tx offer; store methods that may
-// run inside or outside a transaction take one.
-type Queryer interface {
-	sqlx.ExtContext
-	GetContext(ctx context.Context, dest any, query string, args ...any) error
-	SelectContext(ctx context.Context, dest any, query string, args ...any) error
-}
-
-var (
-	_ Queryer = (*sqlx.DB)(nil)
-	_ Queryer = (*sqlx.Tx)(nil)
-)
-
 // DefaultURL is the database used when SESAME_DATABASE_URL is unset.
 const DefaultURL = "sqlite:sesame.db"
 

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/db/dbtest"
 )
@@ -52,8 +50,8 @@ func TestInTxRollsBack(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		boom := errors.New("boom")
-		err := d.InTx(ctx, func(tx *sqlx.Tx) error {
-			if _, err := tx.ExecContext(ctx, d.Rebind(`INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)`), "id100002", "X", db.Now()); err != nil {
+		err := d.InTx(ctx, func(ctx context.Context) error {
+			if _, err := d.ExecContext(ctx, d.Rebind(`INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)`), "id100002", "X", db.Now()); err != nil {
 				return err
 			}
 			return boom

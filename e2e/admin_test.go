@@ -376,7 +376,7 @@ func TestAdminTemplatesPages(t *testing.T) {
 		if _, ok := template("dns-tech"); ok {
 			t.Fatal("the template survived its deletion")
 		}
-		events, err := audit.List(ctx, s.DB, "", 100)
+		events, err := audit.New(s.DB).List(ctx, "", 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -651,7 +651,7 @@ func adminRules(t *testing.T, s *sesametest.Instance, accountID string) []rbac.R
 // with detail, recorded under the admin with the client's address.
 func adminAudited(t *testing.T, s *sesametest.Instance, accountID, detail string) {
 	t.Helper()
-	events, err := audit.List(context.Background(), s.DB, accountID, 100)
+	events, err := audit.New(s.DB).List(context.Background(), accountID, 100)
 	if err != nil {
 		t.Fatal(err)
 	}

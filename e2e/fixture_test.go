@@ -69,7 +69,7 @@ func addLoginAccount(t testing.TB, s *sesametest.Instance, accountID, email, pas
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := s.Accounts.CreateMember(ctx, s.DB, accountID, email, "", account.StatusActive, hash)
+	m, err := s.Accounts.CreateMember(ctx, accountID, email, "", account.StatusActive, hash)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func addLoginAccount(t testing.TB, s *sesametest.Instance, accountID, email, pas
 	for i, r := range rights {
 		grants[i] = rbac.Grant{Right: r}
 	}
-	if err := s.Rights.SetGrants(ctx, s.DB, accountID, m.ID, grants); err != nil {
+	if err := s.Rights.SetGrants(ctx, accountID, m.ID, grants); err != nil {
 		t.Fatal(err)
 	}
 	return m

@@ -29,7 +29,7 @@ func BenchmarkOutbox(b *testing.B) {
 			o := mail.NewOutbox(d, s, mail.OutboxOptions{Logger: slog.New(slog.DiscardHandler)})
 			ctx := context.Background()
 			for i := 0; b.Loop(); i++ {
-				if _, err := o.Enqueue(ctx, d, message(fmt.Sprintf("u%d@example.org", i))); err != nil {
+				if _, err := o.Enqueue(ctx, message(fmt.Sprintf("u%d@example.org", i))); err != nil {
 					b.Fatal(err)
 				}
 				if n, err := o.DeliverDue(ctx); err != nil || n != 1 {

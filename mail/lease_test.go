@@ -27,7 +27,7 @@ func TestLeaseOutlivesACrash(t *testing.T) {
 		now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 		clock := func() time.Time { return now }
 		o := NewOutbox(d, sender, OutboxOptions{Now: clock, Lease: 10 * time.Minute, Logger: slog.New(slog.DiscardHandler)})
-		id, err := o.Enqueue(ctx, d, Message{To: "hal@example.org", Subject: "Hi", Text: "Hi.\n"})
+		id, err := o.Enqueue(ctx, Message{To: "hal@example.org", Subject: "Hi", Text: "Hi.\n"})
 		if err != nil {
 			t.Fatal(err)
 		}

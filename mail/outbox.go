@@ -97,26 +97,23 @@ func NewOutbox(d *db.DB, s Sender, opts OutboxOptions) *Outbox {
 // now is the clock in UTC at the precision both engines keep.
 func (o *Outbox) now() time.Time { return o.opts.Now().UTC().Truncate(time.Microsecond) }
 
-// Enqueue stores m for delivery through q, the caller's transaction, and
-// returns its id. The message is delivered only if that transaction
-// commits; call Kick after the commit to deliver it at once. A nil q
-// writes through the outbox's own database.
-func (o *Outbox) Enqueue(ctx context.Context, q db.Queryer, m Message) (int64, error) {
+// Enqueue stores m for delivery in the transaction ctx carries (or on its
+// own) and returns its id. The message is delivered only if that
+// transaction commits; the commit wakes this instance's delivery loop.
+func (o *Outbox) Enqueue(ctx context.Context, m Message) (int64, error) {
 	if err := m.Validate(); err != nil {
 		return 0, err
 	}
-	if q == nil {
-		q = o.db
-	}
 	now := o.now()
 	var id int64
-	err := q.GetContext(ctx, &id, q.Rebind(`INSERT INTO mail_outbox
+	err := o.db.GetContext(ctx, &id, o.db.Rebind(`INSERT INTO mail_outbox
 		(recipient, subject, text_body, html_body, attempts, next_attempt_at, last_error, created_at)
 		VALUES (?, ?, ?, ?, 0, ?, '', ?) RETURNING id`),
 		m.To, m.Subject, m.Text, m.HTML, now, now)
 	if err != nil {
 		return 0, fmt.Errorf("mail: enqueue to %s: %w", m.To, err)
 	}
+	o.db.AfterCommit(ctx, o.Kick)
 	return id, nil
 }
 

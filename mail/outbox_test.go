@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/db/dbtest"
 	"github.com/sesame-idp/sesame/internal/testclock"
@@ -46,9 +44,9 @@ func message(to string) mail.Message {
 func enqueue(t *testing.T, d *db.DB, o *mail.Outbox, m mail.Message) int64 {
 	t.Helper()
 	var id int64
-	err := d.InTx(context.Background(), func(tx *sqlx.Tx) error {
+	err := d.InTx(context.Background(), func(ctx context.Context) error {
 		var err error
-		id, err = o.Enqueue(context.Background(), tx, m)
+		id, err = o.Enqueue(ctx, m)
 		return err
 	})
 	if err != nil {
@@ -83,9 +81,9 @@ func TestOutboxRollbackSendsNothing(t *testing.T) {
 		o, srv, _ := fixture(t, d, mail.OutboxOptions{})
 		boom := errors.New("boom")
 		var id int64
-		err := d.InTx(ctx, func(tx *sqlx.Tx) error {
+		err := d.InTx(ctx, func(ctx context.Context) error {
 			var err error
-			if id, err = o.Enqueue(ctx, tx, message("alice@example.org")); err != nil {
+			if id, err = o.Enqueue(ctx, message("alice@example.org")); err != nil {
 				return err
 			}
 			return boom
@@ -290,11 +288,11 @@ func TestOutboxRunAndKick(t *testing.T) {
 func TestOutboxEnqueueValidates(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		o, _, _ := fixture(t, d, mail.OutboxOptions{})
-		_, err := o.Enqueue(context.Background(), d, mail.Message{To: "not an address", Subject: "x", Text: "y"})
+		_, err := o.Enqueue(context.Background(), mail.Message{To: "not an address", Subject: "x", Text: "y"})
 		if !errors.Is(err, mail.ErrInvalid) {
 			t.Errorf("Enqueue of a bad message: %v, want ErrInvalid", err)
 		}
-		if _, err := o.Enqueue(context.Background(), nil, message("gina@example.org")); err != nil {
+		if _, err := o.Enqueue(context.Background(), message("gina@example.org")); err != nil {
 			t.Errorf("Enqueue on the outbox's own database: %v", err)
 		}
 	})

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
@@ -70,9 +68,9 @@ func (s *Service) Accept(ctx context.Context, in Acceptance) (account.Member, er
 		return account.Member{}, err
 	}
 	var m account.Member
-	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		now := s.clock()
-		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE invitations SET status = 'accepted', accepted_at = ?
+		res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE invitations SET status = 'accepted', accepted_at = ?
 			WHERE id = ? AND token_hash = ? AND status = 'pending' AND expires_at > ?`), now, inv.ID, hashToken(in.Token), now)
 		if err != nil {
 			return err
@@ -80,7 +78,7 @@ func (s *Service) Accept(ctx context.Context, in Acceptance) (account.Member, er
 		if n, _ := res.RowsAffected(); n != 1 {
 			return ErrLinkInvalid
 		}
-		m, err = s.accounts.CreateMember(ctx, tx, inv.AccountID, inv.Email, in.Name, account.StatusActive, hash)
+		m, err = s.accounts.CreateMember(ctx, inv.AccountID, inv.Email, in.Name, account.StatusActive, hash)
 		if errors.Is(err, account.ErrAlreadyExists) {
 			return ErrAlreadyMember
 		} else if err != nil {
@@ -88,18 +86,17 @@ func (s *Service) Accept(ctx context.Context, in Acceptance) (account.Member, er
 		}
 		// A grant whose expiry passed while the invitation waited has
 		// lapsed; the rest of the invitation stands.
-		if err := s.rights.SetGrants(ctx, tx, inv.AccountID, m.ID, liveGrants(inv.Grants, now)); err != nil {
+		if err := s.rights.SetGrants(ctx, inv.AccountID, m.ID, liveGrants(inv.Grants, now)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE invitations SET member_id = ? WHERE id = ?`), m.ID, inv.ID); err != nil {
+		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE invitations SET member_id = ? WHERE id = ?`), m.ID, inv.ID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event{AccountID: inv.AccountID, ActorID: m.ID, ActorEmail: m.Email,
+		return s.trail.Record(ctx, audit.Event{AccountID: inv.AccountID, ActorID: m.ID, ActorEmail: m.Email,
 			Action: audit.InvitationAccepted, Target: m.ID, IP: in.IP})
 	})
 	if err != nil {
 		return account.Member{}, fmt.Errorf("members: accept invitation %s: %w", inv.ID, err)
 	}
-	s.rights.Invalidate(inv.AccountID)
 	return m, nil
 }

@@ -37,11 +37,15 @@ type revoker struct {
 
 	mu       sync.Mutex
 	subjects []string
+	fail     error // when set, RevokeSubject fails with it
 }
 
 func (r *revoker) RevokeSubject(_ context.Context, subject string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.fail != nil {
+		return r.fail
+	}
 	r.subjects = append(r.subjects, subject)
 	return nil
 }
@@ -123,11 +127,11 @@ func (f *fixture) ownerActor(t *testing.T) members.Actor { return f.actor(t, f.o
 func (f *fixture) addMember(t *testing.T, email string, rights ...string) account.Member {
 	t.Helper()
 	ctx := context.Background()
-	m, err := f.accounts.CreateMember(ctx, nil, f.acct.ID, email, "", account.StatusActive, "")
+	m, err := f.accounts.CreateMember(ctx, f.acct.ID, email, "", account.StatusActive, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.rights.SetGrants(ctx, f.d, f.acct.ID, m.ID, grants(rights...)); err != nil {
+	if err := f.rights.SetGrants(ctx, f.acct.ID, m.ID, grants(rights...)); err != nil {
 		t.Fatal(err)
 	}
 	f.rights.Invalidate(f.acct.ID)
@@ -195,7 +199,7 @@ func (f *fixture) accept(token, email, password string) (account.Member, error) 
 // actions returns the audit actions of the account, oldest first.
 func (f *fixture) actions(t *testing.T) []string {
 	t.Helper()
-	events, err := audit.List(context.Background(), f.d, f.acct.ID, 1000)
+	events, err := audit.New(f.d).List(context.Background(), f.acct.ID, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +213,7 @@ func (f *fixture) actions(t *testing.T) []string {
 // lastEvent returns the newest audit event of the account.
 func (f *fixture) lastEvent(t *testing.T) audit.Event {
 	t.Helper()
-	events, err := audit.List(context.Background(), f.d, f.acct.ID, 1)
+	events, err := audit.New(f.d).List(context.Background(), f.acct.ID, 1)
 	if err != nil || len(events) == 0 {
 		t.Fatalf("audit.List: %v (%d events)", err, len(events))
 	}

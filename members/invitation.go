@@ -8,8 +8,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
@@ -31,9 +29,14 @@ const (
 const InvitationsPerHour = 50
 
 // checkQuota counts the invitation emails of the account this last hour.
-func (s *Service) checkQuota(ctx context.Context, tx *sqlx.Tx, accountID string, now time.Time) error {
+func (s *Service) checkQuota(ctx context.Context, accountID string, now time.Time) error {
+	// Two invitations of one account counting at once would both see room
+	// for one more.
+	if err := s.accounts.LockAccount(ctx, accountID); err != nil {
+		return err
+	}
 	var n int
-	err := tx.GetContext(ctx, &n, tx.Rebind(`SELECT COUNT(*) FROM invitations WHERE account_id = ? AND sent_at > ?`), accountID, now.Add(-time.Hour))
+	err := s.db.GetContext(ctx, &n, s.db.Rebind(`SELECT COUNT(*) FROM invitations WHERE account_id = ? AND sent_at > ?`), accountID, now.Add(-time.Hour))
 	if err != nil {
 		return err
 	}
@@ -119,21 +122,21 @@ func (s *Service) Invite(ctx context.Context, a Actor, req InviteRequest) (Invit
 		Status: InvitationPending, Lang: normalizeLang(req.Lang), InvitedBy: a.MemberID, InvitedByEmail: a.Email,
 		CreatedAt: now, SentAt: now, ExpiresAt: now.Add(s.ttl),
 	}
-	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		if _, err := s.accounts.MemberByEmail(ctx, acct.ID, email); err == nil {
 			return ErrAlreadyMember
 		} else if !errors.Is(err, account.ErrNotFound) {
 			return err
 		}
-		if err := s.checkQuota(ctx, tx, acct.ID, now); err != nil {
+		if err := s.checkQuota(ctx, acct.ID, now); err != nil {
 			return err
 		}
 		// A pending invitation past its expiry no longer blocks a new one.
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE invitations SET status = 'expired'
+		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE invitations SET status = 'expired'
 			WHERE account_id = ? AND email = ? AND status = 'pending' AND expires_at <= ?`), acct.ID, email, now); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO invitations
+		_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO invitations
 			(id, account_id, email, rights, token_hash, status, lang, invited_by, invited_by_email, created_at, sent_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			inv.ID, inv.AccountID, inv.Email, inv.RightsJSON, hash, inv.Status, inv.Lang, inv.InvitedBy, inv.InvitedByEmail,
@@ -143,22 +146,21 @@ func (s *Service) Invite(ctx context.Context, a Actor, req InviteRequest) (Invit
 		} else if err != nil {
 			return err
 		}
-		if err := s.queueMail(ctx, tx, &inv, acct, token); err != nil {
+		if err := s.queueMail(ctx, &inv, acct, token); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event{AccountID: acct.ID, ActorID: a.MemberID, ActorEmail: a.Email,
+		return s.trail.Record(ctx, audit.Event{AccountID: acct.ID, ActorID: a.MemberID, ActorEmail: a.Email,
 			Action: audit.MemberInvited, Target: email, Detail: string(rightsJSON), IP: a.IP})
 	})
 	if err != nil {
 		return Invitation{}, fmt.Errorf("members: invite %s: %w", email, err)
 	}
-	s.outbox.Kick()
 	return inv, nil
 }
 
 // queueMail renders the invitation email with its link and writes it to
 // the outbox in tx.
-func (s *Service) queueMail(ctx context.Context, tx *sqlx.Tx, inv *Invitation, acct account.Account, token string) error {
+func (s *Service) queueMail(ctx context.Context, inv *Invitation, acct account.Account, token string) error {
 	inviter, err := s.inviter(ctx, *inv)
 	if err != nil {
 		return err
@@ -170,12 +172,12 @@ func (s *Service) queueMail(ctx context.Context, tx *sqlx.Tx, inv *Invitation, a
 	if err != nil {
 		return err
 	}
-	id, err := s.outbox.Enqueue(ctx, tx, msg)
+	id, err := s.outbox.Enqueue(ctx, msg)
 	if err != nil {
 		return err
 	}
 	inv.MailID = &id
-	_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE invitations SET mail_id = ? WHERE id = ?`), id, inv.ID)
+	_, err = s.db.ExecContext(ctx, s.db.Rebind(`UPDATE invitations SET mail_id = ? WHERE id = ?`), id, inv.ID)
 	return err
 }
 
@@ -213,9 +215,9 @@ func (s *Service) Resend(ctx context.Context, a Actor, accountID, id, lang strin
 		return Invitation{}, translate(err)
 	}
 	var inv Invitation
-	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		if inv, err = s.getInvitation(ctx, tx, accountID, id); err != nil {
+		if inv, err = s.getInvitation(ctx, accountID, id); err != nil {
 			return err
 		}
 		if inv.Status != InvitationPending && inv.Status != InvitationExpired {
@@ -234,12 +236,12 @@ func (s *Service) Resend(ctx context.Context, a Actor, accountID, id, lang strin
 			inv.Lang = normalizeLang(lang)
 		}
 		now := s.clock()
-		if err := s.checkQuota(ctx, tx, accountID, now); err != nil {
+		if err := s.checkQuota(ctx, accountID, now); err != nil {
 			return err
 		}
 		token, hash := newToken()
 		inv.Status, inv.SentAt, inv.ExpiresAt = InvitationPending, now, now.Add(s.ttl)
-		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE invitations SET token_hash = ?, status = 'pending', lang = ?, sent_at = ?, expires_at = ?
+		res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE invitations SET token_hash = ?, status = 'pending', lang = ?, sent_at = ?, expires_at = ?
 			WHERE id = ? AND status IN ('pending', 'expired')`), hash, inv.Lang, inv.SentAt, inv.ExpiresAt, inv.ID)
 		if db.IsUniqueViolation(err) {
 			// A newer invitation of the same person is pending.
@@ -250,16 +252,15 @@ func (s *Service) Resend(ctx context.Context, a Actor, accountID, id, lang strin
 		if n, _ := res.RowsAffected(); n != 1 {
 			return ErrLinkInvalid
 		}
-		if err := s.queueMail(ctx, tx, &inv, acct, token); err != nil {
+		if err := s.queueMail(ctx, &inv, acct, token); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event{AccountID: accountID, ActorID: a.MemberID, ActorEmail: a.Email,
+		return s.trail.Record(ctx, audit.Event{AccountID: accountID, ActorID: a.MemberID, ActorEmail: a.Email,
 			Action: audit.InvitationResent, Target: inv.Email, IP: a.IP})
 	})
 	if err != nil {
 		return Invitation{}, fmt.Errorf("members: resend %s: %w", id, err)
 	}
-	s.outbox.Kick()
 	return inv, nil
 }
 
@@ -279,15 +280,15 @@ func (s *Service) Revoke(ctx context.Context, a Actor, accountID, id string) err
 	if err := s.authorize(a, accountID); err != nil {
 		return err
 	}
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		inv, err := s.getInvitation(ctx, tx, accountID, id)
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		inv, err := s.getInvitation(ctx, accountID, id)
 		if err != nil {
 			return err
 		}
 		if err := s.checkResendable(a, inv); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE invitations SET status = 'revoked', revoked_at = ?
+		res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE invitations SET status = 'revoked', revoked_at = ?
 			WHERE id = ? AND status IN ('pending', 'expired')`), s.clock(), id)
 		if err != nil {
 			return err
@@ -295,7 +296,7 @@ func (s *Service) Revoke(ctx context.Context, a Actor, accountID, id string) err
 		if n, _ := res.RowsAffected(); n != 1 {
 			return ErrLinkInvalid
 		}
-		return audit.Record(ctx, tx, audit.Event{AccountID: accountID, ActorID: a.MemberID, ActorEmail: a.Email,
+		return s.trail.Record(ctx, audit.Event{AccountID: accountID, ActorID: a.MemberID, ActorEmail: a.Email,
 			Action: audit.InvitationRevoked, Target: inv.Email, IP: a.IP})
 	})
 	if err != nil {
@@ -328,12 +329,12 @@ func (s *Service) Invitation(ctx context.Context, a Actor, accountID, id string)
 	if err := s.authorize(a, accountID); err != nil {
 		return Invitation{}, err
 	}
-	return s.getInvitation(ctx, s.db, accountID, id)
+	return s.getInvitation(ctx, accountID, id)
 }
 
-func (s *Service) getInvitation(ctx context.Context, q db.Queryer, accountID, id string) (Invitation, error) {
+func (s *Service) getInvitation(ctx context.Context, accountID, id string) (Invitation, error) {
 	var inv Invitation
-	err := q.GetContext(ctx, &inv, q.Rebind(`SELECT `+invitationColumns+` FROM invitations WHERE id = ? AND account_id = ?`), id, accountID)
+	err := s.db.GetContext(ctx, &inv, s.db.Rebind(`SELECT `+invitationColumns+` FROM invitations WHERE id = ? AND account_id = ?`), id, accountID)
 	if err != nil {
 		return Invitation{}, translate(err)
 	}

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/rbac"
@@ -107,14 +105,13 @@ func (s *Service) SetGrants(ctx context.Context, a Actor, accountID, memberID st
 		return err
 	}
 	detail, _ := json.Marshal(grants)
-	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if err := s.rights.SetGrants(ctx, tx, accountID, m.ID, grants); err != nil {
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.rights.SetGrants(ctx, accountID, m.ID, grants); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event{AccountID: accountID, ActorID: a.MemberID, ActorEmail: a.Email,
+		return s.trail.Record(ctx, audit.Event{AccountID: accountID, ActorID: a.MemberID, ActorEmail: a.Email,
 			Action: audit.RightsChanged, Target: m.Email, Detail: string(detail), IP: a.IP})
 	})
-	s.rights.Invalidate(accountID)
 	if err != nil {
 		return fmt.Errorf("members: set rights of %s: %w", memberID, err)
 	}
@@ -122,7 +119,8 @@ func (s *Service) SetGrants(ctx context.Context, a Actor, accountID, memberID st
 }
 
 // SetDisabled disables or re-enables a login account. Disabling ends its
-// browser sessions and revokes its tokens before returning.
+// browser sessions and revokes its tokens in the same transaction, so a
+// crash can never leave a disabled person with live tokens.
 func (s *Service) SetDisabled(ctx context.Context, a Actor, accountID, memberID string, disabled bool) error {
 	m, err := s.target(ctx, a, accountID, memberID)
 	if err != nil {
@@ -135,23 +133,23 @@ func (s *Service) SetDisabled(ctx context.Context, a Actor, accountID, memberID 
 	if m.Status == status {
 		return nil
 	}
-	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if err := s.accounts.SetMemberStatus(ctx, tx, m.ID, status); err != nil {
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.accounts.SetMemberStatus(ctx, m.ID, status); err != nil {
 			return err
 		}
 		if disabled {
-			if err := s.accounts.DeleteMemberSessions(ctx, tx, m.ID); err != nil {
+			if err := s.accounts.DeleteMemberSessions(ctx, m.ID); err != nil {
+				return err
+			}
+			if err := s.revokeTokens(ctx, m.ID); err != nil {
 				return err
 			}
 		}
-		return audit.Record(ctx, tx, audit.Event{AccountID: accountID, ActorID: a.MemberID, ActorEmail: a.Email,
+		return s.trail.Record(ctx, audit.Event{AccountID: accountID, ActorID: a.MemberID, ActorEmail: a.Email,
 			Action: action, Target: m.Email, IP: a.IP})
 	})
 	if err != nil {
 		return fmt.Errorf("members: set status of %s: %w", memberID, err)
-	}
-	if disabled {
-		return s.revokeTokens(ctx, m.ID)
 	}
 	return nil
 }
@@ -162,21 +160,20 @@ func (s *Service) Delete(ctx context.Context, a Actor, accountID, memberID strin
 	if err != nil {
 		return err
 	}
-	// Tokens first: once the member row is gone nothing else names them.
-	if err := s.revokeTokens(ctx, m.ID); err != nil {
-		return err
-	}
-	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if err := s.rights.RemoveMember(ctx, tx, accountID, m.ID); err != nil {
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		// Tokens first: once the member row is gone nothing else names them.
+		if err := s.revokeTokens(ctx, m.ID); err != nil {
 			return err
 		}
-		if err := s.accounts.DeleteMember(ctx, tx, m.ID); err != nil {
+		if err := s.rights.RemoveMember(ctx, accountID, m.ID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event{AccountID: accountID, ActorID: a.MemberID, ActorEmail: a.Email,
+		if err := s.accounts.DeleteMember(ctx, m.ID); err != nil {
+			return err
+		}
+		return s.trail.Record(ctx, audit.Event{AccountID: accountID, ActorID: a.MemberID, ActorEmail: a.Email,
 			Action: audit.MemberDeleted, Target: m.Email, IP: a.IP})
 	})
-	s.rights.Invalidate(accountID)
 	if err != nil {
 		return fmt.Errorf("members: delete %s: %w", memberID, err)
 	}
@@ -195,5 +192,5 @@ func (s *Service) Audit(ctx context.Context, a Actor, accountID string, limit in
 	if err := s.authorize(a, accountID); err != nil {
 		return nil, err
 	}
-	return audit.List(ctx, s.db, accountID, limit)
+	return s.trail.List(ctx, accountID, limit)
 }

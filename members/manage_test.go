@@ -35,7 +35,7 @@ func manageAuthorization(t *testing.T, f *fixture) {
 	peer := f.addMember(t, "peer@example.com", members.RightManage)
 	plain := f.actor(t, reader.ID)
 	otherAcct, stranger := f.secondAccount(t)
-	outsider, err := f.accounts.CreateMember(ctx, nil, otherAcct.ID, "out@other.example", "", account.StatusActive, "")
+	outsider, err := f.accounts.CreateMember(ctx, otherAcct.ID, "out@other.example", "", account.StatusActive, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +229,7 @@ func disableEnableDelete(t *testing.T, f *fixture) {
 
 	// Every change left its line, naming who and whom.
 	var tail []audit.Event
-	events, _ := audit.List(ctx, d, f.acct.ID, 3)
+	events, _ := audit.New(d).List(ctx, f.acct.ID, 3)
 	for i := len(events) - 1; i >= 0; i-- {
 		tail = append(tail, events[i])
 	}

@@ -7,8 +7,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
@@ -59,21 +57,21 @@ func (s *Service) RequestReset(ctx context.Context, r ResetRequest) error {
 	}
 	now := s.clock()
 	token, hash := newToken()
-	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		// Lock the person's row so that concurrent requests count each
 		// other (SQLite transactions are serial already).
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE members SET updated_at = updated_at WHERE id = ?`), m.ID); err != nil {
+		if err := s.accounts.LockMember(ctx, m.ID); err != nil {
 			return err
 		}
 		var recent int
-		if err := tx.GetContext(ctx, &recent, tx.Rebind(`SELECT COUNT(*) FROM password_resets WHERE member_id = ? AND created_at > ?`),
+		if err := s.db.GetContext(ctx, &recent, s.db.Rebind(`SELECT COUNT(*) FROM password_resets WHERE member_id = ? AND created_at > ?`),
 			m.ID, now.Add(-time.Hour)); err != nil {
 			return err
 		}
 		if recent >= resetsPerHour {
 			return errTooMany
 		}
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO password_resets (token_hash, member_id, created_at, expires_at) VALUES (?, ?, ?, ?)`),
+		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO password_resets (token_hash, member_id, created_at, expires_at) VALUES (?, ?, ?, ?)`),
 			hash, m.ID, now, now.Add(resetTTL)); err != nil {
 			return err
 		}
@@ -83,10 +81,10 @@ func (s *Service) RequestReset(ctx context.Context, r ResetRequest) error {
 		if err != nil {
 			return err
 		}
-		if _, err := s.outbox.Enqueue(ctx, tx, msg); err != nil {
+		if _, err := s.outbox.Enqueue(ctx, msg); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event{AccountID: m.AccountID, ActorEmail: m.Email, Action: audit.PasswordResetAsked, Target: m.ID, IP: r.IP})
+		return s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorEmail: m.Email, Action: audit.PasswordResetAsked, Target: m.ID, IP: r.IP})
 	})
 	if errors.Is(err, errTooMany) {
 		return nil
@@ -94,7 +92,6 @@ func (s *Service) RequestReset(ctx context.Context, r ResetRequest) error {
 	if err != nil {
 		return fmt.Errorf("members: password reset for %s: %w", m.ID, err)
 	}
-	s.outbox.Kick()
 	return nil
 }
 
@@ -142,9 +139,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, confirm, i
 	if err != nil {
 		return account.Member{}, err
 	}
-	err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		now := s.clock()
-		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE password_resets SET used_at = ?
+		res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE password_resets SET used_at = ?
 			WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`), now, hashToken(token), now)
 		if err != nil {
 			return err
@@ -153,21 +150,24 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, confirm, i
 			return ErrLinkInvalid
 		}
 		// The other links of the person die with this one.
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE password_resets SET used_at = ? WHERE member_id = ? AND used_at IS NULL`), now, m.ID); err != nil {
+		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE password_resets SET used_at = ? WHERE member_id = ? AND used_at IS NULL`), now, m.ID); err != nil {
 			return err
 		}
-		if err := s.accounts.SetMemberPassword(ctx, tx, m.ID, hash); err != nil {
+		if err := s.accounts.SetMemberPassword(ctx, m.ID, hash); err != nil {
 			return err
 		}
-		if err := s.accounts.DeleteMemberSessions(ctx, tx, m.ID); err != nil {
+		if err := s.accounts.DeleteMemberSessions(ctx, m.ID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event{AccountID: m.AccountID, ActorID: m.ID, ActorEmail: m.Email, Action: audit.PasswordReset, Target: m.ID, IP: ip})
+		if err := s.revokeTokens(ctx, m.ID); err != nil {
+			return err
+		}
+		return s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorID: m.ID, ActorEmail: m.Email, Action: audit.PasswordReset, Target: m.ID, IP: ip})
 	})
 	if err != nil {
 		return account.Member{}, fmt.Errorf("members: reset password of %s: %w", m.ID, err)
 	}
-	return m, s.revokeTokens(ctx, m.ID)
+	return m, nil
 }
 
 // PurgeResets deletes the reset links that expired before cutoff.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/mail"
 	"github.com/sesame-idp/sesame/rbac"
@@ -38,6 +39,7 @@ type Options struct {
 // Service manages an account's login accounts and invitations.
 type Service struct {
 	db       *db.DB
+	trail    *audit.Log
 	accounts *account.Service
 	rights   *rbac.Service
 	outbox   *mail.Outbox
@@ -59,7 +61,7 @@ func New(o Options) *Service {
 	if o.Hasher == nil {
 		o.Hasher = account.NewPasswordHasher(0)
 	}
-	return &Service{db: o.DB, accounts: o.Accounts, rights: o.Rights, outbox: o.Outbox, tokens: o.Tokens,
+	return &Service{db: o.DB, trail: audit.New(o.DB), accounts: o.Accounts, rights: o.Rights, outbox: o.Outbox, tokens: o.Tokens,
 		hasher: o.Hasher, issuer: o.Issuer, ttl: o.InvitationTTL, now: o.Now}
 }
 

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v3"
-	"github.com/jmoiron/sqlx"
 
 	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/secret"
@@ -150,7 +149,7 @@ func (ks *KeySet) ensure(ctx context.Context, alg string) error {
 	if n > 0 {
 		return nil
 	}
-	_, err = ks.insert(ctx, ks.db, alg, 0)
+	_, err = ks.insert(ctx, alg, 0)
 	return err
 }
 
@@ -164,7 +163,7 @@ func generate(alg string) (crypto.Signer, error) {
 	return nil, fmt.Errorf("oauth: unsupported signing algorithm %q", alg)
 }
 
-func (ks *KeySet) insert(ctx context.Context, q db.Queryer, alg string, activateAfter time.Duration) (*SigningKey, error) {
+func (ks *KeySet) insert(ctx context.Context, alg string, activateAfter time.Duration) (*SigningKey, error) {
 	priv, err := generate(alg)
 	if err != nil {
 		return nil, err
@@ -181,7 +180,7 @@ func (ks *KeySet) insert(ctx context.Context, q db.Queryer, alg string, activate
 	if err != nil {
 		return nil, fmt.Errorf("oauth: marshal public key: %w", err)
 	}
-	_, err = q.ExecContext(ctx, q.Rebind(`INSERT INTO signing_keys (kid, alg, private_key, public_jwk, created_at, activates_at) VALUES (?, ?, ?, ?, ?, ?)`),
+	_, err = ks.db.ExecContext(ctx, ks.db.Rebind(`INSERT INTO signing_keys (kid, alg, private_key, public_jwk, created_at, activates_at) VALUES (?, ?, ?, ?, ?, ?)`),
 		k.KID, alg, ks.ring.Seal(sealPurpose, der), string(pub), k.CreatedAt, k.ActivatesAt)
 	if err != nil {
 		return nil, fmt.Errorf("oauth: store signing key: %w", err)
@@ -196,13 +195,13 @@ func (ks *KeySet) insert(ctx context.Context, q db.Queryer, alg string, activate
 // publishes the new key before any token carries it.
 func (ks *KeySet) Rotate(ctx context.Context, alg string, activateAfter time.Duration) (*SigningKey, error) {
 	var k *SigningKey
-	err := ks.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := ks.db.InTx(ctx, func(ctx context.Context) error {
 		retire := ks.now().UTC().Truncate(time.Microsecond).Add(activateAfter)
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE signing_keys SET retired_at = ? WHERE alg = ? AND retired_at IS NULL`), retire, alg); err != nil {
+		if _, err := ks.db.ExecContext(ctx, ks.db.Rebind(`UPDATE signing_keys SET retired_at = ? WHERE alg = ? AND retired_at IS NULL`), retire, alg); err != nil {
 			return fmt.Errorf("oauth: retire signing key: %w", err)
 		}
 		var err error
-		k, err = ks.insert(ctx, tx, alg, activateAfter)
+		k, err = ks.insert(ctx, alg, activateAfter)
 		return err
 	})
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/casbin/v2/persist"
-	"github.com/jmoiron/sqlx"
 
 	"github.com/sesame-idp/sesame/db"
 )
@@ -141,8 +140,8 @@ func (a *Adapter) SavePolicyCtx(ctx context.Context, m model.Model) error {
 	if a.filtered.Load() {
 		return errors.New("rbac: save policy: refused after a filtered load")
 	}
-	return a.d.InTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM casbin_rule`); err != nil {
+	return a.d.InTx(ctx, func(ctx context.Context) error {
+		if _, err := a.d.ExecContext(ctx, `DELETE FROM casbin_rule`); err != nil {
 			return fmt.Errorf("rbac: save policy: %w", err)
 		}
 		for _, sec := range []string{"p", "g"} {
@@ -150,7 +149,7 @@ func (a *Adapter) SavePolicyCtx(ctx context.Context, m model.Model) error {
 				// Stay under SQLite's limit on bound variables.
 				for rules := ast.Policy; len(rules) > 0; {
 					n := min(len(rules), 500)
-					if _, err := insertRules(ctx, tx, ptype, rules[:n]); err != nil {
+					if _, err := insertRules(ctx, a.d, ptype, rules[:n]); err != nil {
 						return fmt.Errorf("rbac: save policy: %w", err)
 					}
 					rules = rules[n:]

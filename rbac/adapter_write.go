@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/sesame-idp/sesame/db"
 )
 
@@ -33,10 +31,10 @@ func (a *Adapter) AddPolicies(sec, ptype string, rules [][]string) error {
 
 // AddPoliciesCtx stores rules in one transaction.
 func (a *Adapter) AddPoliciesCtx(ctx context.Context, sec, ptype string, rules [][]string) error {
-	return a.d.InTx(ctx, func(tx *sqlx.Tx) error {
+	return a.d.InTx(ctx, func(ctx context.Context) error {
 		for len(rules) > 0 {
 			n := min(len(rules), 500)
-			if _, err := insertRules(ctx, tx, ptype, rules[:n]); err != nil {
+			if _, err := insertRules(ctx, a.d, ptype, rules[:n]); err != nil {
 				return fmt.Errorf("rbac: add %s rules: %w", ptype, err)
 			}
 			rules = rules[n:]
@@ -65,9 +63,9 @@ func (a *Adapter) RemovePolicies(sec, ptype string, rules [][]string) error {
 
 // RemovePoliciesCtx deletes rules in one transaction.
 func (a *Adapter) RemovePoliciesCtx(ctx context.Context, sec, ptype string, rules [][]string) error {
-	return a.d.InTx(ctx, func(tx *sqlx.Tx) error {
+	return a.d.InTx(ctx, func(ctx context.Context) error {
 		for _, rule := range rules {
-			if _, err := deleteRule(ctx, tx, ptype, rule); err != nil {
+			if _, err := deleteRule(ctx, a.d, ptype, rule); err != nil {
 				return fmt.Errorf("rbac: remove %s rules: %w", ptype, err)
 			}
 		}
@@ -115,16 +113,16 @@ func (a *Adapter) UpdatePoliciesCtx(ctx context.Context, sec, ptype string, oldR
 	if len(oldRules) != len(newRules) {
 		return fmt.Errorf("rbac: update %s rules: %d old rules for %d new ones", ptype, len(oldRules), len(newRules))
 	}
-	return a.d.InTx(ctx, func(tx *sqlx.Tx) error {
+	return a.d.InTx(ctx, func(ctx context.Context) error {
 		for i := range oldRules {
-			n, err := deleteRule(ctx, tx, ptype, oldRules[i])
+			n, err := deleteRule(ctx, a.d, ptype, oldRules[i])
 			if err != nil {
 				return fmt.Errorf("rbac: update %s rule: %w", ptype, err)
 			}
 			if n == 0 {
 				return fmt.Errorf("rbac: update %s rule %v: %w", ptype, oldRules[i], db.ErrNotFound)
 			}
-			if _, err := insertRules(ctx, tx, ptype, newRules[i:i+1]); err != nil {
+			if _, err := insertRules(ctx, a.d, ptype, newRules[i:i+1]); err != nil {
 				return fmt.Errorf("rbac: update %s rule: %w", ptype, err)
 			}
 		}
@@ -145,15 +143,15 @@ func (a *Adapter) UpdateFilteredPoliciesCtx(ctx context.Context, sec, ptype stri
 		return nil, fmt.Errorf("rbac: update filtered %s rules: %w", ptype, err)
 	}
 	var old [][]string
-	err = a.d.InTx(ctx, func(tx *sqlx.Tx) error {
+	err = a.d.InTx(ctx, func(ctx context.Context) error {
 		var rows []ruleRow
-		if err := tx.SelectContext(ctx, &rows, tx.Rebind(`SELECT `+ruleColumns+` FROM casbin_rule WHERE `+where+` ORDER BY id`), args...); err != nil {
+		if err := a.d.SelectContext(ctx, &rows, a.d.Rebind(`SELECT `+ruleColumns+` FROM casbin_rule WHERE `+where+` ORDER BY id`), args...); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM casbin_rule WHERE `+where), args...); err != nil {
+		if _, err := a.d.ExecContext(ctx, a.d.Rebind(`DELETE FROM casbin_rule WHERE `+where), args...); err != nil {
 			return err
 		}
-		if _, err := insertRules(ctx, tx, ptype, newRules); err != nil {
+		if _, err := insertRules(ctx, a.d, ptype, newRules); err != nil {
 			return err
 		}
 		// Return the old rules as wide as the model's (that of the new

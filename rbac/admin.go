@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
 )
@@ -162,13 +160,13 @@ func (s *Service) editRule(ctx context.Context, actor Actor, accountID string, r
 	if err != nil {
 		return fmt.Errorf("rbac: %s rule: %w", verb, err)
 	}
-	err = s.d.InTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.d.InTx(ctx, func(ctx context.Context) error {
 		var n int64
 		var err error
 		if add {
-			n, err = insertRules(ctx, tx, r.PType, [][]string{r.values(accountID)})
+			n, err = insertRules(ctx, s.d, r.PType, [][]string{r.values(accountID)})
 		} else {
-			n, err = deleteRule(ctx, tx, r.PType, r.values(accountID))
+			n, err = deleteRule(ctx, s.d, r.PType, r.values(accountID))
 		}
 		switch {
 		case err != nil:
@@ -178,14 +176,14 @@ func (s *Service) editRule(ctx context.Context, actor Actor, accountID string, r
 		case n == 0:
 			return db.ErrNotFound
 		}
-		err = audit.Record(ctx, tx, audit.Event{
+		err = s.trail.Record(ctx, audit.Event{
 			AccountID: accountID, ActorID: actor.ID, ActorEmail: actor.Email, IP: actor.IP,
 			Action: audit.PolicyChanged, Target: r.Subject, Detail: verb + " " + r.line(accountID),
 		})
 		if err != nil {
 			return err
 		}
-		return s.changed(ctx, tx, accountID)
+		return s.changed(ctx, accountID)
 	})
 	s.Invalidate(accountID)
 	if err != nil {

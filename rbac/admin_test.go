@@ -61,7 +61,7 @@ func TestAdminRules(t *testing.T) {
 			t.Fatalf("RemoveRule twice = %v, want ErrNotFound", err)
 		}
 
-		events, err := audit.List(ctx, d, acct1, 10)
+		events, err := audit.New(d).List(ctx, acct1, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +104,7 @@ func TestAdminRuleValidation(t *testing.T) {
 			}
 		})
 	}
-	if events, err := audit.List(ctx, s.d, acct1, 10); err != nil || len(events) != 0 {
+	if events, err := audit.New(s.d).List(ctx, acct1, 10); err != nil || len(events) != 0 {
 		t.Fatalf("refused rules left audit events: %+v, %v", events, err)
 	}
 }
@@ -176,7 +176,7 @@ func TestTemplates(t *testing.T) {
 		if want := []string{"accountant", "support", "server-technician"}; !slices.Equal(ids, want) {
 			t.Fatalf("templates after edits = %v, want %v", ids, want)
 		}
-		events, err := audit.List(ctx, d, "", 10)
+		events, err := audit.New(d).List(ctx, "", 10)
 		if err != nil || len(events) != 2 || events[0].Action != audit.TemplateChanged || events[0].Target != "webmaster" {
 			t.Fatalf("audit = %+v, %v", events, err)
 		}

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/db/dbtest"
 )
@@ -78,13 +76,13 @@ func loadAccounts(b *testing.B, d *db.DB, n int) {
 	b.Helper()
 	ctx := context.Background()
 	for start := 0; start < n; start += 100 {
-		err := d.InTx(ctx, func(tx *sqlx.Tx) error {
+		err := d.InTx(ctx, func(ctx context.Context) error {
 			for i := start; i < min(start+100, n); i++ {
 				_, p, g := accountRules(i)
-				if _, err := insertRules(ctx, tx, "p", p); err != nil {
+				if _, err := insertRules(ctx, d, "p", p); err != nil {
 					return err
 				}
-				if _, err := insertRules(ctx, tx, "g", g); err != nil {
+				if _, err := insertRules(ctx, d, "g", g); err != nil {
 					return err
 				}
 			}
@@ -259,7 +257,13 @@ func BenchmarkAllowedLarge(b *testing.B) {
 func copyAccounts(b *testing.B, d *db.DB, n int) int {
 	b.Helper()
 	var rows int
-	err := d.InTx(context.Background(), func(tx *sqlx.Tx) error {
+	// COPY needs the driver's own transaction.
+	err := func() error {
+		tx, err := d.DB.BeginTxx(context.Background(), nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 		stmt, err := tx.Prepare(`COPY casbin_rule (ptype, v0, v1, v2, v3, v4, v5) FROM STDIN`)
 		if err != nil {
 			return err
@@ -282,8 +286,11 @@ func copyAccounts(b *testing.B, d *db.DB, n int) int {
 		if _, err := stmt.Exec(); err != nil {
 			return err
 		}
-		return stmt.Close()
-	})
+		if err := stmt.Close(); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}()
 	if err != nil {
 		b.Fatal(err)
 	}

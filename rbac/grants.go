@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/sesame-idp/sesame/db"
 )
 
 // Grant is a right given to a login account: "product:action" or
@@ -19,24 +17,28 @@ type Grant struct {
 }
 
 // SetOwner makes memberID the owner of accountID, who holds every right of
-// the account; a previous owner loses the role. It runs in the caller's
-// transaction q, drops the local enforcer and announces the change to the
-// other instances (on commit); call Invalidate again after commit.
-func (s *Service) SetOwner(ctx context.Context, q db.Queryer, accountID, memberID string) error {
+// the account; a previous owner loses the role. It runs in ctx's transaction
+// (or its own), drops the local enforcer and announces the change to the
+// other instances; the local enforcer is dropped again once ctx's transaction
+// commits.
+func (s *Service) SetOwner(ctx context.Context, accountID, memberID string) error {
 	if err := checkIDs(accountID, memberID); err != nil {
 		return fmt.Errorf("rbac: set owner: %w", err)
 	}
-	_, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM casbin_rule
-		WHERE ptype = 'g' AND v2 = ? AND v1 = ? AND v0 <> ?`), accountID, ownerRole, memberID)
-	if err == nil {
-		_, err = insertRules(ctx, q, "g", [][]string{{memberID, ownerRole, accountID}})
-	}
-	if err == nil {
-		_, err = insertRules(ctx, q, "p", [][]string{{ownerRole, accountID, anyResource, "*", ""}})
-	}
-	if err == nil {
-		err = s.changed(ctx, q, accountID)
-	}
+	err := s.d.InTx(ctx, func(ctx context.Context) error {
+		_, err := s.d.ExecContext(ctx, s.d.Rebind(`DELETE FROM casbin_rule
+			WHERE ptype = 'g' AND v2 = ? AND v1 = ? AND v0 <> ?`), accountID, ownerRole, memberID)
+		if err == nil {
+			_, err = insertRules(ctx, s.d, "g", [][]string{{memberID, ownerRole, accountID}})
+		}
+		if err == nil {
+			_, err = insertRules(ctx, s.d, "p", [][]string{{ownerRole, accountID, anyResource, "*", ""}})
+		}
+		if err == nil {
+			err = s.changed(ctx, accountID)
+		}
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("rbac: set owner of %s: %w", accountID, err)
 	}
@@ -44,12 +46,12 @@ func (s *Service) SetOwner(ctx context.Context, q db.Queryer, accountID, memberI
 }
 
 // SetGrants replaces the rights granted to memberID in accountID with
-// grants, in the caller's transaction q. Every grant is validated first
+// grants, in ctx's transaction (or its own). Every grant is validated first
 // (ErrUnknownRight, ErrInvalidRight; an expiry in the past is invalid) and
 // nothing changes when one is wrong; a right given twice keeps the later
 // expiry. Granting no right removes them all. It does not check who grants
 // (see Covers). Like SetOwner it invalidates and notifies.
-func (s *Service) SetGrants(ctx context.Context, q db.Queryer, accountID, memberID string, grants []Grant) error {
+func (s *Service) SetGrants(ctx context.Context, accountID, memberID string, grants []Grant) error {
 	if err := checkIDs(accountID, memberID); err != nil {
 		return fmt.Errorf("rbac: set grants: %w", err)
 	}
@@ -57,13 +59,16 @@ func (s *Service) SetGrants(ctx context.Context, q db.Queryer, accountID, member
 	if err != nil {
 		return err
 	}
-	_, err = q.ExecContext(ctx, q.Rebind(`DELETE FROM casbin_rule WHERE ptype = 'p' AND v1 = ? AND v0 = ?`), accountID, memberID)
-	if err == nil {
-		_, err = insertRules(ctx, q, "p", rules)
-	}
-	if err == nil {
-		err = s.changed(ctx, q, accountID)
-	}
+	err = s.d.InTx(ctx, func(ctx context.Context) error {
+		_, err := s.d.ExecContext(ctx, s.d.Rebind(`DELETE FROM casbin_rule WHERE ptype = 'p' AND v1 = ? AND v0 = ?`), accountID, memberID)
+		if err == nil {
+			_, err = insertRules(ctx, s.d, "p", rules)
+		}
+		if err == nil {
+			err = s.changed(ctx, accountID)
+		}
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("rbac: set grants of %s in %s: %w", memberID, accountID, err)
 	}
@@ -106,37 +111,43 @@ func (s *Service) grantRules(accountID, memberID string, grants []Grant) ([][]st
 }
 
 // RemoveMember removes every rule naming memberID in accountID (its grants
-// and roles), in the caller's transaction q; it invalidates and notifies.
-func (s *Service) RemoveMember(ctx context.Context, q db.Queryer, accountID, memberID string) error {
+// and roles), in ctx's transaction (or its own); it invalidates and notifies.
+func (s *Service) RemoveMember(ctx context.Context, accountID, memberID string) error {
 	if err := checkIDs(accountID, memberID); err != nil {
 		return fmt.Errorf("rbac: remove member: %w", err)
 	}
-	_, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM casbin_rule WHERE ptype = 'p' AND v1 = ? AND v0 = ?`), accountID, memberID)
-	if err == nil {
-		_, err = q.ExecContext(ctx, q.Rebind(`DELETE FROM casbin_rule WHERE ptype = 'g' AND v2 = ? AND v0 = ?`), accountID, memberID)
-	}
-	if err == nil {
-		err = s.changed(ctx, q, accountID)
-	}
+	err := s.d.InTx(ctx, func(ctx context.Context) error {
+		_, err := s.d.ExecContext(ctx, s.d.Rebind(`DELETE FROM casbin_rule WHERE ptype = 'p' AND v1 = ? AND v0 = ?`), accountID, memberID)
+		if err == nil {
+			_, err = s.d.ExecContext(ctx, s.d.Rebind(`DELETE FROM casbin_rule WHERE ptype = 'g' AND v2 = ? AND v0 = ?`), accountID, memberID)
+		}
+		if err == nil {
+			err = s.changed(ctx, accountID)
+		}
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("rbac: remove %s from %s: %w", memberID, accountID, err)
 	}
 	return nil
 }
 
-// RemoveAccount removes every rule of accountID, in the caller's
-// transaction q (casbin_rule has no foreign key to accounts).
-func (s *Service) RemoveAccount(ctx context.Context, q db.Queryer, accountID string) error {
+// RemoveAccount removes every rule of accountID, in ctx's
+// transaction or its own (casbin_rule has no foreign key to accounts).
+func (s *Service) RemoveAccount(ctx context.Context, accountID string) error {
 	if err := checkID("account", accountID); err != nil {
 		return fmt.Errorf("rbac: remove account: %w", err)
 	}
-	_, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM casbin_rule WHERE ptype = 'p' AND v1 = ?`), accountID)
-	if err == nil {
-		_, err = q.ExecContext(ctx, q.Rebind(`DELETE FROM casbin_rule WHERE ptype = 'g' AND v2 = ?`), accountID)
-	}
-	if err == nil {
-		err = s.changed(ctx, q, accountID)
-	}
+	err := s.d.InTx(ctx, func(ctx context.Context) error {
+		_, err := s.d.ExecContext(ctx, s.d.Rebind(`DELETE FROM casbin_rule WHERE ptype = 'p' AND v1 = ?`), accountID)
+		if err == nil {
+			_, err = s.d.ExecContext(ctx, s.d.Rebind(`DELETE FROM casbin_rule WHERE ptype = 'g' AND v2 = ?`), accountID)
+		}
+		if err == nil {
+			err = s.changed(ctx, accountID)
+		}
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("rbac: remove account %s: %w", accountID, err)
 	}

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/internal/testclock"
 )
@@ -27,7 +25,7 @@ func newService(t testing.TB, d *db.DB, opts Options) *Service {
 
 // inTx runs fn in a committed transaction and then invalidates accountID,
 // as callers of the write API do.
-func inTx(t testing.TB, s *Service, accountID string, fn func(tx *sqlx.Tx) error) {
+func inTx(t testing.TB, s *Service, accountID string, fn func(ctx context.Context) error) {
 	t.Helper()
 	if err := s.d.InTx(context.Background(), fn); err != nil {
 		t.Fatal(err)
@@ -37,15 +35,15 @@ func inTx(t testing.TB, s *Service, accountID string, fn func(tx *sqlx.Tx) error
 
 func setOwner(t testing.TB, s *Service, accountID, memberID string) {
 	t.Helper()
-	inTx(t, s, accountID, func(tx *sqlx.Tx) error {
-		return s.SetOwner(context.Background(), tx, accountID, memberID)
+	inTx(t, s, accountID, func(ctx context.Context) error {
+		return s.SetOwner(ctx, accountID, memberID)
 	})
 }
 
 func setGrants(t testing.TB, s *Service, accountID, memberID string, grants ...Grant) {
 	t.Helper()
-	inTx(t, s, accountID, func(tx *sqlx.Tx) error {
-		return s.SetGrants(context.Background(), tx, accountID, memberID, grants)
+	inTx(t, s, accountID, func(ctx context.Context) error {
+		return s.SetGrants(ctx, accountID, memberID, grants)
 	})
 }
 

@@ -208,7 +208,7 @@ func TestSetGrantsValidates(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				err := s.SetGrants(ctx, d, tt.account, tt.member, tt.grants)
+				err := s.SetGrants(ctx, tt.account, tt.member, tt.grants)
 				if !errors.Is(err, tt.want) {
 					t.Fatalf("SetGrants = %v, want %v", err, tt.want)
 				}

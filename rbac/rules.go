@@ -37,9 +37,9 @@ const accountRulesSQL = `SELECT ` + ruleColumns + ` FROM casbin_rule WHERE ptype
 	ORDER BY id`
 
 // selectAccountRules returns every rule of an account, oldest first.
-func selectAccountRules(ctx context.Context, q db.Queryer, accountID string) ([]ruleRow, error) {
+func selectAccountRules(ctx context.Context, d *db.DB, accountID string) ([]ruleRow, error) {
 	var rows []ruleRow
-	if err := q.SelectContext(ctx, &rows, q.Rebind(accountRulesSQL), accountID, accountID); err != nil {
+	if err := d.SelectContext(ctx, &rows, d.Rebind(accountRulesSQL), accountID, accountID); err != nil {
 		return nil, err
 	}
 	return rows, nil
@@ -62,7 +62,7 @@ func padRule(rule []string) ([maxFields]string, error) {
 
 // insertRules stores rules of one ptype in one statement, skipping those
 // already present. It returns how many rows it inserted.
-func insertRules(ctx context.Context, q db.Queryer, ptype string, rules [][]string) (int64, error) {
+func insertRules(ctx context.Context, d *db.DB, ptype string, rules [][]string) (int64, error) {
 	if len(rules) == 0 {
 		return 0, nil
 	}
@@ -83,7 +83,7 @@ func insertRules(ctx context.Context, q db.Queryer, ptype string, rules [][]stri
 		args = append(args, ptype, v[0], v[1], v[2], v[3], v[4], v[5])
 	}
 	sb.WriteString(` ON CONFLICT DO NOTHING`)
-	res, err := q.ExecContext(ctx, q.Rebind(sb.String()), args...)
+	res, err := d.ExecContext(ctx, d.Rebind(sb.String()), args...)
 	if err != nil {
 		return 0, err
 	}
@@ -91,12 +91,12 @@ func insertRules(ctx context.Context, q db.Queryer, ptype string, rules [][]stri
 }
 
 // deleteRule removes one rule, matching every stored field exactly.
-func deleteRule(ctx context.Context, q db.Queryer, ptype string, rule []string) (int64, error) {
+func deleteRule(ctx context.Context, d *db.DB, ptype string, rule []string) (int64, error) {
 	v, err := padRule(rule)
 	if err != nil {
 		return 0, err
 	}
-	res, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM casbin_rule
+	res, err := d.ExecContext(ctx, d.Rebind(`DELETE FROM casbin_rule
 		WHERE ptype = ? AND v0 = ? AND v1 = ? AND v2 = ? AND v3 = ? AND v4 = ? AND v5 = ?`),
 		ptype, v[0], v[1], v[2], v[3], v[4], v[5])
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/casbin/casbin/v2/model"
 	lru "github.com/hashicorp/golang-lru/v2"
 
+	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/policies"
 )
@@ -43,6 +44,7 @@ type Options struct {
 // It is safe for concurrent use.
 type Service struct {
 	d       *db.DB
+	trail   *audit.Log
 	now     func() time.Time
 	active  func(ctx context.Context, memberID string) (bool, error)
 	log     *slog.Logger
@@ -80,6 +82,7 @@ func New(d *db.DB, opts Options) (*Service, error) {
 	}
 	s := &Service{
 		d:         d,
+		trail:     audit.New(d),
 		now:       opts.Now,
 		active:    opts.Active,
 		log:       opts.Logger,

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/policies"
@@ -103,9 +101,9 @@ func (s *Service) seedTemplates(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.d.InTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.d.InTx(ctx, func(ctx context.Context) error {
 		var n int
-		if err := tx.GetContext(ctx, &n, tx.Rebind(`SELECT COUNT(*) FROM settings WHERE name = ?`), templatesSeeded); err != nil {
+		if err := s.d.GetContext(ctx, &n, s.d.Rebind(`SELECT COUNT(*) FROM settings WHERE name = ?`), templatesSeeded); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -114,12 +112,12 @@ func (s *Service) seedTemplates(ctx context.Context) error {
 		now := db.Now()
 		for _, t := range defaults {
 			rights, _ := json.Marshal(t.Rights)
-			if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO role_templates (id, name_fr, name_en, rights, updated_at)
+			if _, err := s.d.ExecContext(ctx, s.d.Rebind(`INSERT INTO role_templates (id, name_fr, name_en, rights, updated_at)
 				VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`), t.ID, t.NameFR, t.NameEN, string(rights), now); err != nil {
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`),
+		_, err := s.d.ExecContext(ctx, s.d.Rebind(`INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`),
 			templatesSeeded, now.Format(time.RFC3339))
 		return err
 	})
@@ -162,8 +160,8 @@ func (s *Service) SaveTemplate(ctx context.Context, actor Actor, t Template) (Te
 	}
 	t.UpdatedAt = db.Now()
 	rights, _ := json.Marshal(t.Rights)
-	err = s.d.InTx(ctx, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO role_templates (id, name_fr, name_en, rights, updated_at)
+	err = s.d.InTx(ctx, func(ctx context.Context) error {
+		_, err := s.d.ExecContext(ctx, s.d.Rebind(`INSERT INTO role_templates (id, name_fr, name_en, rights, updated_at)
 			VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name_fr = excluded.name_fr, name_en = excluded.name_en,
 				rights = excluded.rights, updated_at = excluded.updated_at`),
@@ -171,7 +169,7 @@ func (s *Service) SaveTemplate(ctx context.Context, actor Actor, t Template) (Te
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event{
+		return s.trail.Record(ctx, audit.Event{
 			ActorID: actor.ID, ActorEmail: actor.Email, IP: actor.IP, Action: audit.TemplateChanged,
 			Target: t.ID, Detail: "save " + t.NameFR + " / " + t.NameEN + ": " + strings.Join(t.Rights, " "),
 		})
@@ -188,8 +186,8 @@ func (s *Service) DeleteTemplate(ctx context.Context, actor Actor, id string) er
 	if err := s.seedTemplates(ctx); err != nil {
 		return err
 	}
-	err := s.d.InTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM role_templates WHERE id = ?`), id)
+	err := s.d.InTx(ctx, func(ctx context.Context) error {
+		res, err := s.d.ExecContext(ctx, s.d.Rebind(`DELETE FROM role_templates WHERE id = ?`), id)
 		if err != nil {
 			return err
 		}
@@ -198,7 +196,7 @@ func (s *Service) DeleteTemplate(ctx context.Context, actor Actor, id string) er
 		} else if n == 0 {
 			return db.ErrNotFound
 		}
-		return audit.Record(ctx, tx, audit.Event{
+		return s.trail.Record(ctx, audit.Event{
 			ActorID: actor.ID, ActorEmail: actor.Email, IP: actor.IP, Action: audit.TemplateChanged,
 			Target: id, Detail: "delete",
 		})

@@ -14,15 +14,17 @@ import (
 // account whose rules changed; the payload "*" means every account.
 const notifyChannel = "sesame_rbac"
 
-// changed drops the local enforcer of accountID and, on PostgreSQL, queues
-// a notification in q's transaction: every instance (this one included)
-// hears it when the transaction commits.
-func (s *Service) changed(ctx context.Context, q db.Queryer, accountID string) error {
+// changed drops the local enforcer of accountID now and again once ctx's
+// transaction commits (a reader may have reloaded the old rules in
+// between), and, on PostgreSQL, queues a notification in that transaction:
+// every instance (this one included) hears it when the transaction commits.
+func (s *Service) changed(ctx context.Context, accountID string) error {
 	s.Invalidate(accountID)
+	s.d.AfterCommit(ctx, func() { s.Invalidate(accountID) })
 	if s.d.Dialect != db.Postgres {
 		return nil
 	}
-	if _, err := q.ExecContext(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, accountID); err != nil {
+	if _, err := s.d.ExecContext(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, accountID); err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}
 	return nil

@@ -32,7 +32,7 @@ func (s *Server) adminHomeData(c *gin.Context) (adminHomeView, error) {
 	if v.Templates, err = s.adminTemplateRows(c); err != nil {
 		return v, err
 	}
-	if v.Events, err = audit.List(ctx, s.DB, "", adminAuditLimit); err != nil {
+	if v.Events, err = s.Audit.List(ctx, "", adminAuditLimit); err != nil {
 		return v, err
 	}
 	return v, nil
@@ -118,7 +118,7 @@ func (s *Server) adminAccountData(c *gin.Context, acct account.Account) (adminAc
 		}
 	}
 	slices.Sort(v.Roles)
-	if v.Events, err = audit.List(ctx, s.DB, acct.ID, adminAuditLimit); err != nil {
+	if v.Events, err = s.Audit.List(ctx, acct.ID, adminAuditLimit); err != nil {
 		return v, err
 	}
 	return v, nil

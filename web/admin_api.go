@@ -119,7 +119,7 @@ func (s *Server) apiAdminAudit(c *gin.Context) {
 		}
 		accountID = acct.ID
 	}
-	events, err := audit.List(c.Request.Context(), s.DB, accountID, adminAuditLimit)
+	events, err := s.Audit.List(c.Request.Context(), accountID, adminAuditLimit)
 	if err != nil {
 		s.adminAPIFail(c, err)
 		return

@@ -103,7 +103,7 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 	}
 	client := ar.GetClient()
 	if !isFirstParty(client) {
-		consented, err := s.hasConsent(c, member.ID, client.GetID(), ar.GetRequestedScopes())
+		consented, err := s.OAuth.Store.HasConsent(c.Request.Context(), member.ID, client.GetID(), ar.GetRequestedScopes())
 		if err != nil {
 			s.authorizeError(c, ar, fosite.ErrServerError.WithWrap(err))
 			return

@@ -1,46 +1,14 @@
 package web
 
 import (
-	"context"
-	"errors"
 	"net/http"
-	"slices"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ory/fosite"
 
 	"github.com/sesame-idp/sesame/account"
-	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/oauth/sqlstore"
 )
-
-// hasConsent reports whether the member already allowed client every one
-// of scopes.
-func (s *Server) hasConsent(c *gin.Context, memberID, clientID string, scopes []string) (bool, error) {
-	var granted string
-	err := s.DB.GetContext(c.Request.Context(), &granted,
-		s.DB.Rebind(`SELECT scopes FROM oauth_consents WHERE member_id = ? AND client_id = ?`), memberID, clientID)
-	if err = db.Translate(err); errors.Is(err, db.ErrNotFound) {
-		return false, nil
-	} else if err != nil {
-		return false, err
-	}
-	have := strings.Fields(granted)
-	for _, sc := range scopes {
-		if !slices.Contains(have, sc) {
-			return false, nil
-		}
-	}
-	return true, nil
-}
-
-func (s *Server) saveConsent(ctx context.Context, memberID, clientID string, scopes []string) error {
-	q := s.DB.Rebind(`INSERT INTO oauth_consents (member_id, client_id, scopes, granted_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (member_id, client_id) DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at`)
-	_, err := s.DB.ExecContext(ctx, q, memberID, clientID, strings.Join(scopes, " "), db.Now())
-	return err
-}
 
 type consentView struct {
 	ClientName string
@@ -83,7 +51,7 @@ func (s *Server) consentSubmit(c *gin.Context) {
 		s.authorizeError(c, ar, fosite.ErrAccessDenied.WithHint("The person refused to allow this application."))
 		return
 	}
-	if err := s.saveConsent(c.Request.Context(), sess.MemberID, ar.GetClient().GetID(), ar.GetRequestedScopes()); err != nil {
+	if err := s.OAuth.Store.SaveConsent(c.Request.Context(), sess.MemberID, ar.GetClient().GetID(), ar.GetRequestedScopes()); err != nil {
 		s.authorizeError(c, ar, fosite.ErrServerError.WithWrap(err))
 		return
 	}

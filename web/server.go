@@ -11,7 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/sesame-idp/sesame/account"
-	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/mail"
 	"github.com/sesame-idp/sesame/members"
 	"github.com/sesame-idp/sesame/oauth"
@@ -21,8 +21,10 @@ import (
 
 // Deps are what the web layer is built from; cmd fills them.
 type Deps struct {
-	Issuer   string
-	DB       *db.DB
+	Issuer string
+	// Ready reports whether the storage answers (GET /readyz).
+	Ready    func(context.Context) error
+	Audit    *audit.Log
 	Secrets  *secret.Ring
 	Accounts *account.Service
 	OAuth    *oauth.Provider
@@ -107,7 +109,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.Se
 func (s *Server) ready(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.DB.PingContext(ctx); err != nil {
+	if err := s.Ready(ctx); err != nil {
 		s.Logger.WarnContext(ctx, "readiness: database unreachable", "err", err)
 		c.String(http.StatusServiceUnavailable, "database unreachable\n")
 		return

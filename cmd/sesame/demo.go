@@ -127,7 +127,7 @@ func seedDemo(ctx context.Context, a *app.App) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		m, err := a.Accounts.CreateMember(ctx, nil, acct.ID, p.email, "", "active", hash)
+		m, err := a.Accounts.CreateMember(ctx, acct.ID, p.email, "", "active", hash)
 		if err != nil {
 			return "", err
 		}
@@ -135,7 +135,7 @@ func seedDemo(ctx context.Context, a *app.App) (string, error) {
 		for i, r := range p.rights {
 			grants[i] = rbac.Grant{Right: r}
 		}
-		if err := a.Rights.SetGrants(ctx, a.DB, acct.ID, m.ID, grants); err != nil {
+		if err := a.Rights.SetGrants(ctx, acct.ID, m.ID, grants); err != nil {
 			return "", err
 		}
 	}

@@ -47,7 +47,7 @@ func (w world) addLoginAccount(t *testing.T, email string, rights ...string) acc
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := w.Accounts.CreateMember(ctx, w.DB, w.AccountID, email, "", account.StatusActive, hash)
+	m, err := w.Accounts.CreateMember(ctx, w.AccountID, email, "", account.StatusActive, hash)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func (w world) addLoginAccount(t *testing.T, email string, rights ...string) acc
 	for i, r := range rights {
 		grants[i] = rbac.Grant{Right: r}
 	}
-	if err := w.Rights.SetGrants(ctx, w.DB, w.AccountID, m.ID, grants); err != nil {
+	if err := w.Rights.SetGrants(ctx, w.AccountID, m.ID, grants); err != nil {
 		t.Fatal(err)
 	}
 	return m

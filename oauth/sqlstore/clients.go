@@ -85,7 +85,7 @@ func (s *Store) CreateClient(ctx context.Context, c *Client, secret string) erro
 		c.SecretHash = hashSecret(secret)
 	}
 	c.CreatedAt = s.now()
-	n, err := exec(ctx, s.q(ctx), `INSERT INTO oauth_clients (`+clientColumns+`)
+	n, err := s.exec(ctx, `INSERT INTO oauth_clients (`+clientColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 		c.ID, c.Name, c.SecretHash, jsonList(c.RedirectURIs), jsonList(c.GrantTypes), jsonList(c.ResponseTypes),
 		jsonList(c.Scopes), jsonList(c.Audience), c.Public, c.IsFirstParty, c.TokenEndpointAuthMethod,
@@ -103,16 +103,16 @@ func (s *Store) CreateClient(ctx context.Context, c *Client, secret string) erro
 // gives an error satisfying errors.Is for fosite.ErrNotFound and
 // db.ErrNotFound.
 func (s *Store) GetClient(ctx context.Context, id string) (fosite.Client, error) {
-	c, err := getClient(ctx, s.q(ctx), id)
+	c, err := s.getClient(ctx, id)
 	if err != nil {
 		return nil, fail(fmt.Sprintf("get client %q", id), err)
 	}
 	return c, nil
 }
 
-func getClient(ctx context.Context, q db.Queryer, id string) (*Client, error) {
+func (s *Store) getClient(ctx context.Context, id string) (*Client, error) {
 	var row clientRow
-	if err := q.GetContext(ctx, &row, q.Rebind(`SELECT `+clientColumns+` FROM oauth_clients WHERE id = ?`), id); err != nil {
+	if err := s.db.GetContext(ctx, &row, s.db.Rebind(`SELECT `+clientColumns+` FROM oauth_clients WHERE id = ?`), id); err != nil {
 		return nil, err
 	}
 	return row.client()
@@ -121,7 +121,7 @@ func getClient(ctx context.Context, q db.Queryer, id string) (*Client, error) {
 // ListClients returns every client, by ID.
 func (s *Store) ListClients(ctx context.Context) ([]*Client, error) {
 	var rows []clientRow
-	if err := s.q(ctx).SelectContext(ctx, &rows, `SELECT `+clientColumns+` FROM oauth_clients ORDER BY id`); err != nil {
+	if err := s.db.SelectContext(ctx, &rows, `SELECT `+clientColumns+` FROM oauth_clients ORDER BY id`); err != nil {
 		return nil, fail("list clients", err)
 	}
 	clients := make([]*Client, 0, len(rows))
@@ -140,7 +140,7 @@ func (s *Store) ListClients(ctx context.Context) ([]*Client, error) {
 // errors.Is(err, db.ErrNotFound).
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
 	// The request tables reference the client ON DELETE CASCADE.
-	n, err := exec(ctx, s.q(ctx), `DELETE FROM oauth_clients WHERE id = ?`, id)
+	n, err := s.exec(ctx, `DELETE FROM oauth_clients WHERE id = ?`, id)
 	if err == nil && n == 0 {
 		err = errNotFound
 	}

@@ -29,8 +29,7 @@ func (s *Store) GetAuthorizeCodeSession(ctx context.Context, signature string, s
 // fosite.ErrNotFound for an unknown code), and fosite then rolls back their
 // token issuance.
 func (s *Store) InvalidateAuthorizeCodeSession(ctx context.Context, signature string) error {
-	q := s.q(ctx)
-	n, err := exec(ctx, q, `UPDATE oauth_codes SET active = FALSE WHERE signature = ? AND active`, signature)
+	n, err := s.exec(ctx, `UPDATE oauth_codes SET active = FALSE WHERE signature = ? AND active`, signature)
 	if err != nil {
 		return fail("invalidate authorization code", err)
 	}
@@ -38,7 +37,7 @@ func (s *Store) InvalidateAuthorizeCodeSession(ctx context.Context, signature st
 		return nil
 	}
 	var exists int
-	if err := q.GetContext(ctx, &exists, q.Rebind(`SELECT 1 FROM oauth_codes WHERE signature = ?`), signature); err != nil {
+	if err := s.db.GetContext(ctx, &exists, s.db.Rebind(`SELECT 1 FROM oauth_codes WHERE signature = ?`), signature); err != nil {
 		return fail("invalidate authorization code", err)
 	}
 	return fmt.Errorf("sqlstore: invalidate authorization code: %w", fosite.ErrInvalidatedAuthorizeCode)

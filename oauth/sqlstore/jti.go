@@ -8,17 +8,14 @@ import (
 	"time"
 
 	"github.com/ory/fosite"
-
-	"github.com/sesame-idp/sesame/db"
 )
 
 // ClientAssertionJWTValid returns an error satisfying
 // errors.Is(err, fosite.ErrJTIKnown) when jti was seen and has not expired
 // yet, and nil when it is unknown.
 func (s *Store) ClientAssertionJWTValid(ctx context.Context, jti string) error {
-	q := s.q(ctx)
 	var exp time.Time
-	err := q.GetContext(ctx, &exp, q.Rebind(`SELECT expires_at FROM oauth_jtis WHERE jti = ?`), jti)
+	err := s.db.GetContext(ctx, &exp, s.db.Rebind(`SELECT expires_at FROM oauth_jtis WHERE jti = ?`), jti)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil
@@ -35,11 +32,11 @@ func (s *Store) ClientAssertionJWTValid(ctx context.Context, jti string) error {
 // errors.Is(err, fosite.ErrJTIKnown).
 func (s *Store) SetClientAssertionJWT(ctx context.Context, jti string, exp time.Time) error {
 	now := s.now()
-	err := s.inTx(ctx, func(q db.Queryer) error {
-		if _, err := exec(ctx, q, `DELETE FROM oauth_jtis WHERE expires_at <= ?`, now); err != nil {
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.exec(ctx, `DELETE FROM oauth_jtis WHERE expires_at <= ?`, now); err != nil {
 			return err
 		}
-		n, err := exec(ctx, q, `INSERT INTO oauth_jtis (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING`,
+		n, err := s.exec(ctx, `INSERT INTO oauth_jtis (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING`,
 			jti, exp.UTC().Truncate(time.Microsecond))
 		if err == nil && n == 0 {
 			return fosite.ErrJTIKnown

@@ -106,8 +106,7 @@ func (s *Store) createRequest(ctx context.Context, k kind, signature, accessSign
 		marks += ", ?"
 		args = append(args, accessSignature)
 	}
-	q := s.q(ctx)
-	_, err = exec(ctx, q, `INSERT INTO `+k.table+` (`+cols+`) VALUES (`+marks+`)`, args...)
+	_, err = s.exec(ctx, `INSERT INTO `+k.table+` (`+cols+`) VALUES (`+marks+`)`, args...)
 	return fail("create "+k.what, err)
 }
 
@@ -117,13 +116,12 @@ func (s *Store) createRequest(ctx context.Context, k kind, signature, accessSign
 // session). For an inactive row it returns the request together with
 // k.inactive.
 func (s *Store) getRequest(ctx context.Context, k kind, signature string, session fosite.Session) (fosite.Requester, error) {
-	q := s.q(ctx)
 	cols := joinedRequestColumns + ", " + joinedClientColumns
 	if k.inactive != nil {
 		cols += ", r.active"
 	}
 	var row requestRow
-	err := q.GetContext(ctx, &row, q.Rebind(`SELECT `+cols+` FROM `+k.table+` r
+	err := s.db.GetContext(ctx, &row, s.db.Rebind(`SELECT `+cols+` FROM `+k.table+` r
 		JOIN oauth_clients c ON c.id = r.client_id WHERE r.signature = ?`), signature)
 	if err != nil {
 		return nil, fail("get "+k.what, err)
@@ -179,7 +177,7 @@ func toRequest(row requestRow, session fosite.Session) (*fosite.Request, error) 
 // deleteRequest removes the row stored under signature; removing a row that
 // is not there is not an error.
 func (s *Store) deleteRequest(ctx context.Context, k kind, signature string) error {
-	_, err := exec(ctx, s.q(ctx), `DELETE FROM `+k.table+` WHERE signature = ?`, signature)
+	_, err := s.exec(ctx, `DELETE FROM `+k.table+` WHERE signature = ?`, signature)
 	return fail("delete "+k.what, err)
 }
 

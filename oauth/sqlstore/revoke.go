@@ -3,8 +3,6 @@ package sqlstore
 import (
 	"context"
 	"time"
-
-	"github.com/sesame-idp/sesame/db"
 )
 
 // RevokeSubject deactivates every access token, refresh token and unused
@@ -14,7 +12,7 @@ import (
 //
 // It does not stop new grants: the sign-in must refuse the person first.
 func (s *Store) RevokeSubject(ctx context.Context, subject string) error {
-	err := s.inTx(ctx, func(q db.Queryer) error {
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		// On PostgreSQL a token exchange in flight holds the row of the code
 		// or refresh token it consumes: the first pass waits for it to
 		// commit, and the second, with a fresh snapshot, catches the tokens
@@ -22,13 +20,13 @@ func (s *Store) RevokeSubject(ctx context.Context, subject string) error {
 		// finds nothing.
 		for range 2 {
 			for _, k := range []kind{codes, refreshTokens, accessTokens} {
-				if _, err := exec(ctx, q, `UPDATE `+k.table+` SET active = FALSE WHERE subject = ? AND active`, subject); err != nil {
+				if _, err := s.exec(ctx, `UPDATE `+k.table+` SET active = FALSE WHERE subject = ? AND active`, subject); err != nil {
 					return err
 				}
 			}
 		}
 		for _, k := range []kind{pkceRequests, oidcSessions} {
-			if _, err := exec(ctx, q, `DELETE FROM `+k.table+` WHERE subject = ?`, subject); err != nil {
+			if _, err := s.exec(ctx, `DELETE FROM `+k.table+` WHERE subject = ?`, subject); err != nil {
 				return err
 			}
 		}
@@ -45,9 +43,8 @@ func (s *Store) RevokeSubject(ctx context.Context, subject string) error {
 func (s *Store) DeleteExpired(ctx context.Context, before time.Time) (int64, error) {
 	before = before.UTC().Truncate(time.Microsecond)
 	var total int64
-	q := s.q(ctx)
 	for _, table := range []string{codes.table, accessTokens.table, refreshTokens.table, pkceRequests.table, oidcSessions.table, "oauth_jtis"} {
-		n, err := exec(ctx, q, `DELETE FROM `+table+` WHERE expires_at < ?`, before)
+		n, err := s.exec(ctx, `DELETE FROM `+table+` WHERE expires_at < ?`, before)
 		if err != nil {
 			return total, fail("delete expired", err)
 		}

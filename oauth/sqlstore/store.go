@@ -48,17 +48,9 @@ func (s *Store) now() time.Time {
 	return s.Now().UTC().Truncate(time.Microsecond)
 }
 
-// q returns the transaction ctx carries, or the database handle.
-func (s *Store) q(ctx context.Context) db.Queryer {
-	if tx := txFrom(ctx); tx != nil {
-		return tx
-	}
-	return s.db.DB
-}
-
 // exec runs one statement on q and returns the number of rows it changed.
-func exec(ctx context.Context, q db.Queryer, query string, args ...any) (int64, error) {
-	res, err := q.ExecContext(ctx, q.Rebind(query), args...)
+func (s *Store) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(query), args...)
 	if err != nil {
 		return 0, err
 	}

@@ -6,8 +6,6 @@ import (
 	"fmt"
 
 	"github.com/ory/fosite"
-
-	"github.com/sesame-idp/sesame/db"
 )
 
 // CreateAccessTokenSession stores the request behind an access token.
@@ -53,19 +51,19 @@ func (s *Store) DeleteRefreshTokenSession(ctx context.Context, signature string)
 // succeeds; the others get an error satisfying errors.Is for both
 // fosite.ErrSerializationFailure and fosite.ErrInactiveToken.
 func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
-	err := s.inTx(ctx, func(q db.Queryer) error {
-		n, err := exec(ctx, q, `UPDATE oauth_refresh_tokens SET active = FALSE WHERE signature = ? AND active`, signature)
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		n, err := s.exec(ctx, `UPDATE oauth_refresh_tokens SET active = FALSE WHERE signature = ? AND active`, signature)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
 			var exists int
-			if err := q.GetContext(ctx, &exists, q.Rebind(`SELECT 1 FROM oauth_refresh_tokens WHERE signature = ?`), signature); err != nil {
+			if err := s.db.GetContext(ctx, &exists, s.db.Rebind(`SELECT 1 FROM oauth_refresh_tokens WHERE signature = ?`), signature); err != nil {
 				return err
 			}
 			return errAlreadyRotated
 		}
-		return revokeGrant(ctx, q, requestID, refreshTokens, accessTokens)
+		return s.revokeGrant(ctx, requestID, refreshTokens, accessTokens)
 	})
 	if errors.Is(err, errAlreadyRotated) {
 		return fmt.Errorf("sqlstore: rotate refresh token: %w", err)
@@ -78,20 +76,20 @@ var errAlreadyRotated = fmt.Errorf("already rotated by another request: %w: %w",
 // RevokeRefreshToken deactivates the refresh tokens of a grant. A grant
 // without one is not an error.
 func (s *Store) RevokeRefreshToken(ctx context.Context, requestID string) error {
-	return fail("revoke refresh token", revokeGrant(ctx, s.q(ctx), requestID, refreshTokens))
+	return fail("revoke refresh token", s.revokeGrant(ctx, requestID, refreshTokens))
 }
 
 // RevokeAccessToken deactivates the access tokens of a grant. A grant
 // without one is not an error.
 func (s *Store) RevokeAccessToken(ctx context.Context, requestID string) error {
-	return fail("revoke access token", revokeGrant(ctx, s.q(ctx), requestID, accessTokens))
+	return fail("revoke access token", s.revokeGrant(ctx, requestID, accessTokens))
 }
 
 // RevokeRequest deactivates everything issued for a grant: its code,
 // access tokens and refresh tokens.
 func (s *Store) RevokeRequest(ctx context.Context, requestID string) error {
-	err := s.inTx(ctx, func(q db.Queryer) error {
-		return revokeGrant(ctx, q, requestID, codes, refreshTokens, accessTokens)
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		return s.revokeGrant(ctx, requestID, codes, refreshTokens, accessTokens)
 	})
 	return fail("revoke request", err)
 }
@@ -99,9 +97,9 @@ func (s *Store) RevokeRequest(ctx context.Context, requestID string) error {
 // revokeGrant deactivates the rows of requestID in tables ks. Callers list
 // tables in one order (codes, refresh tokens, access tokens) so that
 // concurrent revocations on PostgreSQL lock rows in the same order.
-func revokeGrant(ctx context.Context, q db.Queryer, requestID string, ks ...kind) error {
+func (s *Store) revokeGrant(ctx context.Context, requestID string, ks ...kind) error {
 	for _, k := range ks {
-		if _, err := exec(ctx, q, `UPDATE `+k.table+` SET active = FALSE WHERE request_id = ? AND active`, requestID); err != nil {
+		if _, err := s.exec(ctx, `UPDATE `+k.table+` SET active = FALSE WHERE request_id = ? AND active`, requestID); err != nil {
 			return err
 		}
 	}

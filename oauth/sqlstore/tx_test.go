@@ -5,7 +5,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/ory/fosite"
 
 	"github.com/sesame-idp/sesame/db"
@@ -96,15 +95,15 @@ func TestTransactionalCommit(t *testing.T) {
 	})
 }
 
-// TestContextWithTx revokes a subject inside a caller's transaction, as
-// disabling a login account does.
-func TestContextWithTx(t *testing.T) {
+// TestRevokeInCallersTx revokes a subject inside a caller's transaction,
+// as disabling a login account does.
+func TestRevokeInCallersTx(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		st := sqlstore.New(d)
 		mustCreateGrant(t, st, newRequest(newClient(t, st, "panel"), "req-1", "alice"), "1")
 		boom := errors.New("boom")
-		err := d.InTx(ctx, func(tx *sqlx.Tx) error {
-			if err := st.RevokeSubject(sqlstore.ContextWithTx(ctx, tx), "alice"); err != nil {
+		err := d.InTx(ctx, func(ctx context.Context) error {
+			if err := st.RevokeSubject(ctx, "alice"); err != nil {
 				return err
 			}
 			return boom
@@ -113,8 +112,8 @@ func TestContextWithTx(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkGrant(t, st, "1", true)
-		err = d.InTx(ctx, func(tx *sqlx.Tx) error {
-			return st.RevokeSubject(sqlstore.ContextWithTx(context.Background(), tx), "alice")
+		err = d.InTx(ctx, func(ctx context.Context) error {
+			return st.RevokeSubject(ctx, "alice")
 		})
 		if err != nil {
 			t.Fatal(err)
