@@ -22,8 +22,10 @@ func loadConfig() config {
 		SMTPURL:     os.Getenv("SESAME_SMTP_URL"),
 		MailFrom:    env("SESAME_MAIL_FROM", "Sésame <no-reply@localhost>"),
 		Secrets:     os.Getenv("SESAME_SECRETS"),
+		// Empty: app derives it from Addr once the flags are parsed, so
+		// that --addr moves the issuer too.
+		Issuer: os.Getenv("SESAME_ISSUER"),
 	}
-	c.Issuer = env("SESAME_ISSUER", "http://"+c.Addr)
 	if v := os.Getenv("SESAME_INVITATION_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {

@@ -48,8 +48,17 @@ func serveOn(ctx context.Context, a *app.App, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 	}
 	bg, stopBG := context.WithCancel(context.Background())
-	defer stopBG()
-	go a.Run(bg)
+	bgDone := make(chan struct{})
+	go func() {
+		defer close(bgDone)
+		a.Run(bg)
+	}()
+	// The background work ends after the requests, and before the caller
+	// closes the database.
+	defer func() {
+		stopBG()
+		<-bgDone
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("Sésame is listening", "addr", ln.Addr().String(), "issuer", a.Config.Issuer)

@@ -166,3 +166,42 @@ func TestServeAddressInUse(t *testing.T) {
 		t.Fatal("serve on a busy address returned nil")
 	}
 }
+
+// TestServeAddrFlag checks that --addr moves the default issuer with it.
+func TestServeAddrFlag(t *testing.T) {
+	sqliteEnv(t)
+	t.Setenv("SESAME_ADDR", "")
+	t.Setenv("SESAME_ISSUER", "")
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve", "--addr", addr}, nil, io.Discard) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+
+	base := "http://" + addr
+	hc := &http.Client{Timeout: 5 * time.Second}
+	var disco struct{ Issuer string }
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		resp, err := hc.Get(base + "/.well-known/openid-configuration")
+		if err == nil {
+			err = json.NewDecoder(resp.Body).Decode(&disco)
+			resp.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve --addr %s is not listening: %v", addr, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if disco.Issuer != base {
+		t.Errorf("issuer %q, want %s", disco.Issuer, base)
+	}
+}
