@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/rights"
 )
 
 // Pending returns the live invitation behind a link token, for the
@@ -87,8 +89,10 @@ func (s *Service) Accept(ctx context.Context, in Acceptance) (account.Member, er
 			return err
 		}
 		// A grant whose expiry passed while the invitation waited has
-		// lapsed; the rest of the invitation stands.
-		if err := s.rights.SetGrants(ctx, tx, inv.AccountID, m.ID, liveGrants(inv.Grants, now)); err != nil {
+		// lapsed; the rest of the invitation stands. A second's margin
+		// keeps rbac, reading the clock a moment later, from finding one
+		// in the past.
+		if err := s.rights.SetGrants(ctx, tx, inv.AccountID, m.ID, rights.Live(inv.Grants, now.Add(time.Second))); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE invitations SET member_id = ? WHERE id = ?`), m.ID, inv.ID); err != nil {
