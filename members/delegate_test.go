@@ -35,8 +35,13 @@ func TestDelegationBounds(t *testing.T) {
 		// A manager whose rights come through a role: domain:dns for a
 		// day, server:read on vps-1 without end.
 		lead := f.addMember(t, "lead@example.com", members.RightManage)
+		// A manager holding nothing directly: everything through a role.
+		crew := f.addMember(t, "crew@example.com")
 		admin := rbac.Actor{ID: "admin", Email: "admin@example.com"}
 		for _, r := range []rbac.Rule{
+			{PType: "g", Subject: crew.ID, Role: "role:crew"},
+			{PType: "p", Subject: "role:crew", Object: "*", Action: members.RightManage},
+			{PType: "p", Subject: "role:crew", Object: "example.cm", Action: "domain:read"},
 			{PType: "g", Subject: lead.ID, Role: "role:dns-team"},
 			{PType: "p", Subject: "role:dns-team", Object: "*", Action: "domain:dns", ExpiresAt: in(24 * time.Hour)},
 			{PType: "p", Subject: "role:dns-team", Object: "VPS-1", Action: "server:read"},
@@ -47,6 +52,7 @@ func TestDelegationBounds(t *testing.T) {
 		}
 		actors := map[string]members.Actor{
 			"owner": f.ownerActor(t), "temp": f.actor(t, temp.ID), "lead": f.actor(t, lead.ID),
+			"crew": f.actor(t, crew.ID),
 		}
 
 		tests := []struct {
@@ -66,6 +72,9 @@ func TestDelegationBounds(t *testing.T) {
 			{"narrowed role right on another resource", "lead", until("server:read:vps-2", nil), false},
 			{"narrowed role right widened to every resource", "lead", until("server:read", nil), false},
 			{"right held by nobody but the owner", "lead", until("billing:pay", nil), false},
+			{"manager by role grants its narrowed right", "crew", until("domain:read:example.cm", nil), true},
+			{"manager by role grants members:manage", "crew", until(members.RightManage, in(time.Hour)), true},
+			{"manager by role widens its narrowed right", "crew", until("domain:read", nil), false},
 			{"owner grants without end", "owner", until("billing:pay", nil), true},
 			{"owner grants members:manage without end", "owner", until(members.RightManage, nil), true},
 		}

@@ -155,8 +155,8 @@ func (s *Service) Grants(ctx context.Context, accountID, memberID string) ([]Gra
 // expiries: every live grant, direct or through a role, a rule on every
 // right ("*", an owner's) standing for each right of the catalog. A right
 // held twice is listed once, with the later expiry; a narrowed right is
-// listed even when the whole right is held too (until another end,
-// perhaps). An unknown member gets an empty list. It is what
+// listed even when the whole right is held too, since the two may end at
+// different times. An unknown member gets an empty list. It is what
 // rights.Delegable needs to check what a member may grant.
 func (s *Service) EffectiveGrants(ctx context.Context, accountID, memberID string) ([]Grant, error) {
 	if checkIDs(accountID, memberID) != nil {
