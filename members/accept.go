@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/rights"
 )
 
 // Pending returns the live invitation behind a link token, for the
@@ -85,8 +87,10 @@ func (s *Service) Accept(ctx context.Context, in Acceptance) (account.Member, er
 			return err
 		}
 		// A grant whose expiry passed while the invitation waited has
-		// lapsed; the rest of the invitation stands.
-		if err := s.rights.SetGrants(ctx, inv.AccountID, m.ID, liveGrants(inv.Grants, now)); err != nil {
+		// lapsed; the rest of the invitation stands. A second's margin
+		// keeps rbac, reading the clock a moment later, from finding one
+		// in the past.
+		if err := s.rights.SetGrants(ctx, inv.AccountID, m.ID, rights.Live(inv.Grants, now.Add(time.Second))); err != nil {
 			return err
 		}
 		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE invitations SET member_id = ? WHERE id = ?`), m.ID, inv.ID); err != nil {

@@ -8,6 +8,10 @@
 // makes disabling or deleting effective at once: sessions end and tokens
 // are revoked in the same call.
 //
-// Package members imports account, rbac, mail, audit and db. It does not
-// import oauth: token revocation comes in through TokenRevoker.
+// A delegated manager grants only what it holds itself, on the same
+// resources and for no longer (rights.Delegable over its effective grants,
+// direct and through roles).
+//
+// Package members imports account, rbac, rights, mail, audit and db. It
+// does not import oauth: token revocation comes in through TokenRevoker.
 package members

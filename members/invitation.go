@@ -13,6 +13,7 @@ import (
 	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/mail"
 	"github.com/sesame-idp/sesame/rbac"
+	"github.com/sesame-idp/sesame/rights"
 )
 
 // Invitation statuses. An invitation is stored pending; Status reports
@@ -265,10 +266,11 @@ func (s *Service) Resend(ctx context.Context, a Actor, accountID, id, lang strin
 }
 
 // checkResendable stops a delegated manager from re-sending an invitation
-// that grants more than it holds.
+// that grants more than it holds, or for longer.
 func (s *Service) checkResendable(a Actor, inv Invitation) error {
-	for _, g := range inv.Grants {
-		if !a.CanGrant(g.Right) {
+	now := s.clock()
+	for _, g := range rights.Live(inv.Grants, now) {
+		if !a.MayGrant(g, now) {
 			return ErrForbidden
 		}
 	}

@@ -15,14 +15,16 @@
 // Rights are strings "product:action", optionally narrowed to one resource:
 // "product:action:resource". A held right covers a request for the same
 // product and action on any resource; a narrowed held right covers only its
-// resource (see Identity.Allows).
+// resource, compared case-insensitively (see Identity.Allows). The grammar
+// is package rights', the same that Sésame's check API follows.
 //
 // The browser session lives in sealed cookies (AES-256-GCM, key derived
 // from WebAuthConfig.CookieSecret): nothing is stored on the server, so a
 // product may run several instances behind a load balancer.
 //
 // Package productkit must not import anything of Sésame's server side
-// (oauth, web, account, rbac, db): it speaks to Sésame only through the
+// (oauth, web, account, rbac, db); of Sésame it imports package rights
+// only, which imports nothing of Sésame. It speaks to Sésame only through the
 // contracts of DESIGN.md §3 (OpenID Connect discovery, JWKS, the token,
 // end-session and revocation endpoints, and POST /api/v1/authz/check).
 package productkit

@@ -1,9 +1,9 @@
 package productkit
 
 import (
-	"strings"
-
 	"github.com/gin-gonic/gin"
+
+	"github.com/sesame-idp/sesame/rights"
 )
 
 // Identity is the signed-in person as Sésame describes them: one person in
@@ -21,85 +21,35 @@ type Identity struct {
 }
 
 // Right is a parsed right: Product and Action, and Resource when the right
-// is narrowed to one resource.
-type Right struct {
-	Product, Action, Resource string
-}
+// is narrowed to one resource (see package rights, whose grammar Sésame's
+// check API follows too).
+type Right = rights.Right
 
-// ParseRight splits s ("domain:dns" or "domain:dns:example.cm"). The
-// resource may itself contain colons. ok is false when s has no product or
-// no action, or ends with an empty resource.
+// ParseRight parses s ("domain:dns" or "domain:dns:Example.CM"), the
+// resource in canonical form ("example.cm": lower case, no trailing dot,
+// internationalized names in punycode). ok is false when s is malformed
+// (see rights.Parse).
 func ParseRight(s string) (r Right, ok bool) {
-	parts := strings.SplitN(s, ":", 3)
-	if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
-		return Right{}, false
-	}
-	r = Right{Product: parts[0], Action: parts[1]}
-	if len(parts) == 3 {
-		if parts[2] == "" {
-			return Right{}, false
-		}
-		r.Resource = parts[2]
-	}
-	return r, true
-}
-
-// String returns the right in its text form.
-func (r Right) String() string {
-	if r.Resource == "" {
-		return r.Product + ":" + r.Action
-	}
-	return r.Product + ":" + r.Action + ":" + r.Resource
-}
-
-// covers reports whether the held right r allows the action of want on
-// resource: same product and action, and r either not narrowed or narrowed
-// to exactly that resource. A narrowed right never covers a request on no
-// resource (an action on the whole product).
-func (r Right) covers(want Right, resource string) bool {
-	if r.Product != want.Product || r.Action != want.Action {
-		return false
-	}
-	return r.Resource == "" || (resource != "" && r.Resource == resource)
+	r, err := rights.Parse(s)
+	return r, err == nil
 }
 
 // Allows reports whether the identity may perform right on resource, from
-// the rights it carries. right is "product:action"; a right written
-// "product:action:resource" names its resource itself and resource is then
-// ignored. Held "domain:dns" covers "domain:dns" on any resource; held
-// "domain:dns:example.cm" covers only resource "example.cm".
+// the rights it carries, by the same rule as Sésame's check API
+// (rights.Allows). right is "product:action"; a right written
+// "product:action:resource" names its resource itself, and a different
+// resource argument is then denied. Held "domain:dns" covers "domain:dns"
+// on any resource; held "domain:dns:example.cm" covers only resource
+// "example.cm", in any case ("Example.CM", "example.cm.").
 func (id Identity) Allows(right, resource string) bool {
-	want, ok := ParseRight(right)
-	if !ok {
-		return false
-	}
-	if want.Resource != "" {
-		resource = want.Resource
-	}
-	for _, h := range id.Rights {
-		held, ok := ParseRight(h)
-		if ok && held.covers(want, resource) {
-			return true
-		}
-	}
-	return false
+	return rights.Allows(id.Rights, right, resource)
 }
 
 // AllowsAny reports whether the identity holds right on at least one
 // resource, narrowed or not: enough to show a list that is then filtered
 // item by item with Allows.
 func (id Identity) AllowsAny(right string) bool {
-	want, ok := ParseRight(right)
-	if !ok {
-		return false
-	}
-	for _, h := range id.Rights {
-		held, ok := ParseRight(h)
-		if ok && held.Product == want.Product && held.Action == want.Action {
-			return true
-		}
-	}
-	return false
+	return rights.AllowsAny(id.Rights, right)
 }
 
 // Context keys under which the middlewares store what they learned.

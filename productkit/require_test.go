@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/sesame-idp/sesame/rights/rightstest"
 )
 
 func init() { gin.SetMode(gin.TestMode) }
@@ -33,7 +35,7 @@ func TestIdentityAllows(t *testing.T) {
 		{name: "action is not a prefix match", held: []string{"domain:dnsx"}, right: "domain:dns", want: false},
 		{name: "right naming its resource", held: []string{"domain:dns:example.cm"}, right: "domain:dns:example.cm", want: true},
 		{name: "right naming another resource", held: []string{"domain:dns:example.cm"}, right: "domain:dns:boutique.fr", resource: "example.cm", want: false},
-		{name: "resource with colons", held: []string{"server:operate:eu:web-01"}, right: "server:operate", resource: "eu:web-01", want: true},
+		{name: "resource with colons is malformed", held: []string{"server:operate:eu:web-01"}, right: "server:operate", resource: "eu:web-01", want: false},
 		{name: "malformed held rights are ignored", held: []string{"domain", "domain:dns:", ":dns", "domain::x"}, right: "domain:dns", resource: "x", want: false},
 		{name: "malformed asked right", held: []string{"domain:dns"}, right: "domain", want: false},
 		{name: "no rights", right: "domain:read", want: false},
@@ -44,6 +46,20 @@ func TestIdentityAllows(t *testing.T) {
 			id := Identity{Sub: "s", AccountID: "id1", Rights: tt.held}
 			if got := id.Allows(tt.right, tt.resource); got != tt.want {
 				t.Fatalf("Allows(%q, %q) with %v = %v, want %v", tt.right, tt.resource, tt.held, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestIdentityAllowsSharedCases runs the table that Sésame's check API
+// (package rbac) runs too, so that a token and the check API never give
+// different answers.
+func TestIdentityAllowsSharedCases(t *testing.T) {
+	for _, tt := range rightstest.Cases {
+		t.Run(tt.Name, func(t *testing.T) {
+			id := Identity{Sub: "s", AccountID: "id1", Rights: tt.Held}
+			if got := id.Allows(tt.Right, tt.Resource); got != tt.Allowed {
+				t.Fatalf("Allows(%q, %q) with %q = %v, want %v", tt.Right, tt.Resource, tt.Held, got, tt.Allowed)
 			}
 		})
 	}

@@ -12,10 +12,12 @@ import (
 	"github.com/sesame-idp/sesame/db"
 )
 
-// Adapter stores Casbin rules in the casbin_rule table (ptype, v0..v5) of
-// PostgreSQL or SQLite. It supports filtered loading by account (Filter),
-// batches and updates, with and without a context. It is safe for
-// concurrent use.
+// Adapter loads Casbin rules from the casbin_rule table (ptype, v0..v5) of
+// PostgreSQL or SQLite, whole or filtered by account (Filter), with and
+// without a context, and saves a whole policy. It does not auto-save: its
+// AddPolicy, RemovePolicy and RemoveFilteredPolicy refuse with
+// ErrNoAutoSave, since Service writes rules in the caller's transaction.
+// It is safe for concurrent use.
 type Adapter struct {
 	d        *db.DB
 	filtered atomic.Bool
@@ -28,15 +30,40 @@ type Filter struct {
 }
 
 var (
-	_ persist.Adapter                 = (*Adapter)(nil)
-	_ persist.BatchAdapter            = (*Adapter)(nil)
-	_ persist.UpdatableAdapter        = (*Adapter)(nil)
-	_ persist.FilteredAdapter         = (*Adapter)(nil)
-	_ persist.ContextAdapter          = (*Adapter)(nil)
-	_ persist.ContextBatchAdapter     = (*Adapter)(nil)
-	_ persist.ContextUpdatableAdapter = (*Adapter)(nil)
-	_ persist.ContextFilteredAdapter  = (*Adapter)(nil)
+	_ persist.Adapter                = (*Adapter)(nil)
+	_ persist.FilteredAdapter        = (*Adapter)(nil)
+	_ persist.ContextAdapter         = (*Adapter)(nil)
+	_ persist.ContextFilteredAdapter = (*Adapter)(nil)
 )
+
+// ErrNoAutoSave is the answer of the adapter's single-rule writes: rules
+// are written by Service (SetGrants, AddRule…) in the caller's
+// transaction, never by an enforcer's auto-save.
+var ErrNoAutoSave = errors.New("rbac: adapter does not auto-save; write rules through Service")
+
+// AddPolicy refuses with ErrNoAutoSave.
+func (a *Adapter) AddPolicy(string, string, []string) error { return ErrNoAutoSave }
+
+// AddPolicyCtx refuses with ErrNoAutoSave.
+func (a *Adapter) AddPolicyCtx(context.Context, string, string, []string) error {
+	return ErrNoAutoSave
+}
+
+// RemovePolicy refuses with ErrNoAutoSave.
+func (a *Adapter) RemovePolicy(string, string, []string) error { return ErrNoAutoSave }
+
+// RemovePolicyCtx refuses with ErrNoAutoSave.
+func (a *Adapter) RemovePolicyCtx(context.Context, string, string, []string) error {
+	return ErrNoAutoSave
+}
+
+// RemoveFilteredPolicy refuses with ErrNoAutoSave.
+func (a *Adapter) RemoveFilteredPolicy(string, string, int, ...string) error { return ErrNoAutoSave }
+
+// RemoveFilteredPolicyCtx refuses with ErrNoAutoSave.
+func (a *Adapter) RemoveFilteredPolicyCtx(context.Context, string, string, int, ...string) error {
+	return ErrNoAutoSave
+}
 
 // NewAdapter returns an adapter on d's casbin_rule table.
 func NewAdapter(d *db.DB) *Adapter { return &Adapter{d: d} }

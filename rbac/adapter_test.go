@@ -49,40 +49,41 @@ func stored(t *testing.T, d *db.DB) []string {
 
 func TestAdapter(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		e, a := newEnforcer(t, d)
+		ctx := context.Background()
 		ok := func(ok bool, err error) {
 			t.Helper()
 			if err != nil || !ok {
 				t.Fatalf("got %v, %v", ok, err)
 			}
 		}
-		// Auto-save through the enforcer: single, batch, update.
-		ok(e.AddPolicy("alice", "id1", "*", "domain:read", ""))
-		ok(e.AddPolicies([][]string{{"bob", "id1", "x.cm", "domain:dns", ""}, {"carol", "id2", "*", "billing:read", "2030-01-01T00:00:00Z"}}))
-		ok(e.AddGroupingPolicy("dave", "role:owner", "id2"))
-		ok(e.AddPolicy("role:owner", "id2", "*", "*", ""))
-		ok(e.UpdatePolicy([]string{"bob", "id1", "x.cm", "domain:dns", ""}, []string{"bob", "id1", "y.cm", "domain:dns", ""}))
-		want := []string{
-			"p,alice,id1,*,domain:read,,",
-			"p,carol,id2,*,billing:read,2030-01-01T00:00:00Z,",
-			"g,dave,role:owner,id2,,,",
-			"p,role:owner,id2,*,*,,",
-			"p,bob,id1,y.cm,domain:dns,,",
-		}
-		if got := stored(t, d); !slices.Equal(got, want) {
-			t.Fatalf("stored:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-		}
-		if err := a.UpdatePolicy("p", "p", []string{"nobody", "id1", "*", "domain:read", ""}, []string{"x", "id1", "*", "domain:read", ""}); !errors.Is(err, db.ErrNotFound) {
-			t.Fatalf("update of a missing rule = %v, want ErrNotFound", err)
+		for _, r := range []struct {
+			ptype string
+			rules [][]string
+		}{
+			{"p", [][]string{{"alice", "id1", "*", "domain:read", ""}, {"bob", "id1", "y.cm", "domain:dns", ""}, {"carol", "id2", "*", "billing:read", "2030-01-01T00:00:00Z"}}},
+			{"g", [][]string{{"dave", "role:owner", "id2"}}},
+			{"p", [][]string{{"role:owner", "id2", "*", "*", ""}}},
+		} {
+			if _, err := insertRules(ctx, d, r.ptype, r.rules); err != nil {
+				t.Fatal(err)
+			}
 		}
 
-		// A fresh full load sees the same rules and decides.
-		e2, _ := newEnforcer(t, d)
-		if got, want := len(e2.GetModel()["p"]["p"].Policy), 4; got != want {
+		// A full load sees every rule and decides.
+		e, a := newEnforcer(t, d)
+		if got, want := len(e.GetModel()["p"]["p"].Policy), 4; got != want {
 			t.Fatalf("full load: %d p rules, want %d", got, want)
 		}
-		ok(e2.Enforce("dave", "id2", "*", "email:manage"))
-		ok(e2.Enforce("bob", "id1", "y.cm", "domain:dns"))
+		ok(e.Enforce("dave", "id2", "*", "email:manage"))
+		ok(e.Enforce("bob", "id1", "y.cm", "domain:dns"))
+
+		// The adapter never auto-saves: rules change through Service.
+		if _, err := e.AddPolicy("erin", "id1", "*", "server:read", ""); !errors.Is(err, ErrNoAutoSave) {
+			t.Fatalf("auto-saved AddPolicy = %v, want ErrNoAutoSave", err)
+		}
+		if err := a.RemoveFilteredPolicy("p", "p", 1, "id1"); !errors.Is(err, ErrNoAutoSave) {
+			t.Fatalf("RemoveFilteredPolicy = %v, want ErrNoAutoSave", err)
+		}
 
 		// Filtered load: one account only, and saving is then refused.
 		e3, a3 := newEnforcer(t, d)
@@ -109,43 +110,29 @@ func TestAdapter(t *testing.T) {
 			t.Fatal("filter of the wrong type accepted")
 		}
 
-		// Filtered update and removal.
-		old, err := a.UpdateFilteredPolicies("p", "p", [][]string{{"alice", "id1", "*", "domain:manage", ""}}, 0, "alice", "id1")
-		if err != nil || len(old) != 1 || !slices.Equal(old[0], []string{"alice", "id1", "*", "domain:read", ""}) {
-			t.Fatalf("UpdateFilteredPolicies = %v, %v", old, err)
-		}
-		ok(e.RemovePolicies([][]string{{"carol", "id2", "*", "billing:read", "2030-01-01T00:00:00Z"}}))
-		if err := a.RemoveFilteredPolicy("p", "p", 1, "id1"); err != nil {
-			t.Fatal(err)
-		}
-		ok(e.RemoveGroupingPolicy("dave", "role:owner", "id2"))
-		if got, want := stored(t, d), []string{"p,role:owner,id2,*,*,,"}; !slices.Equal(got, want) {
-			t.Fatalf("after removals: %v, want %v", got, want)
-		}
-		if err := a.RemoveFilteredPolicy("p", "p", 4, "a", "b", "c"); err == nil {
-			t.Fatal("filter beyond v5 accepted")
-		}
-
 		// SavePolicy of an unfiltered enforcer replaces the table.
 		e4, _ := newEnforcer(t, d)
+		e4.EnableAutoSave(false)
+		ok(e4.RemoveFilteredPolicy(1, "id1"))
+		ok(e4.RemoveGroupingPolicy("dave", "role:owner", "id2"))
 		ok(e4.AddPolicy("erin", "id3", "*", "server:read", ""))
 		if err := e4.SavePolicy(); err != nil {
 			t.Fatal(err)
 		}
-		if got, want := stored(t, d), []string{"p,role:owner,id2,*,*,,", "p,erin,id3,*,server:read,,"}; !slices.Equal(got, want) {
-			t.Fatalf("after SavePolicy: %v, want %v", got, want)
+		want := []string{"p,carol,id2,*,billing:read,2030-01-01T00:00:00Z,", "p,role:owner,id2,*,*,,", "p,erin,id3,*,server:read,,"}
+		if got := stored(t, d); !slices.Equal(got, want) {
+			t.Fatalf("after SavePolicy:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	})
 }
 
-func TestAdapterRejectsOversizedRules(t *testing.T) {
+func TestRulesRejectOversizedRules(t *testing.T) {
 	d := dbtest.SQLite(t)
-	a := NewAdapter(d)
 	ctx := context.Background()
-	if err := a.AddPolicyCtx(ctx, "p", "p", []string{"1", "2", "3", "4", "5", "6", "7"}); !errors.Is(err, ErrInvalidRight) {
+	if _, err := insertRules(ctx, d, "p", [][]string{{"1", "2", "3", "4", "5", "6", "7"}}); !errors.Is(err, ErrInvalidRight) {
 		t.Fatalf("seven fields: %v", err)
 	}
-	if err := a.AddPolicyCtx(ctx, "p", "p", []string{strings.Repeat("x", 1000)}); !errors.Is(err, ErrInvalidRight) {
+	if _, err := insertRules(ctx, d, "p", [][]string{{strings.Repeat("x", 1000)}}); !errors.Is(err, ErrInvalidRight) {
 		t.Fatalf("huge field: %v", err)
 	}
 }

@@ -105,9 +105,6 @@ func parseCatalog(data []byte) ([]CatalogRight, error) {
 // copy; the label maps are shared and must not be modified.
 func Catalog() []CatalogRight { return append([]CatalogRight(nil), catalog...) }
 
-// Catalog returns the catalog of rights (see the package-level Catalog).
-func (s *Service) Catalog() []CatalogRight { return Catalog() }
-
 // catalogRank orders rights as the catalog does.
 func catalogRank(key string) int {
 	for i, c := range catalog {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/sesame-idp/sesame/rights"
 )
 
 // anyResource is the request object of a check that names no resource, and
@@ -29,23 +31,18 @@ type check struct {
 	right                     Right
 }
 
-// parseCheck validates the inputs of Allowed and Explain. right is
-// "product:action"; a narrowed "product:action:resource" is accepted when
-// resource is empty or the same.
+// parseCheck validates the inputs of Allowed and Explain, as
+// rights.Request reads them: right is "product:action", or a narrowed
+// "product:action:resource" when resource is empty or the same. Only the
+// catalog entry is checked against the catalog: whether a right can be
+// narrowed matters when it is granted, not when it is checked.
 func parseCheck(memberID, accountID, right, resource string) (check, error) {
-	r, err := ParseRight(right)
+	r, err := rights.Request(right, resource)
 	if err != nil {
-		return check{}, err
+		return check{}, fmt.Errorf("%w: %w", ErrInvalidRight, err)
 	}
-	if resource != "" {
-		res, err := normalizeResource(resource)
-		if err != nil {
-			return check{}, err
-		}
-		if r.Resource != "" && r.Resource != res {
-			return check{}, fmt.Errorf("%w: right %q names resource %q, request names %q", ErrInvalidRight, clip(right), r.Resource, res)
-		}
-		r.Resource = res
+	if err := checkCatalog(r.Whole()); err != nil {
+		return check{}, err
 	}
 	c := check{member: memberID, account: accountID, resource: anyResource, right: r}
 	if r.Resource != "" {

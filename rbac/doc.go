@@ -10,6 +10,8 @@
 // transaction, so a change of rights commits together with the change of
 // the member that caused it.
 //
-// Of Sésame, package rbac imports db, audit and policies only; it must not
-// import oauth, account, web or mail (they call it).
+// Of Sésame, package rbac imports db, audit, policies and rights only; it
+// must not import oauth, account, web or mail (they call it). The grammar
+// of a right (syntax, resources, coverage, grant lists) is package
+// rights'; rbac adds the catalog and the storage.
 package rbac

@@ -5,16 +5,13 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
+
+	"github.com/sesame-idp/sesame/rights"
 )
 
-// Grant is a right given to a login account: "product:action" or
-// "product:action:resource", until ExpiresAt (nil: no end). Expiries are
-// kept to the second.
-type Grant struct {
-	Right     string     `json:"right"`
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
-}
+// Grant is a right given to a login account until an expiry (see
+// rights.Grant). Expiries are kept to the second.
+type Grant = rights.Grant
 
 // SetOwner makes memberID the owner of accountID, who holds every right of
 // the account; a previous owner loses the role. It runs in ctx's transaction
@@ -47,10 +44,11 @@ func (s *Service) SetOwner(ctx context.Context, accountID, memberID string) erro
 
 // SetGrants replaces the rights granted to memberID in accountID with
 // grants, in ctx's transaction (or its own). Every grant is validated first
-// (ErrUnknownRight, ErrInvalidRight; an expiry in the past is invalid) and
-// nothing changes when one is wrong; a right given twice keeps the later
-// expiry. Granting no right removes them all. It does not check who grants
-// (see Covers). Like SetOwner it invalidates and notifies.
+// (NormalizeGrants: ErrUnknownRight, ErrInvalidRight; an expiry in the past
+// is invalid) and nothing changes when one is wrong; a right given twice
+// keeps the later expiry. Granting no right removes them all. It does not
+// check who grants (see rights.Delegable and EffectiveGrants). Like
+// SetOwner it invalidates and notifies.
 func (s *Service) SetGrants(ctx context.Context, accountID, memberID string, grants []Grant) error {
 	if err := checkIDs(accountID, memberID); err != nil {
 		return fmt.Errorf("rbac: set grants: %w", err)
@@ -77,35 +75,21 @@ func (s *Service) SetGrants(ctx context.Context, accountID, memberID string, gra
 
 // grantRules validates grants and turns them into p rules.
 func (s *Service) grantRules(accountID, memberID string, grants []Grant) ([][]string, error) {
-	now := s.now()
-	expiry := map[string]*time.Time{}
-	var order []string
-	for _, g := range grants {
-		r, err := ParseRight(g.Right)
-		if err != nil {
-			return nil, err
-		}
-		if g.ExpiresAt != nil && !g.ExpiresAt.Truncate(time.Second).After(now) {
-			return nil, fmt.Errorf("%w: grant of %s expires in the past (%s)", ErrInvalidRight, r, formatExpiry(g.ExpiresAt))
-		}
-		key := r.String()
-		prev, seen := expiry[key]
-		switch {
-		case !seen:
-			order = append(order, key)
-			expiry[key] = g.ExpiresAt
-		case prev != nil && (g.ExpiresAt == nil || g.ExpiresAt.After(*prev)):
-			expiry[key] = g.ExpiresAt
-		}
+	grants, err := NormalizeGrants(grants, s.now())
+	if err != nil {
+		return nil, err
 	}
-	rules := make([][]string, 0, len(order))
-	for _, key := range order {
-		r, _ := ParseRight(key)
+	rules := make([][]string, 0, len(grants))
+	for _, g := range grants {
+		r, err := rights.Parse(g.Right)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidRight, err)
+		}
 		obj := anyResource
 		if r.Resource != "" {
 			obj = r.Resource
 		}
-		rules = append(rules, []string{memberID, accountID, obj, r.Key(), formatExpiry(expiry[key])})
+		rules = append(rules, []string{memberID, accountID, obj, r.Key(), formatExpiry(g.ExpiresAt)})
 	}
 	return rules, nil
 }
@@ -179,21 +163,23 @@ func (s *Service) Grants(ctx context.Context, accountID, memberID string) ([]Gra
 	return out, nil
 }
 
-// Rights returns the effective rights of memberID in accountID, as tokens
-// carry them: the whole catalog for an owner; otherwise every live grant,
-// direct or through a role, as "product:action" or
-// "product:action:resource" (a narrowed right is left out when the whole
-// right is held). An unknown member gets an empty list.
-func (s *Service) Rights(ctx context.Context, accountID, memberID string) ([]string, error) {
+// EffectiveGrants returns what memberID holds in accountID now, with
+// expiries: every live grant, direct or through a role, a rule on every
+// right ("*", an owner's) standing for each right of the catalog. A right
+// held twice is listed once, with the later expiry; a narrowed right is
+// listed even when the whole right is held too, since the two may end at
+// different times. An unknown member gets an empty list. It is what
+// rights.Delegable needs to check what a member may grant.
+func (s *Service) EffectiveGrants(ctx context.Context, accountID, memberID string) ([]Grant, error) {
 	if checkIDs(accountID, memberID) != nil {
-		return []string{}, nil
+		return []Grant{}, nil
 	}
 	pol, err := s.policy(ctx, accountID)
 	if err != nil {
 		return nil, err
 	}
-	whole := map[string]bool{}
-	narrowed := map[string]bool{}
+	index := map[string]int{}
+	out := []Grant{}
 	for _, r := range pol.rulesOf(pol.subjects(memberID), s.now(), false) {
 		acts := []string{r[pAct]}
 		if r[pAct] == "*" {
@@ -206,24 +192,48 @@ func (s *Service) Rights(ctx context.Context, accountID, memberID string) ([]str
 			if _, ok := catalogIndex[act]; !ok {
 				continue // a right since removed from the catalog
 			}
-			if r[pObj] == anyResource {
-				whole[act] = true
-			} else {
-				narrowed[act+":"+r[pObj]] = true
+			g := Grant{Right: act, ExpiresAt: parseExpiry(r[pExp])}
+			if r[pObj] != anyResource {
+				g.Right += ":" + r[pObj]
+			}
+			i, seen := index[g.Right]
+			switch {
+			case !seen:
+				index[g.Right] = len(out)
+				out = append(out, g)
+			case rights.Outlives(g, out[i]):
+				out[i].ExpiresAt = g.ExpiresAt
 			}
 		}
 	}
-	out := make([]string, 0, len(whole)+len(narrowed))
-	for act := range whole {
-		out = append(out, act)
+	sortRights(out, func(g Grant) string { return g.Right })
+	return out, nil
+}
+
+// Rights returns the effective rights of memberID in accountID, as tokens
+// carry them: the whole catalog for an owner; otherwise every live grant,
+// direct or through a role, as "product:action" or
+// "product:action:resource" (a narrowed right is left out when the whole
+// right is held). An unknown member gets an empty list.
+func (s *Service) Rights(ctx context.Context, accountID, memberID string) ([]string, error) {
+	held, err := s.EffectiveGrants(ctx, accountID, memberID)
+	if err != nil {
+		return nil, err
 	}
-	for right := range narrowed {
-		act := right[:strings.LastIndexByte(right, ':')]
-		if !whole[act] {
-			out = append(out, right)
+	parsed := make([]Right, len(held))
+	whole := map[string]bool{}
+	for i, g := range held {
+		parsed[i], _ = rights.Parse(g.Right) // stored rules are valid
+		if parsed[i].Resource == "" {
+			whole[parsed[i].Key()] = true
 		}
 	}
-	sortRights(out, func(s string) string { return s })
+	out := make([]string, 0, len(held))
+	for _, r := range parsed {
+		if r.Product != "" && (r.Resource == "" || !whole[r.Key()]) {
+			out = append(out, r.String())
+		}
+	}
 	return out, nil
 }
 

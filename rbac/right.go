@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/sesame-idp/sesame/rights"
 )
 
 // Sentinel errors; test them with errors.Is.
@@ -11,6 +14,7 @@ var (
 	// ErrUnknownRight: the product:action is not in the catalog.
 	ErrUnknownRight = errors.New("rbac: unknown right")
 	// ErrInvalidRight: a right, resource, expiry or rule is malformed.
+	// Errors from package rights are wrapped in it too.
 	ErrInvalidRight = errors.New("rbac: invalid right")
 	// ErrInvalidSubject: a member or account ID is empty, too long or
 	// names a role.
@@ -20,8 +24,7 @@ var (
 // Limits on identifiers, kept well under the index entry size of both
 // engines.
 const (
-	maxResourceLen = 253 // a DNS name
-	maxLabelLen    = 63
+	maxResourceLen = rights.MaxResourceLen
 	maxIDLen       = 128
 )
 
@@ -33,105 +36,62 @@ const rolePrefix = "role:"
 // "p, role:owner, ACCOUNT, *, *," gives it every right of the account.
 const ownerRole = rolePrefix + "owner"
 
-// Right is a parsed right: Product and Action name a catalog entry,
-// Resource is empty for the whole product or names one resource (a domain,
-// a server).
-type Right struct {
-	Product  string
-	Action   string
-	Resource string
-}
+// Right is a parsed right (see package rights).
+type Right = rights.Right
 
-// String returns "product:action" or "product:action:resource".
-func (r Right) String() string {
-	if r.Resource == "" {
-		return r.Product + ":" + r.Action
-	}
-	return r.Product + ":" + r.Action + ":" + r.Resource
-}
-
-// Key returns "product:action", the catalog entry of r.
-func (r Right) Key() string { return r.Product + ":" + r.Action }
-
-// ParseRight parses "product:action" or "product:action:resource" and checks
-// it against the catalog. The resource is lower-cased (resources are DNS-like
-// names, compared case-insensitively). Errors wrap ErrUnknownRight (no such
-// catalog entry) or ErrInvalidRight (bad syntax, or a resource on a right
-// that cannot be narrowed).
+// ParseRight parses "product:action" or "product:action:resource" (see
+// rights.Parse: the resource is normalized) and checks it against the
+// catalog. Errors wrap ErrUnknownRight (no such catalog entry) or
+// ErrInvalidRight (bad syntax, or a resource on a right that cannot be
+// narrowed).
 func ParseRight(s string) (Right, error) {
-	parts := strings.SplitN(s, ":", 3)
-	if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
-		return Right{}, fmt.Errorf("%w %q: want product:action or product:action:resource", ErrInvalidRight, clip(s))
+	r, err := rights.Parse(s)
+	if err != nil {
+		return Right{}, fmt.Errorf("%w: %w", ErrInvalidRight, err)
 	}
-	r := Right{Product: parts[0], Action: parts[1]}
-	entry, ok := catalogIndex[r.Key()]
-	if !ok {
-		return Right{}, fmt.Errorf("%w %q", ErrUnknownRight, clip(r.Key()))
-	}
-	if len(parts) == 3 {
-		res, err := normalizeResource(parts[2])
-		if err != nil {
-			return Right{}, fmt.Errorf("right %q: %w", clip(s), err)
-		}
-		if !entry.Narrowable {
-			return Right{}, fmt.Errorf("%w %q: %s cannot be narrowed to a resource", ErrInvalidRight, clip(s), r.Key())
-		}
-		r.Resource = res
+	if err := checkCatalog(r); err != nil {
+		return Right{}, err
 	}
 	return r, nil
 }
 
-// normalizeResource lower-cases a resource name and checks that it is a
-// DNS-like name: dot-separated labels of letters, digits, '-' and '_', at
-// most 253 characters. Wildcards are not resources: a right on every
-// resource is written without one.
-func normalizeResource(s string) (string, error) {
-	if s == "" {
-		return "", fmt.Errorf("%w: empty resource", ErrInvalidRight)
+// checkCatalog checks that the catalog has r and, when r is narrowed, that
+// its right can be narrowed to a resource.
+func checkCatalog(r Right) error {
+	entry, ok := catalogIndex[r.Key()]
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownRight, clip(r.Key()))
 	}
-	if len(s) > maxResourceLen {
-		return "", fmt.Errorf("%w: resource longer than %d characters", ErrInvalidRight, maxResourceLen)
+	if r.Resource != "" && !entry.Narrowable {
+		return fmt.Errorf("%w %q: %s cannot be narrowed to a resource", ErrInvalidRight, clip(r.String()), r.Key())
 	}
-	s = strings.ToLower(s)
-	for label := range strings.SplitSeq(s, ".") {
-		if label == "" {
-			return "", fmt.Errorf("%w: resource %q has an empty label", ErrInvalidRight, s)
-		}
-		if len(label) > maxLabelLen {
-			return "", fmt.Errorf("%w: resource %q has a label longer than %d characters", ErrInvalidRight, s, maxLabelLen)
-		}
-		for _, c := range label {
-			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-				return "", fmt.Errorf("%w: resource %q: character %q not allowed (letters, digits, '-', '_', '.'; IDNs in punycode)", ErrInvalidRight, s, c)
-			}
-		}
-		if label[0] == '-' || label[len(label)-1] == '-' {
-			return "", fmt.Errorf("%w: resource %q: a label starts or ends with '-'", ErrInvalidRight, s)
-		}
-	}
-	return s, nil
+	return nil
 }
 
-// Covers reports whether the rights held (strings as in tokens: whole
-// "product:action" or narrowed "product:action:resource") include want. A
-// whole right covers every narrowing of it; a narrowed right covers only
-// itself. Unparsable rights cover nothing. Use it to stop a holder of
-// members:manage from granting a right it does not hold.
-func Covers(held []string, want string) bool {
-	w, err := ParseRight(want)
+// NormalizeGrants validates grants against the catalog and returns them in
+// canonical form, without duplicates (see rights.NormalizeGrants); an
+// expiry not after now is invalid. Errors wrap ErrUnknownRight or
+// ErrInvalidRight. SetGrants applies it; callers may apply it first to
+// check more (who may grant what).
+func NormalizeGrants(grants []Grant, now time.Time) ([]Grant, error) {
+	out, err := rights.NormalizeGrants(grants, now, checkCatalog)
+	switch {
+	case err == nil:
+		return out, nil
+	case errors.Is(err, ErrUnknownRight), errors.Is(err, ErrInvalidRight):
+		return nil, err
+	}
+	return nil, fmt.Errorf("%w: %w", ErrInvalidRight, err)
+}
+
+// normalizeResource returns the canonical form of a resource (see
+// rights.NormalizeResource); errors wrap ErrInvalidRight.
+func normalizeResource(s string) (string, error) {
+	res, err := rights.NormalizeResource(s)
 	if err != nil {
-		return false
+		return "", fmt.Errorf("%w: %w", ErrInvalidRight, err)
 	}
-	for _, h := range held {
-		r, err := ParseRight(h)
-		if err != nil || r.Key() != w.Key() {
-			continue
-		}
-		if r.Resource == "" || r.Resource == w.Resource {
-			return true
-		}
-	}
-	return false
+	return res, nil
 }
 
 // checkID validates a member or account ID: non-empty, bounded, and not a

@@ -104,21 +104,3 @@ func deleteRule(ctx context.Context, d *db.DB, ptype string, rule []string) (int
 	}
 	return res.RowsAffected()
 }
-
-// filteredWhere builds the condition "ptype = ? AND v<fieldIndex+i> = ?"
-// for every non-empty field value, as Casbin's RemoveFilteredPolicy means.
-func filteredWhere(ptype string, fieldIndex int, fieldValues []string) (string, []any, error) {
-	if fieldIndex < 0 || fieldIndex+len(fieldValues) > maxFields {
-		return "", nil, fmt.Errorf("%w: field filter [%d, %d) outside v0..v5", ErrInvalidRight, fieldIndex, fieldIndex+len(fieldValues))
-	}
-	where := "ptype = ?"
-	args := []any{ptype}
-	for i, v := range fieldValues {
-		if v == "" {
-			continue
-		}
-		where += fmt.Sprintf(" AND v%d = ?", fieldIndex+i)
-		args = append(args, v)
-	}
-	return where, args, nil
-}

@@ -156,6 +156,7 @@ func (s *Service) load(ctx context.Context, accountID string) (*accountPolicy, e
 	}
 	e.AddFunction("live", s.live)
 	e.SetAdapter(s.adapter)
+	e.EnableAutoSave(false)
 	if err := e.LoadFilteredPolicyCtx(ctx, Filter{Domain: accountID}); err != nil {
 		return nil, fmt.Errorf("rbac: load %s: %w", accountID, err)
 	}
