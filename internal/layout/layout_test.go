@@ -1,0 +1,84 @@
+package layout_test
+
+import (
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/sesame-idp/sesame/"
+
+// allowed lists, for every package of the module, the packages of the
+// module it may import (tests excluded). A package missing from the table
+// fails the test: adding one means deciding where it sits.
+var allowed = map[string][]string{
+	// Leaves: embedded assets and helpers that import nothing of Sésame.
+	"migrations":         nil,
+	"templates":          nil,
+	"policies":           nil,
+	"secret":             nil,
+	"rights":             nil,
+	"rights/rightstest":  {"rights"},
+	"internal/layout":    nil,
+	"internal/testclock": nil,
+
+	"db":      {"migrations"},
+	"audit":   {"db"},
+	"account": {"audit", "db"},
+	"rbac":    {"audit", "db", "policies", "rights"},
+	"mail":    {"db", "templates"},
+
+	"oauth/sqlstore": {"db"},
+	"oauth":          {"db", "oauth/sqlstore", "secret"}, // not rbac: app wires an interface
+
+	"members": {"account", "audit", "db", "mail", "rbac", "rights"},
+	"web": {"account", "audit", "db", "mail", "members", "oauth", "oauth/sqlstore", "rbac",
+		"rights", "secret", "templates"},
+	"app": {"account", "audit", "db", "mail", "members", "oauth", "oauth/sqlstore", "rbac",
+		"secret", "web"},
+	"cmd/sesame": {"app", "account", "cmd/demo-product/panel", "db", "members", "oauth",
+		"oauth/sqlstore", "rbac", "rights", "secret"},
+
+	// What products import: nothing of the server side.
+	"productkit":                {"rights"},
+	"productkit/productkittest": {"productkit", "rights"},
+	"cmd/demo-product":          {"cmd/demo-product/panel"},
+	"cmd/demo-product/panel":    {"productkit", "rights"},
+
+	// Test support.
+	"db/dbtest":     {"db"},
+	"mail/mailtest": nil,
+	"sesametest":    {"app", "db", "db/dbtest", "mail/mailtest", "oauth/sqlstore"},
+	"e2e":           nil,
+	"e2e/browser":   nil,
+}
+
+func TestImportRules(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, module+"...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg := strings.TrimPrefix(fields[0], module)
+		seen[pkg] = true
+		rule, ok := allowed[pkg]
+		if !ok {
+			t.Errorf("package %s has no import rule: add it to the table (and say it in its doc.go)", pkg)
+			continue
+		}
+		for _, imp := range fields[1:] {
+			dep, own := strings.CutPrefix(imp, module)
+			if own && !slices.Contains(rule, dep) {
+				t.Errorf("%s imports %s, which its rules forbid", pkg, dep)
+			}
+		}
+	}
+	for pkg := range allowed {
+		if !seen[pkg] {
+			t.Errorf("the table names %s, which no longer exists", pkg)
+		}
+	}
+}
