@@ -43,7 +43,7 @@ func parseCheck(memberID, accountID, right, resource string) (check, error) {
 			return check{}, err
 		}
 		if r.Resource != "" && r.Resource != res {
-			return check{}, fmt.Errorf("%w: right %q names resource %q, request names %q", ErrInvalidRight, clip(right), r.Resource, res)
+			return check{}, invalidf(ReasonResourceMismatch, res, "%w: right %q names resource %q, request names %q", ErrInvalidRight, clip(right), r.Resource, res)
 		}
 		r.Resource = res
 	}

@@ -81,7 +81,7 @@ func (s *Service) grantRules(accountID, memberID string, grants []Grant) ([][]st
 			return nil, err
 		}
 		if g.ExpiresAt != nil && !g.ExpiresAt.Truncate(time.Second).After(now) {
-			return nil, fmt.Errorf("%w: grant of %s expires in the past (%s)", ErrInvalidRight, r, formatExpiry(g.ExpiresAt))
+			return nil, invalidf(ReasonExpiryPast, r.String(), "%w: grant of %s expires in the past (%s)", ErrInvalidRight, r, formatExpiry(g.ExpiresAt))
 		}
 		key := r.String()
 		prev, seen := expiry[key]

@@ -61,12 +61,12 @@ func (r Right) Key() string { return r.Product + ":" + r.Action }
 func ParseRight(s string) (Right, error) {
 	parts := strings.SplitN(s, ":", 3)
 	if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
-		return Right{}, fmt.Errorf("%w %q: want product:action or product:action:resource", ErrInvalidRight, clip(s))
+		return Right{}, invalidf(ReasonRightSyntax, s, "%w %q: want product:action or product:action:resource", ErrInvalidRight, clip(s))
 	}
 	r := Right{Product: parts[0], Action: parts[1]}
 	entry, ok := catalogIndex[r.Key()]
 	if !ok {
-		return Right{}, fmt.Errorf("%w %q", ErrUnknownRight, clip(r.Key()))
+		return Right{}, invalidf(ReasonUnknownRight, r.Key(), "%w %q", ErrUnknownRight, clip(r.Key()))
 	}
 	if len(parts) == 3 {
 		res, err := normalizeResource(parts[2])
@@ -74,7 +74,7 @@ func ParseRight(s string) (Right, error) {
 			return Right{}, fmt.Errorf("right %q: %w", clip(s), err)
 		}
 		if !entry.Narrowable {
-			return Right{}, fmt.Errorf("%w %q: %s cannot be narrowed to a resource", ErrInvalidRight, clip(s), r.Key())
+			return Right{}, invalidf(ReasonNotNarrowable, r.Key(), "%w %q: %s cannot be narrowed to a resource", ErrInvalidRight, clip(s), r.Key())
 		}
 		r.Resource = res
 	}
@@ -87,26 +87,26 @@ func ParseRight(s string) (Right, error) {
 // resource is written without one.
 func normalizeResource(s string) (string, error) {
 	if s == "" {
-		return "", fmt.Errorf("%w: empty resource", ErrInvalidRight)
+		return "", invalidf(ReasonBadResource, "", "%w: empty resource", ErrInvalidRight)
 	}
 	if len(s) > maxResourceLen {
-		return "", fmt.Errorf("%w: resource longer than %d characters", ErrInvalidRight, maxResourceLen)
+		return "", invalidf(ReasonBadResource, s, "%w: resource longer than %d characters", ErrInvalidRight, maxResourceLen)
 	}
 	s = strings.ToLower(s)
 	for label := range strings.SplitSeq(s, ".") {
 		if label == "" {
-			return "", fmt.Errorf("%w: resource %q has an empty label", ErrInvalidRight, s)
+			return "", invalidf(ReasonBadResource, s, "%w: resource %q has an empty label", ErrInvalidRight, s)
 		}
 		if len(label) > maxLabelLen {
-			return "", fmt.Errorf("%w: resource %q has a label longer than %d characters", ErrInvalidRight, s, maxLabelLen)
+			return "", invalidf(ReasonBadResource, s, "%w: resource %q has a label longer than %d characters", ErrInvalidRight, s, maxLabelLen)
 		}
 		for _, c := range label {
 			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-				return "", fmt.Errorf("%w: resource %q: character %q not allowed (letters, digits, '-', '_', '.'; IDNs in punycode)", ErrInvalidRight, s, c)
+				return "", invalidf(ReasonBadResource, s, "%w: resource %q: character %q not allowed (letters, digits, '-', '_', '.'; IDNs in punycode)", ErrInvalidRight, s, c)
 			}
 		}
 		if label[0] == '-' || label[len(label)-1] == '-' {
-			return "", fmt.Errorf("%w: resource %q: a label starts or ends with '-'", ErrInvalidRight, s)
+			return "", invalidf(ReasonBadResource, s, "%w: resource %q: a label starts or ends with '-'", ErrInvalidRight, s)
 		}
 	}
 	return s, nil
@@ -139,11 +139,11 @@ func Covers(held []string, want string) bool {
 func checkID(kind, id string) error {
 	switch {
 	case id == "":
-		return fmt.Errorf("%w: empty %s", ErrInvalidSubject, kind)
+		return invalidf(ReasonBadSubject, "", "%w: empty %s", ErrInvalidSubject, kind)
 	case len(id) > maxIDLen:
-		return fmt.Errorf("%w: %s longer than %d characters", ErrInvalidSubject, kind, maxIDLen)
+		return invalidf(ReasonBadSubject, id, "%w: %s longer than %d characters", ErrInvalidSubject, kind, maxIDLen)
 	case strings.HasPrefix(id, rolePrefix):
-		return fmt.Errorf("%w: %s %q names a role", ErrInvalidSubject, kind, id)
+		return invalidf(ReasonBadSubject, id, "%w: %s %q names a role", ErrInvalidSubject, kind, id)
 	}
 	return nil
 }
