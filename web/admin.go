@@ -16,20 +16,20 @@ import (
 // the CSRF-protected browser group; an admin is known by a browser session
 // opened at /admin/login, never by a member's session or a bearer token.
 func (s *Server) mountAdmin(r gin.IRouter) {
-	r.GET("/admin/login", s.adminLoginPage)
-	r.POST("/admin/login", s.adminLoginSubmit)
-	r.POST("/admin/logout", s.adminLogout)
+	r.GET("/admin/login", s.page(s.adminLoginPage))
+	r.POST("/admin/login", s.page(s.adminLoginSubmit))
+	r.POST("/admin/logout", s.page(s.adminLogout))
 
 	g := r.Group("/admin", s.requireAdminPage)
-	g.GET("", s.adminHome)
-	g.GET("/accounts", s.adminFindAccount)
-	g.GET("/accounts/:account_id", s.adminAccountPage)
-	g.POST("/accounts/:account_id/rules", s.adminAddRule)
-	g.POST("/accounts/:account_id/rules/remove", s.adminRemoveRule)
-	g.GET("/templates", s.adminTemplatesPage)
-	g.POST("/templates", s.adminSaveTemplate)
-	g.POST("/templates/:id/delete", s.adminDeleteTemplate)
-	g.GET("/explain", s.adminExplainPage)
+	g.GET("", s.adminPage(s.adminHome))
+	g.GET("/accounts", s.adminPage(s.adminFindAccount))
+	g.GET("/accounts/:account_id", s.adminPage(s.adminAccountPage))
+	g.POST("/accounts/:account_id/rules", s.adminPage(s.adminAddRule))
+	g.POST("/accounts/:account_id/rules/remove", s.adminPage(s.adminRemoveRule))
+	g.GET("/templates", s.adminPage(s.adminTemplatesPage))
+	g.POST("/templates", s.adminPage(s.adminSaveTemplate))
+	g.POST("/templates/:id/delete", s.adminPage(s.adminDeleteTemplate))
+	g.GET("/explain", s.adminPage(s.adminExplainPage))
 
 	s.mountAdminAPI(r)
 }
@@ -70,21 +70,19 @@ func (s *Server) requireAdminPage(c *gin.Context) {
 // admin session, 403 for a member's session. Bearer tokens are refused:
 // no token speaks for a platform admin, and the CSRF check is skipped for
 // requests that carry one.
-func (s *Server) requireAdminAPI(c *gin.Context) {
+func (s *Server) requireAdminAPI(c *gin.Context) error {
 	if strings.HasPrefix(c.GetHeader("Authorization"), "Bearer ") {
-		c.AbortWithStatusJSON(http.StatusUnauthorized, apiError{Error: "unauthorized", Message: s.msg(c, "admin_api_session_only")})
-		return
+		return unauthorized("unauthorized", "admin_api_session_only")
 	}
 	a, ok := s.signedInAdmin(c)
 	if !ok {
 		if sess, ok := s.browserSession(c); ok && sess.MemberID != "" {
-			c.AbortWithStatusJSON(http.StatusForbidden, apiError{Error: "forbidden", Message: s.msg(c, "admin_api_forbidden")})
-			return
+			return forbidden("forbidden", "admin_api_forbidden")
 		}
-		c.AbortWithStatusJSON(http.StatusUnauthorized, apiError{Error: "unauthorized", Message: s.msg(c, "admin_api_unauthorized")})
-		return
+		return unauthorized("unauthorized", "admin_api_unauthorized")
 	}
 	c.Set(adminKey, a)
+	return nil
 }
 
 func adminOf(c *gin.Context) account.Admin { return c.MustGet(adminKey).(account.Admin) }
