@@ -124,7 +124,9 @@ func classifyError(err error) *Error {
 	case errors.Is(err, members.ErrTooManyInvitations):
 		return newError(http.StatusTooManyRequests, "too_many_invitations", "api_too_many_invitations").wrap(err)
 	case errors.Is(err, members.ErrLinkInvalid):
-		return newError(http.StatusGone, "link_invalid", "invitation_link_invalid").wrap(err)
+		// Pages turn it into a 410 (see invitationLinkError); for the API
+		// it is an invitation that is no longer pending.
+		return conflict("invitation_not_pending", "api_invitation_not_pending").wrap(err)
 	case errors.Is(err, members.ErrMismatch):
 		return badRequest("mismatch", "invitation_mismatch").wrap(err)
 	case errors.As(err, &inv):
