@@ -7,6 +7,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/ory/fosite"
 
+	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/members"
 	"github.com/sesame-idp/sesame/oauth"
 )
@@ -25,7 +27,13 @@ func (s *Server) actor(c *gin.Context, scope string) (members.Actor, error) {
 	var memberID string
 	if auth := c.GetHeader("Authorization"); strings.HasPrefix(auth, "Bearer ") {
 		_, ar, err := s.OAuth.OAuth2.IntrospectToken(c.Request.Context(), strings.TrimPrefix(auth, "Bearer "), fosite.AccessToken, oauth.NewSession())
-		if err != nil || !ar.GetGrantedScopes().Has(scope) {
+		if err != nil {
+			if cause := storageCause(err); cause != nil {
+				return members.Actor{}, cause
+			}
+			return members.Actor{}, errNoActor
+		}
+		if !ar.GetGrantedScopes().Has(scope) {
 			return members.Actor{}, errNoActor
 		}
 		sess, ok := ar.GetSession().(*oauth.Session)
@@ -39,9 +47,24 @@ func (s *Server) actor(c *gin.Context, scope string) (members.Actor, error) {
 		return members.Actor{}, errNoActor
 	}
 	a, err := s.Members.ActorFor(c.Request.Context(), memberID, c.ClientIP())
-	if err != nil {
+	switch {
+	case errors.Is(err, account.ErrNotFound), errors.Is(err, members.ErrForbidden):
+		// The member is gone or disabled: nobody is signed in.
 		return members.Actor{}, errNoActor
+	case err != nil:
+		return members.Actor{}, err
 	}
 	c.Set("actor", a)
 	return a, nil
+}
+
+// storageCause returns the database failure behind a token that could not
+// be checked (fosite reports it as an unauthorized request), or nil when
+// the token is simply not valid.
+func storageCause(err error) error {
+	var rfc *fosite.RFC6749Error
+	if errors.As(err, &rfc) && db.IsStorageFailure(rfc.Cause()) {
+		return rfc.Cause()
+	}
+	return nil
 }

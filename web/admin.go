@@ -20,7 +20,7 @@ func (s *Server) mountAdmin(r gin.IRouter) {
 	r.POST("/admin/login", s.page(s.adminLoginSubmit))
 	r.POST("/admin/logout", s.page(s.adminLogout))
 
-	g := r.Group("/admin", s.requireAdminPage)
+	g := r.Group("/admin", s.adminPage(s.requireAdminPage))
 	g.GET("", s.adminPage(s.adminHome))
 	g.GET("/accounts", s.adminPage(s.adminFindAccount))
 	g.GET("/accounts/:account_id", s.adminPage(s.adminAccountPage))
@@ -38,32 +38,37 @@ func (s *Server) mountAdmin(r gin.IRouter) {
 const adminKey = "admin"
 
 // signedInAdmin returns the platform admin of the request's browser
-// session; a member's session is no admin's.
-func (s *Server) signedInAdmin(c *gin.Context) (account.Admin, bool) {
+// session; a member's session is no admin's. The error is the service's
+// failure to say.
+func (s *Server) signedInAdmin(c *gin.Context) (account.Admin, bool, error) {
 	sess, ok := s.browserSession(c)
 	if !ok || sess.AdminID == "" {
-		return account.Admin{}, false
+		return account.Admin{}, false, nil
 	}
 	a, err := s.Accounts.Admin(c.Request.Context(), sess.AdminID)
-	if err != nil {
-		if !errors.Is(err, account.ErrNotFound) {
-			s.Logger.WarnContext(c.Request.Context(), "admin lookup", "err", err)
-		}
-		return account.Admin{}, false
+	switch {
+	case errors.Is(err, account.ErrNotFound):
+		return account.Admin{}, false, nil
+	case err != nil:
+		return account.Admin{}, false, err
 	}
-	return a, true
+	return a, true, nil
 }
 
 // requireAdminPage lets platform admins through and sends everybody else
 // (nobody signed in, or a member of an account) to the admin sign-in.
-func (s *Server) requireAdminPage(c *gin.Context) {
-	a, ok := s.signedInAdmin(c)
+func (s *Server) requireAdminPage(c *gin.Context) error {
+	a, ok, err := s.signedInAdmin(c)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		c.Redirect(http.StatusSeeOther, "/admin/login")
 		c.Abort()
-		return
+		return nil
 	}
 	c.Set(adminKey, a)
+	return nil
 }
 
 // requireAdminAPI is requireAdminPage for the JSON API: 401 without an
@@ -74,7 +79,10 @@ func (s *Server) requireAdminAPI(c *gin.Context) error {
 	if strings.HasPrefix(c.GetHeader("Authorization"), "Bearer ") {
 		return unauthorized("unauthorized", "admin_api_session_only")
 	}
-	a, ok := s.signedInAdmin(c)
+	a, ok, err := s.signedInAdmin(c)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		if sess, ok := s.browserSession(c); ok && sess.MemberID != "" {
 			return forbidden("forbidden", "admin_api_forbidden")

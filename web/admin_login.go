@@ -20,7 +20,9 @@ type adminLoginView struct {
 
 // adminLoginPage shows the platform admins' sign-in form.
 func (s *Server) adminLoginPage(c *gin.Context) error {
-	if _, ok := s.signedInAdmin(c); ok {
+	if _, ok, err := s.signedInAdmin(c); err != nil {
+		return err
+	} else if ok {
 		c.Redirect(http.StatusSeeOther, "/admin")
 		return nil
 	}

@@ -45,6 +45,9 @@ func (s *Server) requireClientScope(scope string) handler {
 		}
 		_, ar, err := s.OAuth.OAuth2.IntrospectToken(c.Request.Context(), strings.TrimPrefix(auth, "Bearer "), fosite.AccessToken, oauth.NewSession())
 		if err != nil {
+			if cause := storageCause(err); cause != nil {
+				return cause
+			}
 			c.Header("WWW-Authenticate", `Bearer error="invalid_token"`)
 			return unauthorized("invalid_token", "api_invalid_token").wrap(err)
 		}

@@ -36,10 +36,12 @@ func (s *Server) mountConsole(r gin.IRouter) {
 // hold members:manage; others are sent to sign in or told they may not.
 func (s *Server) requireConsole(c *gin.Context) error {
 	a, err := s.actor(c, "")
-	if err != nil {
+	if errors.Is(err, errNoActor) {
 		c.Redirect(http.StatusSeeOther, "/login")
 		c.Abort()
 		return nil
+	} else if err != nil {
+		return err
 	}
 	if !a.CanManage(a.AccountID) {
 		return forbidden("forbidden", "console_forbidden")

@@ -108,9 +108,11 @@ func (s *Server) accountHome(c *gin.Context) error {
 		return err
 	}
 	a, err := s.actor(c, "")
-	if err != nil {
+	if errors.Is(err, errNoActor) {
 		c.Redirect(http.StatusSeeOther, "/login")
 		return nil
+	} else if err != nil {
+		return err
 	}
 	s.render(c, http.StatusOK, "account", "account_title", accountView{Member: m, Account: acct, CanManage: a.CanManage(m.AccountID)})
 	return nil
