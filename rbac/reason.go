@@ -32,6 +32,7 @@ type InvalidError struct {
 	err    error
 }
 
+// Error returns the refusal in English, for logs and developers.
 func (e *InvalidError) Error() string { return e.err.Error() }
 
 // Unwrap returns the described error, which wraps the sentinel.

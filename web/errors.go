@@ -28,6 +28,7 @@ type Error struct {
 	Err       error
 }
 
+// Error describes e for the log: status, code and the cause's text.
 func (e *Error) Error() string {
 	msg := fmt.Sprintf("web: %d %s", e.Status, e.Code)
 	if e.Err != nil {
