@@ -48,7 +48,7 @@ func (r Rule) line(accountID string) string {
 // validate checks a rule an admin submits and normalizes its resource.
 func (r Rule) validate() (Rule, error) {
 	if r.Subject == "" || len(r.Subject) > maxIDLen {
-		return r, fmt.Errorf("%w: rule subject must be 1 to %d characters", ErrInvalidSubject, maxIDLen)
+		return r, invalidf(ReasonBadSubject, r.Subject, "%w: rule subject must be 1 to %d characters", ErrInvalidSubject, maxIDLen)
 	}
 	if strings.HasPrefix(r.Subject, rolePrefix) {
 		if err := checkRole(r.Subject); err != nil {
@@ -58,14 +58,14 @@ func (r Rule) validate() (Rule, error) {
 	switch r.PType {
 	case "g":
 		if r.Object != "" || r.Action != "" || r.ExpiresAt != nil {
-			return r, fmt.Errorf("%w: a g rule has a subject and a role only", ErrInvalidRight)
+			return r, invalidf(ReasonRuleShape, "g", "%w: a g rule has a subject and a role only", ErrInvalidRight)
 		}
 		if err := checkRole(r.Role); err != nil {
 			return r, err
 		}
 	case "p":
 		if r.Role != "" {
-			return r, fmt.Errorf("%w: a p rule has no role", ErrInvalidRight)
+			return r, invalidf(ReasonRuleShape, "p", "%w: a p rule has no role", ErrInvalidRight)
 		}
 		if r.Action != "*" {
 			right, err := ParseRight(r.Action)
@@ -73,7 +73,7 @@ func (r Rule) validate() (Rule, error) {
 				return r, err
 			}
 			if right.Resource != "" {
-				return r, fmt.Errorf("%w: put the resource of %q in the object", ErrInvalidRight, r.Action)
+				return r, invalidf(ReasonResourceInAction, r.Action, "%w: put the resource of %q in the object", ErrInvalidRight, r.Action)
 			}
 		}
 		switch r.Object {
@@ -86,7 +86,7 @@ func (r Rule) validate() (Rule, error) {
 				return r, err
 			}
 			if r.Action != "*" && !catalogIndex[r.Action].Narrowable {
-				return r, fmt.Errorf("%w: %s cannot be narrowed to a resource", ErrInvalidRight, r.Action)
+				return r, invalidf(ReasonNotNarrowable, r.Action, "%w: %s cannot be narrowed to a resource", ErrInvalidRight, r.Action)
 			}
 			r.Object = res
 		}
@@ -95,7 +95,7 @@ func (r Rule) validate() (Rule, error) {
 			r.ExpiresAt = &t
 		}
 	default:
-		return r, fmt.Errorf("%w: rule type %q, want p or g", ErrInvalidRight, r.PType)
+		return r, invalidf(ReasonRuleShape, r.PType, "%w: rule type %q, want p or g", ErrInvalidRight, r.PType)
 	}
 	return r, nil
 }
@@ -103,11 +103,11 @@ func (r Rule) validate() (Rule, error) {
 func checkRole(role string) error {
 	name, ok := strings.CutPrefix(role, rolePrefix)
 	if !ok || name == "" || len(role) > maxIDLen {
-		return fmt.Errorf("%w: role %q must be %sNAME", ErrInvalidSubject, clip(role), rolePrefix)
+		return invalidf(ReasonBadRole, role, "%w: role %q must be %sNAME", ErrInvalidSubject, clip(role), rolePrefix)
 	}
 	for _, c := range name {
 		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return fmt.Errorf("%w: role %q: use lower-case letters, digits, '-' and '_'", ErrInvalidSubject, clip(role))
+			return invalidf(ReasonBadRole, role, "%w: role %q: use lower-case letters, digits, '-' and '_'", ErrInvalidSubject, clip(role))
 		}
 	}
 	return nil

@@ -39,7 +39,7 @@ type check struct {
 func parseCheck(memberID, accountID, right, resource string) (check, error) {
 	r, err := rights.Request(right, resource)
 	if err != nil {
-		return check{}, fmt.Errorf("%w: %w", ErrInvalidRight, err)
+		return check{}, refused(err, right)
 	}
 	if err := checkCatalog(r.Whole()); err != nil {
 		return check{}, err

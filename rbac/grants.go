@@ -83,7 +83,7 @@ func (s *Service) grantRules(accountID, memberID string, grants []Grant) ([][]st
 	for _, g := range grants {
 		r, err := rights.Parse(g.Right)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalidRight, err)
+			return nil, refused(err, g.Right)
 		}
 		obj := anyResource
 		if r.Resource != "" {

@@ -2,7 +2,6 @@ package rbac
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -47,7 +46,7 @@ type Right = rights.Right
 func ParseRight(s string) (Right, error) {
 	r, err := rights.Parse(s)
 	if err != nil {
-		return Right{}, fmt.Errorf("%w: %w", ErrInvalidRight, err)
+		return Right{}, refused(err, s)
 	}
 	if err := checkCatalog(r); err != nil {
 		return Right{}, err
@@ -60,10 +59,10 @@ func ParseRight(s string) (Right, error) {
 func checkCatalog(r Right) error {
 	entry, ok := catalogIndex[r.Key()]
 	if !ok {
-		return fmt.Errorf("%w %q", ErrUnknownRight, clip(r.Key()))
+		return invalidf(ReasonUnknownRight, r.Key(), "%w %q", ErrUnknownRight, clip(r.Key()))
 	}
 	if r.Resource != "" && !entry.Narrowable {
-		return fmt.Errorf("%w %q: %s cannot be narrowed to a resource", ErrInvalidRight, clip(r.String()), r.Key())
+		return invalidf(ReasonNotNarrowable, r.Key(), "%w %q: %s cannot be narrowed to a resource", ErrInvalidRight, clip(r.String()), r.Key())
 	}
 	return nil
 }
@@ -78,10 +77,8 @@ func NormalizeGrants(grants []Grant, now time.Time) ([]Grant, error) {
 	switch {
 	case err == nil:
 		return out, nil
-	case errors.Is(err, ErrUnknownRight), errors.Is(err, ErrInvalidRight):
-		return nil, err
 	}
-	return nil, fmt.Errorf("%w: %w", ErrInvalidRight, err)
+	return nil, refused(err, "")
 }
 
 // normalizeResource returns the canonical form of a resource (see
@@ -89,7 +86,7 @@ func NormalizeGrants(grants []Grant, now time.Time) ([]Grant, error) {
 func normalizeResource(s string) (string, error) {
 	res, err := rights.NormalizeResource(s)
 	if err != nil {
-		return "", fmt.Errorf("%w: %w", ErrInvalidRight, err)
+		return "", refused(err, s)
 	}
 	return res, nil
 }
@@ -99,11 +96,11 @@ func normalizeResource(s string) (string, error) {
 func checkID(kind, id string) error {
 	switch {
 	case id == "":
-		return fmt.Errorf("%w: empty %s", ErrInvalidSubject, kind)
+		return invalidf(ReasonBadSubject, "", "%w: empty %s", ErrInvalidSubject, kind)
 	case len(id) > maxIDLen:
-		return fmt.Errorf("%w: %s longer than %d characters", ErrInvalidSubject, kind, maxIDLen)
+		return invalidf(ReasonBadSubject, id, "%w: %s longer than %d characters", ErrInvalidSubject, kind, maxIDLen)
 	case strings.HasPrefix(id, rolePrefix):
-		return fmt.Errorf("%w: %s %q names a role", ErrInvalidSubject, kind, id)
+		return invalidf(ReasonBadSubject, id, "%w: %s %q names a role", ErrInvalidSubject, kind, id)
 	}
 	return nil
 }

@@ -65,11 +65,11 @@ func DefaultTemplates() ([]Template, error) {
 // each once, in catalog order).
 func (t Template) validate() (Template, error) {
 	if t.ID == "" || len(t.ID) > 64 || strings.Trim(t.ID, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
-		return t, fmt.Errorf("%w: template id %q: 1 to 64 lower-case letters, digits and '-'", ErrInvalidRight, clip(t.ID))
+		return t, invalidf(ReasonTemplateID, t.ID, "%w: template id %q: 1 to 64 lower-case letters, digits and '-'", ErrInvalidRight, clip(t.ID))
 	}
 	t.NameFR, t.NameEN = strings.TrimSpace(t.NameFR), strings.TrimSpace(t.NameEN)
 	if t.NameFR == "" || t.NameEN == "" || len(t.NameFR) > 100 || len(t.NameEN) > 100 {
-		return t, fmt.Errorf("%w: template %s needs a French and an English name of at most 100 characters", ErrInvalidRight, t.ID)
+		return t, invalidf(ReasonTemplateNames, t.ID, "%w: template %s needs a French and an English name of at most 100 characters", ErrInvalidRight, t.ID)
 	}
 	rights := make([]string, 0, len(t.Rights))
 	for _, s := range t.Rights {
@@ -78,7 +78,7 @@ func (t Template) validate() (Template, error) {
 			return t, err
 		}
 		if r.Resource != "" {
-			return t, fmt.Errorf("%w: template %s: %q names a resource; templates hold whole rights", ErrInvalidRight, t.ID, s)
+			return t, invalidf(ReasonTemplateNarrowed, s, "%w: template %s: %q names a resource; templates hold whole rights", ErrInvalidRight, t.ID, s)
 		}
 		if !slices.Contains(rights, r.Key()) {
 			rights = append(rights, r.Key())

@@ -2,12 +2,13 @@ package web
 
 import (
 	"errors"
-	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ory/fosite"
 
+	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/members"
 	"github.com/sesame-idp/sesame/oauth"
 )
@@ -26,7 +27,13 @@ func (s *Server) actor(c *gin.Context, scope string) (members.Actor, error) {
 	var memberID string
 	if auth := c.GetHeader("Authorization"); strings.HasPrefix(auth, "Bearer ") {
 		_, ar, err := s.OAuth.OAuth2.IntrospectToken(c.Request.Context(), strings.TrimPrefix(auth, "Bearer "), fosite.AccessToken, oauth.NewSession())
-		if err != nil || !ar.GetGrantedScopes().Has(scope) {
+		if err != nil {
+			if cause := storageCause(err); cause != nil {
+				return members.Actor{}, cause
+			}
+			return members.Actor{}, errNoActor
+		}
+		if !ar.GetGrantedScopes().Has(scope) {
 			return members.Actor{}, errNoActor
 		}
 		sess, ok := ar.GetSession().(*oauth.Session)
@@ -40,41 +47,24 @@ func (s *Server) actor(c *gin.Context, scope string) (members.Actor, error) {
 		return members.Actor{}, errNoActor
 	}
 	a, err := s.Members.ActorFor(c.Request.Context(), memberID, c.ClientIP())
-	if err != nil {
+	switch {
+	case errors.Is(err, account.ErrNotFound), errors.Is(err, members.ErrForbidden):
+		// The member is gone or disabled: nobody is signed in.
 		return members.Actor{}, errNoActor
+	case err != nil:
+		return members.Actor{}, err
 	}
 	c.Set("actor", a)
 	return a, nil
 }
 
-// apiFail writes the JSON error of err with the matching status.
-func (s *Server) apiFail(c *gin.Context, err error) {
-	status, code, msg := s.classify(c, err)
-	c.AbortWithStatusJSON(status, apiError{Error: code, Message: msg})
-}
-
-// classify maps a service error to an HTTP status, an error code and a
-// message fit for the person (details go to the log only).
-func (s *Server) classify(c *gin.Context, err error) (int, string, string) {
-	var inv *members.InvalidError
-	switch {
-	case errors.Is(err, errNoActor):
-		return http.StatusUnauthorized, "unauthorized", s.msg(c, "api_unauthorized")
-	case errors.Is(err, members.ErrForbidden):
-		return http.StatusForbidden, "forbidden", s.msg(c, "api_forbidden")
-	case errors.Is(err, members.ErrNotFound):
-		return http.StatusNotFound, "not_found", s.msg(c, "api_not_found")
-	case errors.Is(err, members.ErrAlreadyMember):
-		return http.StatusConflict, "already_member", s.msg(c, "api_already_member")
-	case errors.Is(err, members.ErrAlreadyInvited):
-		return http.StatusConflict, "already_invited", s.msg(c, "api_already_invited")
-	case errors.Is(err, members.ErrTooManyInvitations):
-		return http.StatusTooManyRequests, "too_many_invitations", s.msg(c, "api_too_many_invitations")
-	case errors.Is(err, members.ErrLinkInvalid):
-		return http.StatusConflict, "invitation_not_pending", s.msg(c, "api_invitation_not_pending")
-	case errors.As(err, &inv):
-		return http.StatusBadRequest, "invalid_" + inv.Field, inv.Err.Error()
+// storageCause returns the database failure behind a token that could not
+// be checked (fosite reports it as an unauthorized request), or nil when
+// the token is simply not valid.
+func storageCause(err error) error {
+	var rfc *fosite.RFC6749Error
+	if errors.As(err, &rfc) && db.IsStorageFailure(rfc.Cause()) {
+		return rfc.Cause()
 	}
-	s.Logger.ErrorContext(c.Request.Context(), "request failed", "path", c.Request.URL.Path, "err", err)
-	return http.StatusInternalServerError, "server_error", s.msg(c, "error_internal")
+	return nil
 }

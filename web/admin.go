@@ -16,20 +16,20 @@ import (
 // the CSRF-protected browser group; an admin is known by a browser session
 // opened at /admin/login, never by a member's session or a bearer token.
 func (s *Server) mountAdmin(r gin.IRouter) {
-	r.GET("/admin/login", s.adminLoginPage)
-	r.POST("/admin/login", s.adminLoginSubmit)
-	r.POST("/admin/logout", s.adminLogout)
+	r.GET("/admin/login", s.page(s.adminLoginPage))
+	r.POST("/admin/login", s.page(s.adminLoginSubmit))
+	r.POST("/admin/logout", s.page(s.adminLogout))
 
-	g := r.Group("/admin", s.requireAdminPage)
-	g.GET("", s.adminHome)
-	g.GET("/accounts", s.adminFindAccount)
-	g.GET("/accounts/:account_id", s.adminAccountPage)
-	g.POST("/accounts/:account_id/rules", s.adminAddRule)
-	g.POST("/accounts/:account_id/rules/remove", s.adminRemoveRule)
-	g.GET("/templates", s.adminTemplatesPage)
-	g.POST("/templates", s.adminSaveTemplate)
-	g.POST("/templates/:id/delete", s.adminDeleteTemplate)
-	g.GET("/explain", s.adminExplainPage)
+	g := r.Group("/admin", s.adminPage(s.requireAdminPage))
+	g.GET("", s.adminPage(s.adminHome))
+	g.GET("/accounts", s.adminPage(s.adminFindAccount))
+	g.GET("/accounts/:account_id", s.adminPage(s.adminAccountPage))
+	g.POST("/accounts/:account_id/rules", s.adminPage(s.adminAddRule))
+	g.POST("/accounts/:account_id/rules/remove", s.adminPage(s.adminRemoveRule))
+	g.GET("/templates", s.adminPage(s.adminTemplatesPage))
+	g.POST("/templates", s.adminPage(s.adminSaveTemplate))
+	g.POST("/templates/:id/delete", s.adminPage(s.adminDeleteTemplate))
+	g.GET("/explain", s.adminPage(s.adminExplainPage))
 
 	s.mountAdminAPI(r)
 }
@@ -38,53 +38,59 @@ func (s *Server) mountAdmin(r gin.IRouter) {
 const adminKey = "admin"
 
 // signedInAdmin returns the platform admin of the request's browser
-// session; a member's session is no admin's.
-func (s *Server) signedInAdmin(c *gin.Context) (account.Admin, bool) {
+// session; a member's session is no admin's. The error is the service's
+// failure to say.
+func (s *Server) signedInAdmin(c *gin.Context) (account.Admin, bool, error) {
 	sess, ok := s.browserSession(c)
 	if !ok || sess.AdminID == "" {
-		return account.Admin{}, false
+		return account.Admin{}, false, nil
 	}
 	a, err := s.Accounts.Admin(c.Request.Context(), sess.AdminID)
-	if err != nil {
-		if !errors.Is(err, account.ErrNotFound) {
-			s.Logger.WarnContext(c.Request.Context(), "admin lookup", "err", err)
-		}
-		return account.Admin{}, false
+	switch {
+	case errors.Is(err, account.ErrNotFound):
+		return account.Admin{}, false, nil
+	case err != nil:
+		return account.Admin{}, false, err
 	}
-	return a, true
+	return a, true, nil
 }
 
 // requireAdminPage lets platform admins through and sends everybody else
 // (nobody signed in, or a member of an account) to the admin sign-in.
-func (s *Server) requireAdminPage(c *gin.Context) {
-	a, ok := s.signedInAdmin(c)
+func (s *Server) requireAdminPage(c *gin.Context) error {
+	a, ok, err := s.signedInAdmin(c)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		c.Redirect(http.StatusSeeOther, "/admin/login")
 		c.Abort()
-		return
+		return nil
 	}
 	c.Set(adminKey, a)
+	return nil
 }
 
 // requireAdminAPI is requireAdminPage for the JSON API: 401 without an
 // admin session, 403 for a member's session. Bearer tokens are refused:
 // no token speaks for a platform admin, and the CSRF check is skipped for
 // requests that carry one.
-func (s *Server) requireAdminAPI(c *gin.Context) {
+func (s *Server) requireAdminAPI(c *gin.Context) error {
 	if strings.HasPrefix(c.GetHeader("Authorization"), "Bearer ") {
-		c.AbortWithStatusJSON(http.StatusUnauthorized, apiError{Error: "unauthorized", Message: s.msg(c, "admin_api_session_only")})
-		return
+		return unauthorized("unauthorized", "admin_api_session_only")
 	}
-	a, ok := s.signedInAdmin(c)
+	a, ok, err := s.signedInAdmin(c)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		if sess, ok := s.browserSession(c); ok && sess.MemberID != "" {
-			c.AbortWithStatusJSON(http.StatusForbidden, apiError{Error: "forbidden", Message: s.msg(c, "admin_api_forbidden")})
-			return
+			return forbidden("forbidden", "admin_api_forbidden")
 		}
-		c.AbortWithStatusJSON(http.StatusUnauthorized, apiError{Error: "unauthorized", Message: s.msg(c, "admin_api_unauthorized")})
-		return
+		return unauthorized("unauthorized", "admin_api_unauthorized")
 	}
 	c.Set(adminKey, a)
+	return nil
 }
 
 func adminOf(c *gin.Context) account.Admin { return c.MustGet(adminKey).(account.Admin) }

@@ -40,35 +40,34 @@ func (s *Server) adminHomeData(c *gin.Context) (adminHomeView, error) {
 
 // adminHome is the admins' start page: find an account, the role
 // templates, the platform's audit trail.
-func (s *Server) adminHome(c *gin.Context) {
+func (s *Server) adminHome(c *gin.Context) error {
 	v, err := s.adminHomeData(c)
 	if err != nil {
-		s.adminPageFail(c, err)
-		return
+		return err
 	}
 	s.render(c, http.StatusOK, "admin_home", "admin_home_title", v)
+	return nil
 }
 
 // adminFindAccount answers the home page's look-up form (a GET form: it
 // changes nothing) by going to the account's page.
-func (s *Server) adminFindAccount(c *gin.Context) {
+func (s *Server) adminFindAccount(c *gin.Context) error {
 	raw := strings.TrimSpace(c.Query("account_id"))
 	acct, err := s.Accounts.Account(c.Request.Context(), raw)
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, "/admin/accounts/"+url.PathEscape(acct.ID))
-		return
+		return nil
 	}
 	if !errors.Is(err, account.ErrNotFound) {
-		s.adminPageFail(c, err)
-		return
+		return err
 	}
-	v, derr := s.adminHomeData(c)
-	if derr != nil {
-		s.adminPageFail(c, derr)
-		return
+	v, err := s.adminHomeData(c)
+	if err != nil {
+		return err
 	}
 	v.AccountID, v.Error = raw, s.msg(c, "admin_account_unknown")
 	s.render(c, http.StatusNotFound, "admin_home", "admin_home_title", v)
+	return nil
 }
 
 // adminRuleForm holds what was typed in an add-rule form.
@@ -126,36 +125,34 @@ func (s *Server) adminAccountData(c *gin.Context, acct account.Account) (adminAc
 
 // adminAccountPage shows an account's rules, members and audit trail, with
 // the forms that change the rules.
-func (s *Server) adminAccountPage(c *gin.Context) {
+func (s *Server) adminAccountPage(c *gin.Context) error {
 	acct, err := s.adminAccount(c)
 	if err != nil {
-		s.adminPageFail(c, err)
-		return
+		return err
 	}
 	v, err := s.adminAccountData(c, acct)
 	if err != nil {
-		s.adminPageFail(c, err)
-		return
+		return err
 	}
 	s.render(c, http.StatusOK, "admin_account", "admin_account_title", v)
+	return nil
 }
 
 // adminAddRule adds the rule of the "grant a right" or "give a role" form.
-func (s *Server) adminAddRule(c *gin.Context) {
-	s.adminEditRule(c, true)
+func (s *Server) adminAddRule(c *gin.Context) error {
+	return s.adminEditRule(c, true)
 }
 
 // adminRemoveRule removes the rule of a remove button (its exact fields).
-func (s *Server) adminRemoveRule(c *gin.Context) {
-	s.adminEditRule(c, false)
+func (s *Server) adminRemoveRule(c *gin.Context) error {
+	return s.adminEditRule(c, false)
 }
 
-func (s *Server) adminEditRule(c *gin.Context, add bool) {
+func (s *Server) adminEditRule(c *gin.Context, add bool) error {
 	ctx := c.Request.Context()
 	acct, err := s.adminAccount(c)
 	if err != nil {
-		s.adminPageFail(c, err)
-		return
+		return err
 	}
 	r, err := adminRuleFromForm(c)
 	if err == nil {
@@ -169,31 +166,30 @@ func (s *Server) adminEditRule(c *gin.Context, add bool) {
 		}
 	}
 	if err != nil {
-		s.adminRuleFailed(c, acct, err, add)
-		return
+		return s.adminRuleFailed(c, acct, err, add)
 	}
 	done := "admin_done_rule_removed"
 	if add {
 		done = "admin_done_rule_added"
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/accounts/"+url.PathEscape(acct.ID)+"?done="+done)
+	return nil
 }
 
 // adminRuleFailed shows the account page again with the error next to the
-// form that was sent and what was typed in it.
-func (s *Server) adminRuleFailed(c *gin.Context, acct account.Account, err error, add bool) {
-	f := s.adminClassify(c, err)
-	if f.Status >= http.StatusInternalServerError {
-		s.adminPageFail(c, err)
-		return
+// form that was sent and what was typed in it. A failure of the service
+// is the error page's.
+func (s *Server) adminRuleFailed(c *gin.Context, acct account.Account, err error, add bool) error {
+	e := s.classify(c, err)
+	if e.Status >= http.StatusInternalServerError {
+		return e
 	}
-	v, derr := s.adminAccountData(c, acct)
-	if derr != nil {
-		s.adminPageFail(c, derr)
-		return
+	v, err := s.adminAccountData(c, acct)
+	if err != nil {
+		return err
 	}
 	v.Flash = ""
-	v.Error, v.Detail = f.Message, f.Detail
+	v.Error, v.Detail = s.message(c, e), s.detail(c, e)
 	typed := adminRuleForm{
 		Subject: c.PostForm("subject"), Role: c.PostForm("role"), Object: c.PostForm("object"),
 		Action: c.PostForm("action"), Expires: c.PostForm("expires_at"),
@@ -206,5 +202,6 @@ func (s *Server) adminRuleFailed(c *gin.Context, acct account.Account, err error
 	default:
 		v.ErrorForm, v.Grant = "p", typed
 	}
-	s.render(c, f.Status, "admin_account", "admin_account_title", v)
+	s.render(c, e.Status, "admin_account", "admin_account_title", v)
+	return nil
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -19,8 +18,7 @@ func (s *Server) adminExplain(ctx context.Context, sub, accountID, right, resour
 	sub, accountID = strings.TrimSpace(sub), strings.TrimSpace(accountID)
 	right, resource = strings.TrimSpace(right), strings.TrimSpace(resource)
 	if sub == "" || accountID == "" || right == "" {
-		return rbac.Explanation{}, adminBadInput("invalid_request", "admin_err_explain_missing",
-			"give sub (a member ID or email), account_id and right")
+		return rbac.Explanation{}, badRequest("invalid_request", "admin_err_explain_missing")
 	}
 	if id, ok := account.NormalizeAccountID(accountID); ok {
 		accountID = id
@@ -29,8 +27,7 @@ func (s *Server) adminExplain(ctx context.Context, sub, accountID, right, resour
 		m, err := s.Accounts.MemberByEmail(ctx, accountID, sub)
 		switch {
 		case errors.Is(err, account.ErrNotFound) || errors.Is(err, account.ErrInvalidEmail):
-			return rbac.Explanation{}, &adminInputError{Status: http.StatusBadRequest, Code: "invalid_subject", Key: "admin_err_not_member",
-				Detail: fmt.Sprintf("%q is not a member of account %s", clipInput(sub), clipInput(accountID))}
+			return rbac.Explanation{}, notMember(sub, accountID).wrap(err)
 		case err != nil:
 			return rbac.Explanation{}, err
 		}
@@ -54,7 +51,7 @@ type adminExplainView struct {
 // adminExplainPage is the explain tool: a GET form (it changes nothing, and
 // its answer can be linked to) that shows the decision, the rule that made
 // it and the reason.
-func (s *Server) adminExplainPage(c *gin.Context) {
+func (s *Server) adminExplainPage(c *gin.Context) error {
 	ctx := c.Request.Context()
 	v := adminExplainView{
 		Admin: adminOf(c), Sub: c.Query("sub"), AccountID: c.Query("account_id"),
@@ -64,25 +61,23 @@ func (s *Server) adminExplainPage(c *gin.Context) {
 	if id, ok := account.NormalizeAccountID(v.AccountID); ok {
 		list, err := s.Accounts.Members(ctx, id)
 		if err != nil {
-			s.adminPageFail(c, err)
-			return
+			return err
 		}
 		v.Members = list
 	}
 	if _, asked := c.GetQuery("right"); !asked {
 		s.render(c, http.StatusOK, "admin_explain", "admin_explain_title", v)
-		return
+		return nil
 	}
 	x, err := s.adminExplain(ctx, v.Sub, v.AccountID, v.Right, v.Resource)
 	if err != nil {
-		f := s.adminClassify(c, err)
-		if f.Status >= http.StatusInternalServerError {
-			s.adminPageFail(c, err)
-			return
+		e := s.classify(c, err)
+		if e.Status >= http.StatusInternalServerError {
+			return e
 		}
-		v.Error, v.Detail = f.Message, f.Detail
-		s.render(c, f.Status, "admin_explain", "admin_explain_title", v)
-		return
+		v.Error, v.Detail = s.message(c, e), s.detail(c, e)
+		s.render(c, e.Status, "admin_explain", "admin_explain_title", v)
+		return nil
 	}
 	v.Result = &x
 	v.RuleLine = strings.Join(x.Rule, ", ")
@@ -94,4 +89,5 @@ func (s *Server) adminExplainPage(c *gin.Context) {
 		}
 	}
 	s.render(c, http.StatusOK, "admin_explain", "admin_explain_title", v)
+	return nil
 }

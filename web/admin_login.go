@@ -19,58 +19,57 @@ type adminLoginView struct {
 }
 
 // adminLoginPage shows the platform admins' sign-in form.
-func (s *Server) adminLoginPage(c *gin.Context) {
-	if _, ok := s.signedInAdmin(c); ok {
+func (s *Server) adminLoginPage(c *gin.Context) error {
+	if _, ok, err := s.signedInAdmin(c); err != nil {
+		return err
+	} else if ok {
 		c.Redirect(http.StatusSeeOther, "/admin")
-		return
+		return nil
 	}
 	v := adminLoginView{Notice: s.adminFlash(c)}
 	if sess, ok := s.browserSession(c); ok && sess.MemberID != "" {
 		v.Member = true
 	}
 	s.render(c, http.StatusOK, "admin_login", "admin_login_title", v)
+	return nil
 }
 
 // adminLoginSubmit checks an admin's credentials. Like the members' sign-in,
 // every failure (malformed or unknown email, wrong password) gives the same
 // message, status and cost, and too many failures give 429.
-func (s *Server) adminLoginSubmit(c *gin.Context) {
+func (s *Server) adminLoginSubmit(c *gin.Context) error {
 	email, password := c.PostForm("email"), c.PostForm("password")
 	v := adminLoginView{Email: email}
-	fail := func(status int, key string) {
+	fail := func(status int, key string) error {
 		v.Error = s.msg(c, key)
 		s.render(c, status, "admin_login", "admin_login_title", v)
+		return nil
 	}
 	if len(email) > 254 || len(password) > 4096 {
-		fail(http.StatusUnauthorized, "admin_login_failed")
-		return
+		return fail(http.StatusUnauthorized, "admin_login_failed")
 	}
 	admin, err := s.Accounts.AuthenticateAdmin(c.Request.Context(), email, password, c.ClientIP())
 	switch {
 	case errors.Is(err, account.ErrThrottled):
 		c.Header("Retry-After", "900")
-		fail(http.StatusTooManyRequests, "admin_login_throttled")
-		return
+		return fail(http.StatusTooManyRequests, "admin_login_throttled")
 	case errors.Is(err, account.ErrInvalidCredentials):
-		fail(http.StatusUnauthorized, "admin_login_failed")
-		return
+		return fail(http.StatusUnauthorized, "admin_login_failed")
 	case err != nil:
-		s.Logger.ErrorContext(c.Request.Context(), "admin sign-in", "err", err)
-		s.errorPage(c, http.StatusInternalServerError, "error_internal")
-		return
+		return err
 	}
 	// A new session (and id) replaces whatever this browser held, a
 	// member's session included.
 	if _, err := s.startSession(c, "", admin.ID); err != nil {
-		s.Logger.ErrorContext(c.Request.Context(), "start admin session", "err", err)
-		s.errorPage(c, http.StatusInternalServerError, "error_internal")
-		return
+		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/admin")
+	return nil
 }
 
 // adminLogout ends the browser's session.
-func (s *Server) adminLogout(c *gin.Context) {
+func (s *Server) adminLogout(c *gin.Context) error {
 	s.endSession(c)
 	c.Redirect(http.StatusSeeOther, "/admin/login?done=admin_done_logout")
+	return nil
 }

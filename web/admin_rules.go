@@ -2,8 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
-	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -35,8 +33,7 @@ func adminExpiry(s string) (*time.Time, error) {
 			return &t, nil
 		}
 	}
-	return nil, adminBadInput("invalid_expiry", "admin_err_expiry",
-		fmt.Sprintf("expiry %q: write YYYY-MM-DD or YYYY-MM-DD HH:MM (UTC)", clipInput(s)))
+	return nil, badRequest("invalid_expiry", "admin_err_expiry").detail("admin_reason_expiry").with("Value", clipInput(s))
 }
 
 // adminRuleFromForm reads a rule from the add and remove forms.
@@ -72,7 +69,7 @@ func (s *Server) adminPrepareRule(ctx context.Context, acct account.Account, r r
 		r.Role = adminRolePrefix + r.Role
 	}
 	if r.Subject == "" {
-		return r, adminBadInput("invalid_subject", "admin_err_subject_missing", "give the rule's subject: a member ID, a member's email or a role")
+		return r, badRequest("invalid_subject", "admin_err_subject_missing")
 	}
 	if strings.HasPrefix(r.Subject, adminRolePrefix) {
 		return s.adminCheckExpiry(r, adding)
@@ -90,14 +87,13 @@ func (s *Server) adminPrepareRule(ctx context.Context, acct account.Account, r r
 			return s.adminCheckExpiry(r, adding)
 		}
 	}
-	return r, &adminInputError{Status: http.StatusBadRequest, Code: "invalid_subject", Key: "admin_err_not_member",
-		Detail: fmt.Sprintf("%q is not a member of account %s (give a member ID, a member's email or role:NAME)", clipInput(r.Subject), acct.ID)}
+	return r, notMember(r.Subject, acct.ID)
 }
 
 func (s *Server) adminCheckExpiry(r rbac.Rule, adding bool) (rbac.Rule, error) {
 	if adding && r.ExpiresAt != nil && !r.ExpiresAt.After(s.Now()) {
-		return r, adminBadInput("invalid_expiry", "admin_err_expiry_past",
-			"expiry "+r.ExpiresAt.UTC().Format(time.RFC3339)+" is not in the future")
+		return r, badRequest("invalid_expiry", "admin_err_expiry_past").
+			detail("admin_reason_expiry_past").with("Value", r.ExpiresAt.UTC().Format(time.RFC3339))
 	}
 	return r, nil
 }
@@ -181,6 +177,12 @@ func adminCatalog(lang string, checked ...string) []adminRightGroup {
 		groups[len(groups)-1].Rights = append(groups[len(groups)-1].Rights, opt)
 	}
 	return groups
+}
+
+// notMember refuses a subject that is no member of the account.
+func notMember(subject, accountID string) *Error {
+	return badRequest("invalid_subject", "admin_err_not_member").detail("admin_reason_not_member").
+		with("Value", clipInput(subject)).with("Account", clipInput(accountID))
 }
 
 // clipInput shortens untrusted input quoted in messages.

@@ -70,35 +70,36 @@ type adminTemplatesView struct {
 
 // adminTemplatesPage lists the role templates with a form to create one,
 // or to edit the one named by ?edit=.
-func (s *Server) adminTemplatesPage(c *gin.Context) {
+func (s *Server) adminTemplatesPage(c *gin.Context) error {
 	form := adminTemplateForm{Catalog: adminCatalog(langOf(c))}
 	if id := c.Query("edit"); id != "" {
 		t, err := s.adminTemplate(c.Request.Context(), id)
 		if err != nil {
-			s.adminPageFail(c, err)
-			return
+			return err
 		}
 		form = adminTemplateForm{ID: t.ID, NameFR: t.NameFR, NameEN: t.NameEN, Editing: true, Catalog: adminCatalog(langOf(c), t.Rights...)}
 	}
-	s.adminRenderTemplates(c, http.StatusOK, form, nil)
+	return s.adminRenderTemplates(c, http.StatusOK, form, nil)
 }
 
-func (s *Server) adminRenderTemplates(c *gin.Context, status int, form adminTemplateForm, fail *adminFailure) {
+// adminRenderTemplates shows the templates page, with the refusal of the
+// form when fail is not nil.
+func (s *Server) adminRenderTemplates(c *gin.Context, status int, form adminTemplateForm, fail *Error) error {
 	rows, err := s.adminTemplateRows(c)
 	if err != nil {
-		s.adminPageFail(c, err)
-		return
+		return err
 	}
 	v := adminTemplatesView{Admin: adminOf(c), Templates: rows, Form: form, Flash: s.adminFlash(c)}
 	if fail != nil {
-		v.Flash, v.Error, v.Detail = "", fail.Message, fail.Detail
+		v.Flash, v.Error, v.Detail = "", s.message(c, fail), s.detail(c, fail)
 	}
 	s.render(c, status, "admin_templates", "admin_templates_title", v)
+	return nil
 }
 
 // adminSaveTemplate creates a template (mode=create, refused when the ID
 // is taken) or replaces one (mode=edit).
-func (s *Server) adminSaveTemplate(c *gin.Context) {
+func (s *Server) adminSaveTemplate(c *gin.Context) error {
 	ctx := c.Request.Context()
 	t := rbac.Template{
 		ID:     strings.TrimSpace(c.PostForm("id")),
@@ -115,23 +116,22 @@ func (s *Server) adminSaveTemplate(c *gin.Context) {
 		_, err = s.adminSave(c, t)
 	}
 	if err != nil {
-		f := s.adminClassify(c, err)
-		if f.Status >= http.StatusInternalServerError {
-			s.adminPageFail(c, err)
-			return
+		e := s.classify(c, err)
+		if e.Status >= http.StatusInternalServerError {
+			return e
 		}
 		form := adminTemplateForm{ID: t.ID, NameFR: t.NameFR, NameEN: t.NameEN, Editing: editing, Catalog: adminCatalog(langOf(c), t.Rights...)}
-		s.adminRenderTemplates(c, f.Status, form, &f)
-		return
+		return s.adminRenderTemplates(c, e.Status, form, e)
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/templates?done=admin_done_template_saved")
+	return nil
 }
 
 // adminSave stores a template under the signed-in admin (audited). A
 // template holds at least one right; package rbac checks the rest.
 func (s *Server) adminSave(c *gin.Context, t rbac.Template) (rbac.Template, error) {
 	if len(t.Rights) == 0 {
-		return rbac.Template{}, adminBadInput("invalid_template", "admin_err_template_rights", "a template holds at least one right")
+		return rbac.Template{}, badRequest("invalid_template", "admin_err_template_rights")
 	}
 	return s.Rights.SaveTemplate(c.Request.Context(), adminActor(c), t)
 }
@@ -141,8 +141,7 @@ func (s *Server) adminTemplateFree(ctx context.Context, id string) error {
 	_, err := s.adminTemplate(ctx, id)
 	switch {
 	case err == nil:
-		return &adminInputError{Status: http.StatusConflict, Code: "already_exists", Key: "admin_err_template_exists",
-			Detail: fmt.Sprintf("template %q exists already", clipInput(id))}
+		return conflict("already_exists", "admin_err_template_exists")
 	case errors.Is(err, db.ErrNotFound):
 		return nil
 	}
@@ -150,10 +149,10 @@ func (s *Server) adminTemplateFree(ctx context.Context, id string) error {
 }
 
 // adminDeleteTemplate deletes a template; rights granted with it stay.
-func (s *Server) adminDeleteTemplate(c *gin.Context) {
+func (s *Server) adminDeleteTemplate(c *gin.Context) error {
 	if err := s.Rights.DeleteTemplate(c.Request.Context(), adminActor(c), c.Param("id")); err != nil {
-		s.adminPageFail(c, err)
-		return
+		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/templates?done=admin_done_template_deleted")
+	return nil
 }

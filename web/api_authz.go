@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -9,7 +8,6 @@ import (
 	"github.com/ory/fosite"
 
 	"github.com/sesame-idp/sesame/oauth"
-	"github.com/sesame-idp/sesame/rbac"
 )
 
 // maxBatch bounds the checks of one batch request.
@@ -31,100 +29,94 @@ type checkResult struct {
 // POST /api/v1/authz/check with a bearer token of a client holding scope
 // sesame:authz, answering from the current policies.
 func (s *Server) mountAuthzAPI(r gin.IRouter) {
-	r.POST("/api/v1/authz/check", s.requireClientScope(oauth.ScopeAuthz), s.apiCheck)
-	r.POST("/api/v1/authz/check/batch", s.requireClientScope(oauth.ScopeAuthz), s.apiCheckBatch)
+	scope := s.api(s.requireClientScope(oauth.ScopeAuthz))
+	r.POST("/api/v1/authz/check", scope, s.api(s.apiCheck))
+	r.POST("/api/v1/authz/check/batch", scope, s.api(s.apiCheckBatch))
 }
 
 // requireClientScope accepts a product's client-credentials access token
 // granted scope.
-func (s *Server) requireClientScope(scope string) gin.HandlerFunc {
-	return func(c *gin.Context) {
+func (s *Server) requireClientScope(scope string) handler {
+	return func(c *gin.Context) error {
 		auth := c.GetHeader("Authorization")
 		if !strings.HasPrefix(auth, "Bearer ") {
 			c.Header("WWW-Authenticate", `Bearer realm="sesame"`)
-			c.AbortWithStatusJSON(http.StatusUnauthorized, apiError{Error: "unauthorized", Message: "A bearer access token is required."})
-			return
+			return unauthorized("unauthorized", "api_bearer_required")
 		}
 		_, ar, err := s.OAuth.OAuth2.IntrospectToken(c.Request.Context(), strings.TrimPrefix(auth, "Bearer "), fosite.AccessToken, oauth.NewSession())
 		if err != nil {
+			if cause := storageCause(err); cause != nil {
+				return cause
+			}
 			c.Header("WWW-Authenticate", `Bearer error="invalid_token"`)
-			c.AbortWithStatusJSON(http.StatusUnauthorized, apiError{Error: "invalid_token", Message: "The access token is invalid, expired or revoked."})
-			return
+			return unauthorized("invalid_token", "api_invalid_token").wrap(err)
 		}
 		// The check API answers about anyone: only a product acting for
 		// itself (client credentials) may ask, never a person's token.
 		if sess, ok := ar.GetSession().(*oauth.Session); !ok || sess.AccountID != "" {
-			c.AbortWithStatusJSON(http.StatusForbidden, apiError{Error: "insufficient_scope", Message: "The check API takes a client-credentials token of a product, not a person's token."})
-			return
+			return forbidden("insufficient_scope", "api_client_token_only")
 		}
 		if !ar.GetGrantedScopes().Has(scope) {
 			c.Header("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+scope+`"`)
-			c.AbortWithStatusJSON(http.StatusForbidden, apiError{Error: "insufficient_scope", Message: "The access token lacks the " + scope + " scope."})
-			return
+			return forbidden("insufficient_scope", "api_insufficient_scope").with("Scope", scope)
 		}
 		c.Set("client_id", ar.GetClient().GetID())
+		return nil
 	}
 }
 
-func (s *Server) check(c *gin.Context, req checkRequest) (checkResult, int) {
+// check decides one request. Its error is the caller's (a 400 naming the
+// problem) or the service's.
+func (s *Server) check(c *gin.Context, req checkRequest) (bool, error) {
 	if req.Sub == "" || req.AccountID == "" || req.Right == "" {
-		return checkResult{Error: `"sub", "account_id" and "right" are required`}, http.StatusBadRequest
+		return false, badRequest("invalid_request", "api_check_required")
 	}
 	if len(req.Sub) > 128 || len(req.AccountID) > 32 || len(req.Right) > 300 || len(req.Resource) > 255 {
-		return checkResult{Error: "a field is too long"}, http.StatusBadRequest
+		return false, badRequest("invalid_request", "api_check_too_long")
 	}
-	ok, err := s.Rights.Allowed(c.Request.Context(), req.Sub, strings.ToLower(req.AccountID), req.Right, req.Resource)
-	if err != nil {
-		if isBadCheck(err) {
-			return checkResult{Error: err.Error()}, http.StatusBadRequest
-		}
-		s.Logger.ErrorContext(c.Request.Context(), "check", "err", err)
-		return checkResult{Error: "internal error"}, http.StatusInternalServerError
-	}
-	return checkResult{Allowed: ok}, http.StatusOK
+	return s.Rights.Allowed(c.Request.Context(), req.Sub, strings.ToLower(req.AccountID), req.Right, req.Resource)
 }
 
-func (s *Server) apiCheck(c *gin.Context) {
+func (s *Server) apiCheck(c *gin.Context) error {
 	var req checkRequest
-	if !s.bindJSON(c, &req) {
-		return
+	if err := s.bindJSON(c, &req); err != nil {
+		return err
 	}
-	res, status := s.check(c, req)
-	if status != http.StatusOK {
-		c.AbortWithStatusJSON(status, apiError{Error: "invalid_request", Message: res.Error})
-		return
+	ok, err := s.check(c, req)
+	if err != nil {
+		return err
 	}
-	c.JSON(http.StatusOK, res)
+	c.JSON(http.StatusOK, checkResult{Allowed: ok})
+	return nil
 }
 
 // apiCheckBatch answers up to maxBatch checks in one call:
 // {"checks":[{…},{…}]} → {"results":[{"allowed":…},…]}, in order. A bad
-// check gets its own error and does not fail the others.
-func (s *Server) apiCheckBatch(c *gin.Context) {
+// check gets its own error message and does not fail the others; a
+// failure of the service fails the call.
+func (s *Server) apiCheckBatch(c *gin.Context) error {
 	var body struct {
 		Checks []checkRequest `json:"checks"`
 	}
-	if !s.bindJSON(c, &body) {
-		return
+	if err := s.bindJSON(c, &body); err != nil {
+		return err
 	}
 	if len(body.Checks) == 0 || len(body.Checks) > maxBatch {
-		c.AbortWithStatusJSON(http.StatusBadRequest, apiError{Error: "invalid_request", Message: `"checks" must hold 1 to 100 checks`})
-		return
+		return badRequest("invalid_request", "api_check_batch_size").with("Max", maxBatch)
 	}
 	results := make([]checkResult, len(body.Checks))
 	for i, req := range body.Checks {
-		res, status := s.check(c, req)
-		if status == http.StatusInternalServerError {
-			c.AbortWithStatusJSON(status, apiError{Error: "server_error", Message: "internal error"})
-			return
+		ok, err := s.check(c, req)
+		if err != nil {
+			e := s.classify(c, err)
+			if e.Status != http.StatusBadRequest {
+				return e
+			}
+			results[i].Error = s.apiMessage(c, e)
+			continue
 		}
-		results[i] = res
+		results[i].Allowed = ok
 	}
 	c.JSON(http.StatusOK, gin.H{"results": results})
-}
-
-// isBadCheck reports whether err is the caller's fault: an unknown or
-// malformed right, resource, subject or account ID.
-func isBadCheck(err error) bool {
-	return errors.Is(err, rbac.ErrUnknownRight) || errors.Is(err, rbac.ErrInvalidRight) || errors.Is(err, rbac.ErrInvalidSubject)
+	return nil
 }

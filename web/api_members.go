@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -19,23 +18,24 @@ import (
 // authorized by the browser session (CSRF-checked by the group) or by a
 // bearer token with scope sesame:members.
 func (s *Server) mountMembersAPI(r gin.IRouter) {
-	g := r.Group("/api/v1/accounts/:account_id", s.requireActor(oauth.ScopeMembers))
-	g.GET("/members", s.apiListMembers)
-	g.POST("/members", s.apiInvite)
-	g.GET("/members/:id", s.apiGetMember)
-	g.PATCH("/members/:id", s.apiPatchMember)
-	g.DELETE("/members/:id", s.apiDeleteMember)
-	g.GET("/invitations", s.apiListInvitations)
-	g.DELETE("/invitations/:id", s.apiRevokeInvitation)
-	g.POST("/invitations/:id/resend", s.apiResendInvitation)
-	g.GET("/audit", s.apiAudit)
+	g := r.Group("/api/v1/accounts/:account_id", s.api(s.requireActor(oauth.ScopeMembers)))
+	g.GET("/members", s.api(s.apiListMembers))
+	g.POST("/members", s.api(s.apiInvite))
+	g.GET("/members/:id", s.api(s.apiGetMember))
+	g.PATCH("/members/:id", s.api(s.apiPatchMember))
+	g.DELETE("/members/:id", s.api(s.apiDeleteMember))
+	g.GET("/invitations", s.api(s.apiListInvitations))
+	g.DELETE("/invitations/:id", s.api(s.apiRevokeInvitation))
+	g.POST("/invitations/:id/resend", s.api(s.apiResendInvitation))
+	g.GET("/audit", s.api(s.apiAudit))
 }
 
-func (s *Server) requireActor(scope string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if _, err := s.actor(c, scope); err != nil {
-			s.apiFail(c, err)
-		}
+// requireActor lets through the requests of a person: a browser session
+// or a bearer token holding scope.
+func (s *Server) requireActor(scope string) handler {
+	return func(c *gin.Context) error {
+		_, err := s.actor(c, scope)
+		return err
 	}
 }
 
@@ -72,48 +72,63 @@ func grantsOf(in []grantInput) []rbac.Grant {
 }
 
 // bindJSON decodes a bounded JSON body strictly: unknown fields and
-// trailing data are errors, reported as 400 with the reason.
-func (s *Server) bindJSON(c *gin.Context, v any) bool {
+// trailing data are errors, reported as 400 naming the place or the field
+// when the decoder says which.
+func (s *Server) bindJSON(c *gin.Context, v any) error {
 	body := http.MaxBytesReader(c.Writer, c.Request.Body, 64<<10)
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil && dec.More() {
-		err = errors.New("unexpected data after the JSON object")
+		err = errTrailingJSON
 	}
-	if err != nil {
-		c.AbortWithStatusJSON(http.StatusBadRequest, apiError{Error: "invalid_json", Message: fmt.Sprintf("The body must be one JSON object: %v", err)})
-		return false
+	if err == nil {
+		return nil
 	}
-	return true
+	e := badRequest("invalid_json", "api_invalid_json").wrap(err)
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &syntax):
+		e.detail("api_invalid_json_syntax").with("Offset", syntax.Offset)
+	case errors.As(err, &typ) && typ.Field != "":
+		e.detail("api_invalid_json_field").with("Field", clipInput(typ.Field))
+	case errors.As(err, &tooBig):
+		e.detail("api_invalid_json_size")
+	}
+	return e
 }
 
-func (s *Server) apiListMembers(c *gin.Context) {
+// errTrailingJSON is a body with more after its JSON object.
+var errTrailingJSON = errors.New("web: unexpected data after the JSON object")
+
+func (s *Server) apiListMembers(c *gin.Context) error {
 	list, err := s.Members.List(c.Request.Context(), actorOf(c), c.Param("account_id"))
 	if err != nil {
-		s.apiFail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"members": list})
+	return nil
 }
 
-func (s *Server) apiGetMember(c *gin.Context) {
+func (s *Server) apiGetMember(c *gin.Context) error {
 	m, err := s.Members.Get(c.Request.Context(), actorOf(c), c.Param("account_id"), c.Param("id"))
 	if err != nil {
-		s.apiFail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, m)
+	return nil
 }
 
-func (s *Server) apiInvite(c *gin.Context) {
+func (s *Server) apiInvite(c *gin.Context) error {
 	var body struct {
 		Email  string       `json:"email"`
 		Rights []grantInput `json:"rights"`
 		Lang   string       `json:"lang"`
 	}
-	if !s.bindJSON(c, &body) {
-		return
+	if err := s.bindJSON(c, &body); err != nil {
+		return err
 	}
 	lang := body.Lang
 	if lang == "" {
@@ -123,83 +138,79 @@ func (s *Server) apiInvite(c *gin.Context) {
 		AccountID: c.Param("account_id"), Email: body.Email, Grants: grantsOf(body.Rights), Lang: lang,
 	})
 	if err != nil {
-		s.apiFail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusCreated, gin.H{"invitation_id": inv.ID, "expires_at": inv.ExpiresAt, "invitation": inv, "mail": "queued"})
+	return nil
 }
 
-func (s *Server) apiPatchMember(c *gin.Context) {
+func (s *Server) apiPatchMember(c *gin.Context) error {
 	var body struct {
 		Rights *[]grantInput `json:"rights"`
 		Status *string       `json:"status"`
 	}
-	if !s.bindJSON(c, &body) {
-		return
+	if err := s.bindJSON(c, &body); err != nil {
+		return err
 	}
 	if body.Rights == nil && body.Status == nil {
-		c.AbortWithStatusJSON(http.StatusBadRequest, apiError{Error: "invalid_body", Message: `Give "rights" and/or "status".`})
-		return
+		return badRequest("invalid_body", "api_patch_empty")
 	}
 	if body.Status != nil && *body.Status != "active" && *body.Status != "disabled" {
-		c.AbortWithStatusJSON(http.StatusBadRequest, apiError{Error: "invalid_status", Message: `"status" is "active" or "disabled".`})
-		return
+		return badRequest("invalid_status", "api_invalid_status")
 	}
 	ctx, a, acct, id := c.Request.Context(), actorOf(c), c.Param("account_id"), c.Param("id")
 	if body.Rights != nil {
 		if err := s.Members.SetGrants(ctx, a, acct, id, grantsOf(*body.Rights)); err != nil {
-			s.apiFail(c, err)
-			return
+			return err
 		}
 	}
 	if body.Status != nil {
 		if err := s.Members.SetDisabled(ctx, a, acct, id, *body.Status == "disabled"); err != nil {
-			s.apiFail(c, err)
-			return
+			return err
 		}
 	}
-	s.apiGetMember(c)
+	return s.apiGetMember(c)
 }
 
-func (s *Server) apiDeleteMember(c *gin.Context) {
+func (s *Server) apiDeleteMember(c *gin.Context) error {
 	if err := s.Members.Delete(c.Request.Context(), actorOf(c), c.Param("account_id"), c.Param("id")); err != nil {
-		s.apiFail(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) apiListInvitations(c *gin.Context) {
+func (s *Server) apiListInvitations(c *gin.Context) error {
 	list, err := s.Members.Invitations(c.Request.Context(), actorOf(c), c.Param("account_id"))
 	if err != nil {
-		s.apiFail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"invitations": list})
+	return nil
 }
 
-func (s *Server) apiRevokeInvitation(c *gin.Context) {
+func (s *Server) apiRevokeInvitation(c *gin.Context) error {
 	if err := s.Members.Revoke(c.Request.Context(), actorOf(c), c.Param("account_id"), c.Param("id")); err != nil {
-		s.apiFail(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) apiResendInvitation(c *gin.Context) {
+func (s *Server) apiResendInvitation(c *gin.Context) error {
 	inv, err := s.Members.Resend(c.Request.Context(), actorOf(c), c.Param("account_id"), c.Param("id"), c.Query("lang"))
 	if err != nil {
-		s.apiFail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"invitation_id": inv.ID, "expires_at": inv.ExpiresAt, "invitation": inv, "mail": "queued"})
+	return nil
 }
 
-func (s *Server) apiAudit(c *gin.Context) {
+func (s *Server) apiAudit(c *gin.Context) error {
 	events, err := s.Members.Audit(c.Request.Context(), actorOf(c), c.Param("account_id"), 200)
 	if err != nil {
-		s.apiFail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"events": events})
+	return nil
 }

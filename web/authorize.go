@@ -24,19 +24,25 @@ const (
 // authorize is the authorization endpoint. fosite validates the request
 // first (client, exact redirect URI, PKCE, scopes); only then is a browser
 // without a session sent to the login page.
-func (s *Server) authorize(c *gin.Context) {
+func (s *Server) authorize(c *gin.Context) error {
 	s.authorizeRequest(c, c.Request, nil)
+	return nil
 }
 
 // resume continues an authorization request after the login or consent
 // page, from its sealed ticket.
-func (s *Server) resume(c *gin.Context) {
+func (s *Server) resume(c *gin.Context) error {
 	t, err := s.openTicket(c.Query("ticket"))
 	if err != nil {
-		s.errorPage(c, http.StatusBadRequest, "error_ticket")
-		return
+		return ticketError(err)
 	}
 	s.authorizeRequest(c, ticketRequest(c.Request, t), &t)
+	return nil
+}
+
+// ticketError is a sign-in ticket that does not open (expired or forged).
+func ticketError(err error) *Error {
+	return badRequest("invalid_ticket", "error_ticket").wrap(err)
 }
 
 // ticketRequest rebuilds the original authorization request of a ticket.

@@ -30,30 +30,29 @@ func (s *Server) consentPage(c *gin.Context, client fosite.Client, m account.Mem
 
 // consentSubmit records the person's answer and resumes the request; a
 // refusal goes back to the client as access_denied.
-func (s *Server) consentSubmit(c *gin.Context) {
+func (s *Server) consentSubmit(c *gin.Context) error {
 	t, err := s.openTicket(c.PostForm("ticket"))
 	if err != nil {
-		s.errorPage(c, http.StatusBadRequest, "error_ticket")
-		return
+		return ticketError(err)
 	}
 	r := ticketRequest(c.Request, t)
 	ar, err := s.OAuth.OAuth2.NewAuthorizeRequest(r.Context(), r)
 	if err != nil {
 		s.authorizeError(c, ar, err)
-		return
+		return nil
 	}
 	sess, ok := s.browserSession(c)
 	if !ok || sess.MemberID == "" {
-		s.errorPage(c, http.StatusUnauthorized, "error_session_expired")
-		return
+		return unauthorized("session_expired", "error_session_expired")
 	}
 	if c.PostForm("decision") != "allow" {
 		s.authorizeError(c, ar, fosite.ErrAccessDenied.WithHint("The person refused to allow this application."))
-		return
+		return nil
 	}
 	if err := s.OAuth.Store.SaveConsent(c.Request.Context(), sess.MemberID, ar.GetClient().GetID(), ar.GetRequestedScopes()); err != nil {
 		s.authorizeError(c, ar, fosite.ErrServerError.WithWrap(err))
-		return
+		return nil
 	}
 	s.authorizeRequest(c, r, &t)
+	return nil
 }

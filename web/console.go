@@ -18,34 +18,35 @@ import (
 // service as the JSON API. Every form posts and redirects (no JavaScript
 // needed); errors re-render the page with the message next to the field.
 func (s *Server) mountConsole(r gin.IRouter) {
-	g := r.Group("/console", s.requireConsole)
+	g := r.Group("/console", s.page(s.requireConsole))
 	g.GET("", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console/members") })
-	g.GET("/members", s.consolePage)
-	g.POST("/invitations", s.consoleInvite)
-	g.POST("/invitations/:id/resend", s.consoleResend)
-	g.POST("/invitations/:id/revoke", s.consoleRevoke)
-	g.GET("/members/:id", s.memberPage)
-	g.POST("/members/:id/rights", s.memberRights)
-	g.POST("/members/:id/disable", s.memberDisable(true))
-	g.POST("/members/:id/enable", s.memberDisable(false))
-	g.POST("/members/:id/delete", s.memberDelete)
-	g.GET("/audit", s.auditPage)
+	g.GET("/members", s.page(s.consolePage))
+	g.POST("/invitations", s.page(s.consoleInvite))
+	g.POST("/invitations/:id/resend", s.page(s.consoleResend))
+	g.POST("/invitations/:id/revoke", s.page(s.consoleRevoke))
+	g.GET("/members/:id", s.page(s.memberPage))
+	g.POST("/members/:id/rights", s.page(s.memberRights))
+	g.POST("/members/:id/disable", s.page(s.memberDisable(true)))
+	g.POST("/members/:id/enable", s.page(s.memberDisable(false)))
+	g.POST("/members/:id/delete", s.page(s.memberDelete))
+	g.GET("/audit", s.page(s.auditPage))
 }
 
 // requireConsole lets in the signed-in owner and the login accounts that
 // hold members:manage; others are sent to sign in or told they may not.
-func (s *Server) requireConsole(c *gin.Context) {
+func (s *Server) requireConsole(c *gin.Context) error {
 	a, err := s.actor(c, "")
-	if err != nil {
+	if errors.Is(err, errNoActor) {
 		c.Redirect(http.StatusSeeOther, "/login")
 		c.Abort()
-		return
+		return nil
+	} else if err != nil {
+		return err
 	}
 	if !a.CanManage(a.AccountID) {
-		s.errorPage(c, http.StatusForbidden, "console_forbidden")
-		c.Abort()
-		return
+		return forbidden("forbidden", "console_forbidden")
 	}
+	return nil
 }
 
 type memberRow struct {
@@ -135,22 +136,18 @@ func (s *Server) mailState(ctx context.Context, inv members.Invitation) string {
 	return "console_mail_queued"
 }
 
-func (s *Server) consolePage(c *gin.Context) {
+func (s *Server) consolePage(c *gin.Context) error {
 	v, err := s.consoleData(c)
 	if err != nil {
-		s.pageFail(c, err)
-		return
+		return err
 	}
 	s.render(c, http.StatusOK, "console", "console_title", v)
+	return nil
 }
 
-// pageFail shows the error of a console action as a page.
-func (s *Server) pageFail(c *gin.Context, err error) {
-	status, _, msg := s.classify(c, err)
-	s.render(c, status, "error", "error_title", errorView{Message: msg, Status: status})
-}
-
-func (s *Server) consoleInvite(c *gin.Context) {
+// consoleInvite sends an invitation; a refusal shows the console again
+// with the message next to the field at fault.
+func (s *Server) consoleInvite(c *gin.Context) error {
 	a := actorOf(c)
 	grants, err := s.withTemplate(c, formGrants(c, nil))
 	if err == nil {
@@ -159,50 +156,54 @@ func (s *Server) consoleInvite(c *gin.Context) {
 		})
 	}
 	if err != nil {
-		v, derr := s.consoleData(c)
-		if derr != nil {
-			s.pageFail(c, derr)
-			return
+		e := s.classify(c, err)
+		if e.Status >= http.StatusInternalServerError {
+			return e
 		}
-		status, _, msg := s.classify(c, err)
-		v.Error, v.Email, v.Narrowed = msg, c.PostForm("email"), c.PostForm("narrowed")
+		v, err2 := s.consoleData(c)
+		if err2 != nil {
+			return err2
+		}
+		v.Error, v.Email, v.Narrowed = s.formMessage(c, e), c.PostForm("email"), c.PostForm("narrowed")
 		var inv *members.InvalidError
 		switch {
 		case errors.As(err, &inv):
 			v.ErrorField = inv.Field
-			switch inv.Field {
-			case "email":
-				v.Error = s.msg(c, "console_invalid_email")
-			case "rights":
-				v.Error = s.msg(c, "console_invalid_rights") + " (" + inv.Err.Error() + ")"
-			case "template":
-				v.Error = s.msg(c, "console_invalid_template")
-			}
 		case errors.Is(err, members.ErrAlreadyMember), errors.Is(err, members.ErrAlreadyInvited):
 			v.ErrorField = "email"
 		}
-		s.render(c, status, "console", "console_title", v)
-		return
+		s.render(c, e.Status, "console", "console_title", v)
+		return nil
 	}
 	c.Redirect(http.StatusSeeOther, "/console/members?done=console_done_invited")
+	return nil
 }
 
-func (s *Server) consoleResend(c *gin.Context) {
+// formMessage is the message shown next to a form: e's message, with its
+// precise reason when it has one.
+func (s *Server) formMessage(c *gin.Context, e *Error) string {
+	if d := s.detail(c, e); d != "" {
+		return s.message(c, e) + " (" + d + ")"
+	}
+	return s.message(c, e)
+}
+
+func (s *Server) consoleResend(c *gin.Context) error {
 	a := actorOf(c)
 	if _, err := s.Members.Resend(c.Request.Context(), a, a.AccountID, c.Param("id"), langOf(c)); err != nil {
-		s.pageFail(c, err)
-		return
+		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/console/members?done=console_done_resent")
+	return nil
 }
 
-func (s *Server) consoleRevoke(c *gin.Context) {
+func (s *Server) consoleRevoke(c *gin.Context) error {
 	a := actorOf(c)
 	if err := s.Members.Revoke(c.Request.Context(), a, a.AccountID, c.Param("id")); err != nil {
-		s.pageFail(c, err)
-		return
+		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/console/members?done=console_done_revoked")
+	return nil
 }
 
 type memberView struct {
@@ -213,57 +214,62 @@ type memberView struct {
 	Error     string
 }
 
-func (s *Server) memberPage(c *gin.Context) {
+func (s *Server) memberPage(c *gin.Context) error {
 	a := actorOf(c)
 	m, err := s.Members.Get(c.Request.Context(), a, a.AccountID, c.Param("id"))
 	if err != nil {
-		s.pageFail(c, err)
-		return
+		return err
 	}
 	ts, err := s.templateOptions(c.Request.Context(), langOf(c), a)
 	if err != nil {
-		s.pageFail(c, err)
-		return
+		return err
 	}
 	s.render(c, http.StatusOK, "member", "member_title", memberView{
 		Member: m, Groups: s.rightGroups(langOf(c), a, m.Grants), Templates: ts, Narrowed: narrowed(m.Grants),
 	})
+	return nil
 }
 
-func (s *Server) memberRights(c *gin.Context) {
+func (s *Server) memberRights(c *gin.Context) error {
 	ctx, a, id := c.Request.Context(), actorOf(c), c.Param("id")
 	m, err := s.Members.Get(ctx, a, a.AccountID, id)
 	if err != nil {
-		s.pageFail(c, err)
-		return
+		return err
 	}
 	grants, err := s.withTemplate(c, formGrants(c, m.Grants))
 	if err == nil {
 		err = s.Members.SetGrants(ctx, a, a.AccountID, id, grants)
 	}
 	if err != nil {
-		status, _, msg := s.classify(c, err)
-		ts, _ := s.templateOptions(ctx, langOf(c), a)
-		s.render(c, status, "member", "member_title", memberView{
-			Member: m, Groups: s.rightGroups(langOf(c), a, grants), Templates: ts, Narrowed: c.PostForm("narrowed"), Error: msg,
+		e := s.classify(c, err)
+		if e.Status >= http.StatusInternalServerError {
+			return e
+		}
+		ts, err := s.templateOptions(ctx, langOf(c), a)
+		if err != nil {
+			return err
+		}
+		s.render(c, e.Status, "member", "member_title", memberView{
+			Member: m, Groups: s.rightGroups(langOf(c), a, grants), Templates: ts, Narrowed: c.PostForm("narrowed"), Error: s.formMessage(c, e),
 		})
-		return
+		return nil
 	}
 	c.Redirect(http.StatusSeeOther, "/console/members?done=console_done_rights")
+	return nil
 }
 
-func (s *Server) memberDisable(disabled bool) gin.HandlerFunc {
+func (s *Server) memberDisable(disabled bool) handler {
 	done := "console_done_enabled"
 	if disabled {
 		done = "console_done_disabled"
 	}
-	return func(c *gin.Context) {
+	return func(c *gin.Context) error {
 		a := actorOf(c)
 		if err := s.Members.SetDisabled(c.Request.Context(), a, a.AccountID, c.Param("id"), disabled); err != nil {
-			s.pageFail(c, err)
-			return
+			return err
 		}
 		c.Redirect(http.StatusSeeOther, "/console/members?done="+url.QueryEscape(done))
+		return nil
 	}
 }
 
@@ -274,33 +280,32 @@ type confirmView struct {
 	Action, Cancel                         string
 }
 
-func (s *Server) memberDelete(c *gin.Context) {
+func (s *Server) memberDelete(c *gin.Context) error {
 	a := actorOf(c)
 	if c.PostForm("confirmed") != "yes" {
 		m, err := s.Members.Get(c.Request.Context(), a, a.AccountID, c.Param("id"))
 		if err != nil {
-			s.pageFail(c, err)
-			return
+			return err
 		}
 		s.render(c, http.StatusOK, "confirm", "confirm_title", confirmView{
 			Question: s.msg(c, "member_delete_question"), Subject: m.Email, Consequence: s.msg(c, "member_delete_consequence"),
 			Submit: s.msg(c, "member_delete"), Action: "/console/members/" + m.ID + "/delete", Cancel: "/console/members/" + m.ID,
 		})
-		return
+		return nil
 	}
 	if err := s.Members.Delete(c.Request.Context(), a, a.AccountID, c.Param("id")); err != nil {
-		s.pageFail(c, err)
-		return
+		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/console/members?done=console_done_deleted")
+	return nil
 }
 
-func (s *Server) auditPage(c *gin.Context) {
+func (s *Server) auditPage(c *gin.Context) error {
 	a := actorOf(c)
 	events, err := s.Members.Audit(c.Request.Context(), a, a.AccountID, 200)
 	if err != nil {
-		s.pageFail(c, err)
-		return
+		return err
 	}
 	s.render(c, http.StatusOK, "audit", "audit_title", map[string]any{"Events": events})
+	return nil
 }

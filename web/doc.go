@@ -4,6 +4,13 @@
 // browser sessions and their cookies, CSRF protection, security headers,
 // and the JSON management and check APIs.
 //
+// Handlers return errors (see handle.go): s.page, s.adminPage and s.api
+// turn them into the error page, in the person's language, or the JSON
+// error {"error":"code","message":"…"}. One function, classify
+// (errors.go), maps every error to its status, code and message key: the
+// services' sentinels to 4xx, a database failure to 503 and anything else
+// to 500, logged; the text of an error never reaches a client.
+//
 // Package web imports oauth, account, members, rbac, mail, audit and db;
 // nothing imports web but app.
 package web

@@ -28,8 +28,8 @@ type setPasswordView struct {
 }
 
 func (s *Server) mountInvitation(r gin.IRouter) {
-	r.GET("/invitation/:token", s.setPasswordPage)
-	r.POST("/invitation/:token", s.setPasswordSubmit)
+	r.GET("/invitation/:token", s.page(s.setPasswordPage))
+	r.POST("/invitation/:token", s.page(s.setPasswordSubmit))
 }
 
 func (s *Server) rules(c *gin.Context, failed []account.PolicyFailure) []passwordRule {
@@ -53,28 +53,29 @@ func (s *Server) rules(c *gin.Context, failed []account.PolicyFailure) []passwor
 
 // setPasswordPage opens the invitation link: a form for the account ID,
 // the email, the password and its confirmation, with the rules shown.
-func (s *Server) setPasswordPage(c *gin.Context) {
+func (s *Server) setPasswordPage(c *gin.Context) error {
 	if _, err := s.Members.Pending(c.Request.Context(), c.Param("token")); err != nil {
-		s.linkFail(c, err)
-		return
+		return invitationLinkError(err)
 	}
 	s.render(c, http.StatusOK, "invitation", "invitation_title", setPasswordView{Token: c.Param("token"), Rules: s.rules(c, nil)})
+	return nil
 }
 
-func (s *Server) linkFail(c *gin.Context, err error) {
+// invitationLinkError tells of an invitation link that no longer works as
+// gone; other errors pass unchanged.
+func invitationLinkError(err error) error {
 	if errors.Is(err, members.ErrLinkInvalid) {
-		s.errorPage(c, http.StatusGone, "invitation_link_invalid")
-		return
+		return newError(http.StatusGone, "link_invalid", "invitation_link_invalid").wrap(err)
 	}
-	s.pageFail(c, err)
+	return err
 }
 
-func (s *Server) setPasswordSubmit(c *gin.Context) {
+func (s *Server) setPasswordSubmit(c *gin.Context) error {
 	v := setPasswordView{Token: c.Param("token"), AccountID: c.PostForm("account_id"), Email: c.PostForm("email"), Name: c.PostForm("name")}
 	if len(v.AccountID) > 32 || len(v.Email) > 254 || len(v.Name) > 400 {
 		v.Error, v.Rules = s.msg(c, "invitation_mismatch"), s.rules(c, nil)
 		s.render(c, http.StatusBadRequest, "invitation", "invitation_title", v)
-		return
+		return nil
 	}
 	m, err := s.Members.Accept(c.Request.Context(), members.Acceptance{
 		Token: v.Token, AccountID: v.AccountID, Email: v.Email, Name: v.Name,
@@ -94,9 +95,9 @@ func (s *Server) setPasswordSubmit(c *gin.Context) {
 	case errors.Is(err, account.ErrInvalidName):
 		v.Error, v.Rules = s.msg(c, "invitation_bad_name"), s.rules(c, nil)
 		s.render(c, http.StatusBadRequest, "invitation", "invitation_title", v)
-	case errors.Is(err, members.ErrAlreadyMember):
-		s.errorPage(c, http.StatusConflict, "api_already_member")
 	default:
-		s.linkFail(c, err)
+		// Already a member is a 409 page; a used link is gone.
+		return invitationLinkError(err)
 	}
+	return nil
 }

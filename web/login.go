@@ -21,7 +21,7 @@ type loginView struct {
 
 // loginPage shows the sign-in form: the account holder's tab (email and
 // password) or the login account's tab (email, password and account ID).
-func (s *Server) loginPage(c *gin.Context) {
+func (s *Server) loginPage(c *gin.Context) error {
 	v := loginView{Tab: c.Query("tab"), Email: c.Query("email"), Ticket: c.Query("ticket")}
 	if id, ok := account.NormalizeAccountID(c.Query("account_id")); ok {
 		v.AccountID = id
@@ -36,16 +36,17 @@ func (s *Server) loginPage(c *gin.Context) {
 	if v.Ticket == "" {
 		if sess, ok := s.browserSession(c); ok && sess.MemberID != "" {
 			c.Redirect(http.StatusSeeOther, "/account")
-			return
+			return nil
 		}
 	}
 	s.render(c, http.StatusOK, "login", "login_title", v)
+	return nil
 }
 
 // loginSubmit checks the credentials. Every failure (unknown email,
 // unknown account, not a member, wrong password) gives the same message,
 // status and timing; account.Authenticate makes sure of the timing.
-func (s *Server) loginSubmit(c *gin.Context) {
+func (s *Server) loginSubmit(c *gin.Context) error {
 	v := loginView{
 		Tab:       c.PostForm("tab"),
 		Email:     c.PostForm("email"),
@@ -58,7 +59,7 @@ func (s *Server) loginSubmit(c *gin.Context) {
 	if len(v.Email) > 254 || len(v.AccountID) > 32 || len(c.PostForm("password")) > 4096 {
 		v.Error = s.msg(c, "login_failed")
 		s.render(c, http.StatusUnauthorized, "login", "login_title", v)
-		return
+		return nil
 	}
 	member, err := s.Accounts.Authenticate(c.Request.Context(), account.Credentials{
 		Email:     v.Email,
@@ -71,52 +72,50 @@ func (s *Server) loginSubmit(c *gin.Context) {
 		v.Error = s.msg(c, "login_throttled")
 		c.Header("Retry-After", "900")
 		s.render(c, http.StatusTooManyRequests, "login", "login_title", v)
-		return
+		return nil
 	case errors.Is(err, account.ErrInvalidCredentials):
 		v.Error = s.msg(c, "login_failed")
 		s.render(c, http.StatusUnauthorized, "login", "login_title", v)
-		return
+		return nil
 	case err != nil:
-		s.Logger.ErrorContext(c.Request.Context(), "sign-in", "err", err)
-		s.errorPage(c, http.StatusInternalServerError, "error_internal")
-		return
+		return err
 	}
 	if _, err := s.startSession(c, member.ID, ""); err != nil {
-		s.Logger.ErrorContext(c.Request.Context(), "start session", "err", err)
-		s.errorPage(c, http.StatusInternalServerError, "error_internal")
-		return
+		return err
 	}
 	if _, err := s.openTicket(v.Ticket); err == nil {
 		c.Redirect(http.StatusSeeOther, pathResume+"?ticket="+url.QueryEscape(v.Ticket))
-		return
+		return nil
 	}
 	c.Redirect(http.StatusSeeOther, "/account")
+	return nil
 }
 
 // accountHome is where a person lands after signing in directly at
 // Sésame.
-func (s *Server) accountHome(c *gin.Context) {
+func (s *Server) accountHome(c *gin.Context) error {
 	sess, ok := s.browserSession(c)
 	if !ok || sess.MemberID == "" {
 		c.Redirect(http.StatusSeeOther, "/login")
-		return
+		return nil
 	}
 	m, err := s.Accounts.Member(c.Request.Context(), sess.MemberID)
 	if err != nil {
-		s.errorPage(c, http.StatusInternalServerError, "error_internal")
-		return
+		return err
 	}
 	acct, err := s.Accounts.Account(c.Request.Context(), m.AccountID)
 	if err != nil {
-		s.errorPage(c, http.StatusInternalServerError, "error_internal")
-		return
+		return err
 	}
 	a, err := s.actor(c, "")
-	if err != nil {
+	if errors.Is(err, errNoActor) {
 		c.Redirect(http.StatusSeeOther, "/login")
-		return
+		return nil
+	} else if err != nil {
+		return err
 	}
 	s.render(c, http.StatusOK, "account", "account_title", accountView{Member: m, Account: acct, CanManage: a.CanManage(m.AccountID)})
+	return nil
 }
 
 type accountView struct {

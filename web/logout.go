@@ -18,7 +18,7 @@ type logoutView struct {
 // the signed-in person, the browser is signed out at once and sent back to
 // the client; otherwise the person confirms with a form (CSRF-protected),
 // so that a forged link cannot sign anybody out.
-func (s *Server) logoutPage(c *gin.Context) {
+func (s *Server) logoutPage(c *gin.Context) error {
 	v := s.logoutTarget(c, c.Query("id_token_hint"), c.Query("post_logout_redirect_uri"), c.Query("client_id"), c.Query("state"))
 	if hint := c.Query("id_token_hint"); hint != "" {
 		if sub, _, err := s.OAuth.IDTokenHint(c.Request.Context(), hint); err == nil {
@@ -26,17 +26,19 @@ func (s *Server) logoutPage(c *gin.Context) {
 			if !ok || sess.MemberID == sub {
 				s.endSession(c)
 				s.afterLogout(c, v)
-				return
+				return nil
 			}
 		}
 	}
 	s.render(c, http.StatusOK, "logout", "logout_title", v)
+	return nil
 }
 
-func (s *Server) logoutSubmit(c *gin.Context) {
+func (s *Server) logoutSubmit(c *gin.Context) error {
 	v := s.logoutTarget(c, c.PostForm("id_token_hint"), c.PostForm("post_logout_redirect_uri"), c.PostForm("client_id"), c.PostForm("state"))
 	s.endSession(c)
 	s.afterLogout(c, v)
+	return nil
 }
 
 func (s *Server) afterLogout(c *gin.Context, v logoutView) {

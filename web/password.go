@@ -18,19 +18,20 @@ type changePasswordView struct {
 }
 
 // passwordPage lets a signed-in person change their password.
-func (s *Server) passwordPage(c *gin.Context) {
+func (s *Server) passwordPage(c *gin.Context) error {
 	if sess, ok := s.browserSession(c); !ok || sess.MemberID == "" {
 		c.Redirect(http.StatusSeeOther, "/login")
-		return
+		return nil
 	}
 	s.render(c, http.StatusOK, "password", "password_title", changePasswordView{Rules: s.rules(c, nil), Success: c.Query("done") == "1"})
+	return nil
 }
 
-func (s *Server) passwordSubmit(c *gin.Context) {
+func (s *Server) passwordSubmit(c *gin.Context) error {
 	sess, ok := s.browserSession(c)
 	if !ok || sess.MemberID == "" {
 		c.Redirect(http.StatusSeeOther, "/login")
-		return
+		return nil
 	}
 	raw, _ := c.Cookie(s.sessionCookie())
 	err := s.Accounts.ChangePassword(c.Request.Context(), account.PasswordChange{
@@ -52,6 +53,7 @@ func (s *Server) passwordSubmit(c *gin.Context) {
 		s.render(c, http.StatusTooManyRequests, "password", "password_title", changePasswordView{
 			Rules: s.rules(c, nil), Error: s.msg(c, "login_throttled"), CurrentError: true})
 	default:
-		s.pageFail(c, err)
+		return err
 	}
+	return nil
 }

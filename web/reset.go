@@ -17,10 +17,10 @@ import (
 // login account) and always answers the same; the emailed link leads to a
 // form for the new password.
 func (s *Server) mountReset(r gin.IRouter) {
-	r.GET("/password-reset", s.resetRequestPage)
-	r.POST("/password-reset", s.resetRequestSubmit)
-	r.GET("/password-reset/:token", s.resetPage)
-	r.POST("/password-reset/:token", s.resetSubmit)
+	r.GET("/password-reset", s.page(s.resetRequestPage))
+	r.POST("/password-reset", s.page(s.resetRequestSubmit))
+	r.GET("/password-reset/:token", s.page(s.resetPage))
+	r.POST("/password-reset/:token", s.page(s.resetSubmit))
 }
 
 type resetRequestView struct {
@@ -30,25 +30,26 @@ type resetRequestView struct {
 	Error     string
 }
 
-func (s *Server) resetRequestPage(c *gin.Context) {
+func (s *Server) resetRequestPage(c *gin.Context) error {
 	v := resetRequestView{Email: c.Query("email")}
 	if id, ok := account.NormalizeAccountID(c.Query("account_id")); ok {
 		v.AccountID = id
 	}
 	s.render(c, http.StatusOK, "reset_request", "reset_title", v)
+	return nil
 }
 
-func (s *Server) resetRequestSubmit(c *gin.Context) {
+func (s *Server) resetRequestSubmit(c *gin.Context) error {
 	v := resetRequestView{Email: c.PostForm("email"), AccountID: c.PostForm("account_id")}
 	if len(v.Email) > 254 || len(v.AccountID) > 32 {
 		v.Error = s.msg(c, "console_invalid_email")
 		s.render(c, http.StatusBadRequest, "reset_request", "reset_title", v)
-		return
+		return nil
 	}
 	if _, err := account.NormalizeEmail(v.Email); err != nil {
 		v.Error = s.msg(c, "console_invalid_email")
 		s.render(c, http.StatusBadRequest, "reset_request", "reset_title", v)
-		return
+		return nil
 	}
 	// The work happens after the answer, so that its duration (a link
 	// written and queued, or nothing) tells nothing about who exists.
@@ -64,6 +65,7 @@ func (s *Server) resetRequestSubmit(c *gin.Context) {
 		}
 	}()
 	s.render(c, http.StatusOK, "reset_request", "reset_title", resetRequestView{Sent: true})
+	return nil
 }
 
 type resetView struct {
@@ -73,23 +75,24 @@ type resetView struct {
 	PwError bool
 }
 
-func (s *Server) resetPage(c *gin.Context) {
+func (s *Server) resetPage(c *gin.Context) error {
 	if err := s.Members.ResetLinkValid(c.Request.Context(), c.Param("token")); err != nil {
-		s.resetLinkFail(c, err)
-		return
+		return resetLinkError(err)
 	}
 	s.render(c, http.StatusOK, "reset_password", "reset_title", resetView{Token: c.Param("token"), Rules: s.rules(c, nil)})
+	return nil
 }
 
-func (s *Server) resetLinkFail(c *gin.Context, err error) {
+// resetLinkError tells of a reset link that no longer works as gone;
+// other errors pass unchanged.
+func resetLinkError(err error) error {
 	if errors.Is(err, members.ErrLinkInvalid) {
-		s.errorPage(c, http.StatusGone, "reset_link_invalid")
-		return
+		return newError(http.StatusGone, "link_invalid", "reset_link_invalid").wrap(err)
 	}
-	s.pageFail(c, err)
+	return err
 }
 
-func (s *Server) resetSubmit(c *gin.Context) {
+func (s *Server) resetSubmit(c *gin.Context) error {
 	token := c.Param("token")
 	m, err := s.Members.ResetPassword(c.Request.Context(), token, c.PostForm("password"), c.PostForm("password_confirm"), c.ClientIP())
 	var policy *account.PolicyError
@@ -105,6 +108,7 @@ func (s *Server) resetSubmit(c *gin.Context) {
 		s.render(c, http.StatusBadRequest, "reset_password", "reset_title", resetView{
 			Token: token, Rules: s.rules(c, policy.Failures), Error: s.msg(c, "invitation_weak"), PwError: true})
 	default:
-		s.resetLinkFail(c, err)
+		return resetLinkError(err)
 	}
+	return nil
 }

@@ -66,8 +66,8 @@ func New(d Deps) (*Server, error) {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.Use(s.recoverer, s.logRequests, s.securityHeaders, s.language)
-	r.NoRoute(func(c *gin.Context) { s.errorPage(c, http.StatusNotFound, "error_not_found") })
-	r.NoMethod(func(c *gin.Context) { s.errorPage(c, http.StatusMethodNotAllowed, "error_method") })
+	r.NoRoute(s.noRoute(http.StatusNotFound, "error_not_found", "api_no_route"))
+	r.NoMethod(s.noRoute(http.StatusMethodNotAllowed, "error_method", "api_method"))
 
 	r.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
 	r.GET("/readyz", s.ready)
@@ -81,18 +81,18 @@ func New(d Deps) (*Server, error) {
 
 	// Pages and cookie-authenticated calls.
 	browser := r.Group("/", s.csrf())
-	browser.GET("/login", s.loginPage)
-	browser.POST("/login", s.loginSubmit)
-	browser.GET(oauth.PathAuthorize, s.authorize)
-	browser.GET(pathResume, s.resume)
-	browser.POST(pathConsent, s.consentSubmit)
-	browser.GET(oauth.PathLogout, s.logoutPage)
-	browser.POST(oauth.PathLogout, s.logoutSubmit)
-	browser.GET("/logout", s.logoutPage)
-	browser.POST("/logout", s.logoutSubmit)
-	browser.GET("/account", s.accountHome)
-	browser.GET("/account/password", s.passwordPage)
-	browser.POST("/account/password", s.passwordSubmit)
+	browser.GET("/login", s.page(s.loginPage))
+	browser.POST("/login", s.page(s.loginSubmit))
+	browser.GET(oauth.PathAuthorize, s.page(s.authorize))
+	browser.GET(pathResume, s.page(s.resume))
+	browser.POST(pathConsent, s.page(s.consentSubmit))
+	browser.GET(oauth.PathLogout, s.page(s.logoutPage))
+	browser.POST(oauth.PathLogout, s.page(s.logoutSubmit))
+	browser.GET("/logout", s.page(s.logoutPage))
+	browser.POST("/logout", s.page(s.logoutSubmit))
+	browser.GET("/account", s.page(s.accountHome))
+	browser.GET("/account/password", s.page(s.passwordPage))
+	browser.POST("/account/password", s.page(s.passwordSubmit))
 	s.mountInvitation(browser)
 	s.mountReset(browser)
 	s.mountConsole(browser)
@@ -124,10 +124,7 @@ func (s *Server) recoverer(c *gin.Context) {
 				panic(v)
 			}
 			s.Logger.ErrorContext(c.Request.Context(), "panic", "path", c.Request.URL.Path, "panic", v)
-			if !c.Writer.Written() {
-				s.errorPage(c, http.StatusInternalServerError, "error_internal")
-			}
-			c.Abort()
+			s.fail(c, newError(http.StatusInternalServerError, "server_error", "error_internal"))
 		}
 	}()
 	c.Next()
