@@ -102,12 +102,10 @@ func (s *Service) seedTemplates(ctx context.Context) error {
 		return err
 	}
 	err = s.d.InTx(ctx, func(ctx context.Context) error {
-		var n int
-		if err := s.d.GetContext(ctx, &n, s.d.Rebind(`SELECT COUNT(*) FROM settings WHERE name = ?`), templatesSeeded); err != nil {
-			return err
-		}
-		if n > 0 {
+		if _, err := s.d.Setting(ctx, templatesSeeded); err == nil {
 			return nil
+		} else if !errors.Is(err, db.ErrNotFound) {
+			return err
 		}
 		now := db.Now()
 		for _, t := range defaults {
@@ -117,8 +115,7 @@ func (s *Service) seedTemplates(ctx context.Context) error {
 				return err
 			}
 		}
-		_, err := s.d.ExecContext(ctx, s.d.Rebind(`INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`),
-			templatesSeeded, now.Format(time.RFC3339))
+		_, err := s.d.InitSetting(ctx, templatesSeeded, now.Format(time.RFC3339))
 		return err
 	})
 	if err != nil {

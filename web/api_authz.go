@@ -60,7 +60,6 @@ func (s *Server) requireClientScope(scope string) handler {
 			c.Header("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+scope+`"`)
 			return forbidden("insufficient_scope", "api_insufficient_scope").with("Scope", scope)
 		}
-		c.Set("client_id", ar.GetClient().GetID())
 		return nil
 	}
 }
