@@ -3,12 +3,14 @@ package members_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/db/dbtest"
+	"github.com/sesame-idp/sesame/members"
 )
 
 // TestOneConnection runs every write of members on "sqlite::memory:",
@@ -85,4 +87,56 @@ func TestDisableIsAtomic(t *testing.T) {
 			t.Errorf("revoked %v, want [%s]", subs, m.ID)
 		}
 	})
+}
+
+// TestManyConcurrentInvitations sends 200 invitations of one account at
+// once on PostgreSQL, more than the pool has connections. Each request
+// holds one connection at a time, so they all finish, the hourly quota
+// lets exactly InvitationsPerHour through, and the database stays
+// reachable meanwhile.
+func TestManyConcurrentInvitations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skips the 200-request flood")
+	}
+	d := dbtest.Postgres(t)
+	f := newFixture(t, d)
+	owner := f.ownerActor(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	const n = 200
+	results := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, err := f.svc.Invite(ctx, owner, members.InviteRequest{
+				AccountID: f.acct.ID, Email: fmt.Sprintf("p%03d@example.com", i), Grants: grants("domain:read"), Lang: "fr",
+			})
+			results <- err
+		}()
+	}
+	// The pool still serves others while the flood runs.
+	pingCtx, stop := context.WithTimeout(ctx, 10*time.Second)
+	if err := d.PingContext(pingCtx); err != nil {
+		t.Errorf("database unreachable during the flood: %v", err)
+	}
+	stop()
+	var ok, quota int
+	for range n {
+		select {
+		case err := <-results:
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, members.ErrTooManyInvitations):
+				quota++
+			default:
+				t.Errorf("Invite: %v", err)
+			}
+		case <-ctx.Done():
+			t.Fatalf("%d of %d invitations answered in 60 s: requests wait for each other's connections", ok+quota, n)
+		}
+	}
+	if ok != members.InvitationsPerHour || quota != n-members.InvitationsPerHour {
+		t.Errorf("%d invited, %d refused by the quota; want %d and %d", ok, quota, members.InvitationsPerHour, n-members.InvitationsPerHour)
+	}
 }
