@@ -87,8 +87,25 @@ func langOf(header string) string {
 	return best
 }
 
+// Texts are short messages in French and English: key → {fr, en}. A
+// product may keep its own words in one.
+type Texts map[string][2]string
+
+// In returns the message key in lang ("en" for English, French
+// otherwise), or key itself when there is no such message.
+func (t Texts) In(lang, key string) string {
+	m, ok := t[key]
+	if !ok {
+		return key
+	}
+	if lang == "en" {
+		return m[1]
+	}
+	return m[0]
+}
+
 // texts holds productkit's messages, French first.
-var texts = map[string][2]string{ // key → {fr, en}
+var texts = Texts{
 	"api_unauthorized":   {"Jeton d'accès manquant, invalide ou expiré.", "Missing, invalid or expired access token."},
 	"api_forbidden":      {"Vous ne détenez pas le droit nécessaire.", "You do not hold the required right."},
 	"api_unavailable":    {"Le service d'autorisation est momentanément indisponible.", "The authorization service is temporarily unavailable."},
@@ -111,13 +128,4 @@ var texts = map[string][2]string{ // key → {fr, en}
 }
 
 // text returns the message key in lang.
-func text(lang, key string) string {
-	t, ok := texts[key]
-	if !ok {
-		return key
-	}
-	if lang == "en" {
-		return t[1]
-	}
-	return t[0]
-}
+func text(lang, key string) string { return texts.In(lang, key) }

@@ -1,7 +1,9 @@
 package panel
 
+import "github.com/sesame-idp/sesame/productkit"
+
 // texts are the panel's words, French first: key → {fr, en}.
-var texts = map[string][2]string{
+var texts = productkit.Texts{
 	"product_domain": {"Domaines", "Domains"},
 	"product_server": {"Serveurs", "Servers"},
 	"product_email":  {"E-mail pro", "Professional email"},
@@ -91,16 +93,7 @@ var texts = map[string][2]string{
 }
 
 // tr returns the text key in lang ("fr" or "en").
-func tr(lang, key string) string {
-	t, ok := texts[key]
-	if !ok {
-		return key
-	}
-	if lang == "en" {
-		return t[1]
-	}
-	return t[0]
-}
+func tr(lang, key string) string { return texts.In(lang, key) }
 
 // flashKeys are the messages a redirect may ask a page to show (?ok= or
 // ?err=): only these, so that a link cannot make the panel display
