@@ -36,6 +36,14 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock of every service; nil means time.Now.
 	Now func() time.Time
+
+	// PasswordHasher and SigningKeyGenerator stand in for costly
+	// primitives; nil means the production ones: argon2id at m=19 MiB,
+	// t=2, p=1 (account.NewPasswordHasher) and keys from crypto/rand
+	// (oauth.GenerateKey). No setting maps to them: only tests set them
+	// (see sesametest), to save the CPU these cost.
+	PasswordHasher      *account.PasswordHasher
+	SigningKeyGenerator oauth.KeyGenerator
 }
 
 // validate checks the settings that would otherwise fail late or oddly.
@@ -118,6 +126,7 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.Accounts = account.NewService(d, account.Options{
 		Now:            cfg.Now,
+		Hasher:         cfg.PasswordHasher,
 		OnOwnerCreated: a.Rights.SetOwner,
 	})
 
@@ -130,7 +139,11 @@ func (a *App) build(ctx context.Context) error {
 	a.Outbox = mail.NewOutbox(d, sender, mail.OutboxOptions{Now: cfg.Now, Logger: log})
 
 	a.Clients = sqlstore.New(d)
-	keys := oauth.NewKeySet(d, ring, KeyPublishTime)
+	var keyOpts []oauth.KeySetOption
+	if cfg.SigningKeyGenerator != nil {
+		keyOpts = append(keyOpts, oauth.WithKeyGenerator(cfg.SigningKeyGenerator))
+	}
+	keys := oauth.NewKeySet(d, ring, KeyPublishTime, keyOpts...)
 	if err := keys.Load(ctx); err != nil {
 		return err
 	}
