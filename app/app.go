@@ -228,8 +228,12 @@ func (a *App) purge(ctx context.Context) {
 	}
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close waits for the work requests left running after their answer (see
+// web.Server.Wait), then releases the database. Stop serving first.
+func (a *App) Close() error {
+	a.Web.Wait()
+	return a.DB.Close()
+}
 
 // memberActive tells rbac whether a member may use its grants: a disabled
 // login account keeps them but holds no right.

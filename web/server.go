@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -40,7 +41,15 @@ type Server struct {
 	pages  *pages
 	secure bool // the issuer is https: Secure cookies, HSTS
 	router *gin.Engine
+	// background counts the work handlers go on with after answering.
+	background sync.WaitGroup
 }
+
+// Wait returns once the work that handlers go on with after answering
+// (password reset requests) is done. Call it once the HTTP server takes no
+// more requests: App.Close does, so that a shutdown does not cut that
+// work, and tests do, to look at what it did.
+func (s *Server) Wait() { s.background.Wait() }
 
 // New builds the router. It fails when a page template is missing or
 // broken, so that a bad build never starts.

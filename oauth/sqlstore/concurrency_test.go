@@ -161,9 +161,7 @@ func TestRevokeSubjectDuringRefresh(t *testing.T) {
 		}
 		revoked := make(chan error)
 		go func() { revoked <- st.RevokeSubject(ctx, "alice") }()
-		// Give RevokeSubject time to block on the rotation's locks; were it
-		// to run after the commit instead, it would see the new tokens anyway.
-		time.Sleep(100 * time.Millisecond)
+		waitBlocked(t, d)
 		if err := st.CreateAccessTokenSession(txCtx, "at-1", req); err != nil {
 			t.Fatal(err)
 		}
@@ -183,4 +181,32 @@ func TestRevokeSubjectDuringRefresh(t *testing.T) {
 			t.Errorf("refresh token issued during the revocation: %v, want ErrInactiveToken", err)
 		}
 	})
+}
+
+// waitBlocked returns once another session of d waits for a lock that an
+// open transaction holds: on PostgreSQL, RevokeSubject blocked on the rows
+// the rotation locked, so that the test covers a revocation overlapping
+// the refresh. On SQLite nothing needs waiting for: writers are serial,
+// and RevokeSubject runs after the commit whenever it starts.
+func waitBlocked(t *testing.T, d *db.DB) {
+	t.Helper()
+	if d.Dialect != db.Postgres {
+		return
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var n int
+		err := d.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("RevokeSubject never waited for the rotation's locks")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
