@@ -235,6 +235,9 @@ func TestOutboxAbandons(t *testing.T) {
 }
 
 func TestOutboxConcurrentWorkers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped with -short: concurrency test")
+	}
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		srv := mailtest.NewServer(t)
 		c := newClock()

@@ -70,6 +70,9 @@ func inTx(st *sqlstore.Store, fn func(ctx context.Context) error) error {
 }
 
 func TestConcurrentCodeRedemption(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped with -short: concurrency test")
+	}
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		st := sqlstore.New(d)
 		req := newRequest(newClient(t, st, "panel"), "req-1", "alice")
@@ -110,6 +113,9 @@ func TestConcurrentCodeRedemption(t *testing.T) {
 }
 
 func TestConcurrentRefreshRotation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped with -short: concurrency test")
+	}
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		st := sqlstore.New(d)
 		req := newRequest(newClient(t, st, "panel"), "req-1", "alice")
@@ -145,6 +151,9 @@ func TestConcurrentRefreshRotation(t *testing.T) {
 // TestRevokeSubjectDuringRefresh revokes a person while a refresh of theirs
 // is in flight: the tokens that refresh issues must end up inactive too.
 func TestRevokeSubjectDuringRefresh(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped with -short: concurrency test")
+	}
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		st := sqlstore.New(d)
 		req := newRequest(newClient(t, st, "panel"), "req-1", "alice")
