@@ -1,6 +1,7 @@
 // Package dbtest gives tests a freshly migrated database: an SQLite file in
 // a temporary directory, or a new PostgreSQL database created on the server
-// named by SESAME_TEST_DATABASE_URL and dropped when the test ends.
+// named by SESAME_TEST_DATABASE_URL and dropped once the test ends (in the
+// background; see owner.go).
 //
 // Migrating costs more than the rest of most tests, so each database is a
 // copy of one migrated once: on PostgreSQL a template database per set of

@@ -118,26 +118,31 @@ func migrationsDigest() ([sha256.Size]byte, error) {
 }
 
 // createPostgres creates a database for the test on the server base, a
-// copy of template (an empty one when template is ""), and drops it when
+// copy of template (an empty one when template is ""), and drops it once
 // the test ends.
 func createPostgres(tb testing.TB, base, template string) (*db.DB, string) {
 	tb.Helper()
 	ctx := context.Background()
-	admin, err := db.Open(ctx, base)
+	o, err := ownerOf(base)
 	if err != nil {
-		tb.Fatalf("%s is set but PostgreSQL is unreachable: %v", EnvPostgres, err)
+		tb.Fatal(err)
 	}
-	defer admin.Close()
 	var b [6]byte
 	rand.Read(b[:])
-	name := "sesame_test_" + hex.EncodeToString(b[:])
+	name := dbPrefix + hex.EncodeToString(b[:])
+	if err := o.hold(ctx, name); err != nil {
+		tb.Fatalf("create test database: %v", err)
+	}
 	create := "CREATE DATABASE " + name
 	if template != "" {
 		create += " TEMPLATE " + template
 	}
-	if _, err := admin.ExecContext(ctx, create); err != nil {
+	if _, err := o.admin.ExecContext(ctx, create); err != nil {
 		tb.Fatalf("create test database: %v", err)
 	}
+	// Registered first, so run last: after the test's own clean-up has
+	// closed what it opened on the database.
+	tb.Cleanup(func() { o.dropLater(name) })
 	u, err := withDatabase(base, name)
 	if err != nil {
 		tb.Fatal(err)
@@ -146,15 +151,7 @@ func createPostgres(tb testing.TB, base, template string) (*db.DB, string) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() {
-		d.Close()
-		admin, err := db.Open(context.Background(), base)
-		if err != nil {
-			return
-		}
-		defer admin.Close()
-		admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	})
+	tb.Cleanup(func() { d.Close() })
 	if template != "" {
 		mustMigrate(tb, d)
 	}
