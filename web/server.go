@@ -46,9 +46,9 @@ type Server struct {
 }
 
 // Wait returns once the work that handlers go on with after answering
-// (password reset requests) is done. Call it once the HTTP server takes no
-// more requests: App.Close does, so that a shutdown does not cut that
-// work, and tests do, to look at what it did.
+// (password reset requests) is done. Call it with no request in flight:
+// App.Close does, after the server stopped, so that a shutdown does not
+// cut that work; tests do, to look at what the work did.
 func (s *Server) Wait() { s.background.Wait() }
 
 // New builds the router. It fails when a page template is missing or
