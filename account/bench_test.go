@@ -53,7 +53,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 	}{{"sqlite", dbtest.SQLite}, {"postgres", dbtest.Postgres}} {
 		b.Run(engine.name, func(b *testing.B) {
 			d := engine.open(b)
-			s, _ := newTestService(b, d, Options{Now: time.Now, Throttle: ThrottleConfig{MaxPerEmail: -1, MaxPerIP: -1}})
+			s, _ := newTestService(b, d, Options{Now: time.Now, Hasher: NewPasswordHasher(0), Throttle: ThrottleConfig{MaxPerEmail: -1, MaxPerIP: -1}})
 			a, _ := mustCreateAccount(b, s, "Acme", "alice@example.com", pwAlice)
 			mustAddMember(b, s, a.ID, "erin@example.com", pwErin, StatusActive)
 			ctx := context.Background()
@@ -93,7 +93,7 @@ func BenchmarkAuthenticateFailureKinds(b *testing.B) {
 	}{{"sqlite", dbtest.SQLite}, {"postgres", dbtest.Postgres}} {
 		b.Run(engine.name, func(b *testing.B) {
 			d := engine.open(b)
-			s, _ := newTestService(b, d, Options{Now: time.Now, Throttle: ThrottleConfig{MaxPerEmail: -1, MaxPerIP: -1}})
+			s, _ := newTestService(b, d, Options{Now: time.Now, Hasher: NewPasswordHasher(0), Throttle: ThrottleConfig{MaxPerEmail: -1, MaxPerIP: -1}})
 			a, _ := mustCreateAccount(b, s, "Acme", "alice@example.com", pwAlice)
 			mustAddMember(b, s, a.ID, "erin@example.com", pwErin, StatusActive)
 			mustAddMember(b, s, a.ID, "dave@example.com", pwDave, StatusDisabled)

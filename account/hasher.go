@@ -26,6 +26,14 @@ const (
 	argonKeyLen    = 32
 )
 
+// HashCost is the argon2id work of the hashes a PasswordHasher makes. It
+// is written into each hash, so Verify needs no cost of its own.
+type HashCost struct {
+	MemoryKiB uint32 // m: memory in KiB, at least 8 per lane
+	Time      uint32 // t: passes over the memory
+	Threads   uint8  // p: lanes
+}
+
 // Bounds on the parameters Verify accepts from a stored string, so that a
 // corrupt or hostile row cannot make one sign-in allocate gigabytes.
 const (
@@ -47,18 +55,35 @@ var ErrMalformedHash = errors.New("account: malformed password hash")
 // run at once; callers beyond the bound wait, or give up when their
 // context ends. It is safe for concurrent use.
 type PasswordHasher struct {
+	cost    HashCost
 	sem     chan struct{}
 	waiting atomic.Int64
 }
 
 // NewPasswordHasher returns a hasher that runs at most maxConcurrent
-// hashes at once; maxConcurrent <= 0 means runtime.GOMAXPROCS(0).
+// hashes at once; maxConcurrent <= 0 means runtime.GOMAXPROCS(0). Its
+// hashes cost what Sésame always uses: m=19 MiB, t=2, p=1.
 func NewPasswordHasher(maxConcurrent int) *PasswordHasher {
+	return NewPasswordHasherCost(maxConcurrent, HashCost{MemoryKiB: argonMemoryKiB, Time: argonTime, Threads: argonThreads})
+}
+
+// NewPasswordHasherCost is NewPasswordHasher with another cost for new
+// hashes. Tests use it to make real argon2id hashes at a tiny cost; no
+// setting of Sésame leads to it. It panics when cost is outside the bounds
+// Verify accepts, since such hashes could never be verified.
+func NewPasswordHasherCost(maxConcurrent int, cost HashCost) *PasswordHasher {
+	if cost.Time < 1 || cost.Time > maxTime || cost.Threads < 1 || cost.Threads > maxThreads ||
+		cost.MemoryKiB < 8*uint32(cost.Threads) || cost.MemoryKiB > maxMemoryKiB {
+		panic(fmt.Sprintf("account: argon2id cost %+v out of bounds", cost))
+	}
 	if maxConcurrent <= 0 {
 		maxConcurrent = runtime.GOMAXPROCS(0)
 	}
-	return &PasswordHasher{sem: make(chan struct{}, maxConcurrent)}
+	return &PasswordHasher{cost: cost, sem: make(chan struct{}, maxConcurrent)}
 }
+
+// Cost returns the cost of the hashes h makes.
+func (h *PasswordHasher) Cost() HashCost { return h.cost }
 
 // MaxConcurrent returns how many hashes may run at once.
 func (h *PasswordHasher) MaxConcurrent() int { return cap(h.sem) }
@@ -92,7 +117,7 @@ func (h *PasswordHasher) release() { <-h.sem }
 
 // Hash returns the PHC string of password under a fresh random salt:
 // "$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>" (unpadded standard
-// base64). The password is normalised to Unicode NFC first, so that the
+// base64; m, t and p are h's cost). The password is normalised to Unicode NFC first, so that the
 // same characters typed on different systems give the same hash.
 func (h *PasswordHasher) Hash(ctx context.Context, password string) (string, error) {
 	salt := make([]byte, argonSaltLen)
@@ -100,9 +125,10 @@ func (h *PasswordHasher) Hash(ctx context.Context, password string) (string, err
 	if err := h.acquire(ctx); err != nil {
 		return "", fmt.Errorf("account: hash password: %w", err)
 	}
-	key := argon2.IDKey([]byte(norm.NFC.String(password)), salt, argonTime, argonMemoryKiB, argonThreads, argonKeyLen)
+	c := h.cost
+	key := argon2.IDKey([]byte(norm.NFC.String(password)), salt, c.Time, c.MemoryKiB, c.Threads, argonKeyLen)
 	h.release()
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemoryKiB, argonTime, argonThreads,
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, c.MemoryKiB, c.Time, c.Threads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 
@@ -125,11 +151,11 @@ func (h *PasswordHasher) Verify(ctx context.Context, encoded, password string) (
 }
 
 // NeedsRehash reports whether encoded was made with other parameters than
-// the current ones (or is malformed), so that a successful sign-in should
-// store a new hash.
+// h's (or is malformed), so that a successful sign-in should store a new
+// hash.
 func (h *PasswordHasher) NeedsRehash(encoded string) bool {
 	p, err := parsePHC(encoded)
-	return err != nil || p.memory != argonMemoryKiB || p.time != argonTime || p.threads != argonThreads ||
+	return err != nil || p.memory != h.cost.MemoryKiB || p.time != h.cost.Time || p.threads != h.cost.Threads ||
 		len(p.salt) != argonSaltLen || len(p.key) != argonKeyLen
 }
 

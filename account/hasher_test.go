@@ -56,7 +56,7 @@ func TestHasherRoundTrip(t *testing.T) {
 func TestHasherNormalisesUnicode(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	h := NewPasswordHasher(1)
+	h := NewPasswordHasherCost(1, testCost)
 	enc, err := h.Hash(ctx, "Caf\u00e9-2026!")
 	if err != nil {
 		t.Fatal(err)
@@ -79,6 +79,63 @@ func TestHasherReadsParameters(t *testing.T) {
 	}
 	if !h.NeedsRehash(enc) {
 		t.Fatal("NeedsRehash(old parameters) = false")
+	}
+}
+
+// TestHasherCost: a hasher of another cost writes it into its hashes,
+// which the default hasher verifies and wants to rehash, and the other
+// way round; a cost Verify would refuse is refused at once.
+func TestHasherCost(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	def, cheap := NewPasswordHasher(1), NewPasswordHasherCost(1, testCost)
+	if got, want := def.Cost(), (HashCost{MemoryKiB: 19456, Time: 2, Threads: 1}); got != want {
+		t.Fatalf("default cost = %+v, want %+v", got, want)
+	}
+	for _, tt := range []struct {
+		name       string
+		maker, by  *PasswordHasher
+		makerCost  HashCost
+		wantRehash bool
+	}{
+		{"cheap hash, default hasher", cheap, def, testCost, true},
+		{"default hash, cheap hasher", def, cheap, def.Cost(), true},
+		{"cheap hash, cheap hasher", cheap, NewPasswordHasherCost(1, testCost), testCost, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			enc, err := tt.maker.Hash(ctx, "Xk7#mP2q")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !phcPatternOf(tt.makerCost).MatchString(enc) {
+				t.Fatalf("Hash = %q, want cost %+v", enc, tt.makerCost)
+			}
+			if ok, err := tt.by.Verify(ctx, enc, "Xk7#mP2q"); !ok || err != nil {
+				t.Fatalf("Verify(right password) = %v, %v", ok, err)
+			}
+			if ok, err := tt.by.Verify(ctx, enc, "Xk7#mP2r"); ok || err != nil {
+				t.Fatalf("Verify(wrong password) = %v, %v", ok, err)
+			}
+			if got := tt.by.NeedsRehash(enc); got != tt.wantRehash {
+				t.Fatalf("NeedsRehash = %v, want %v", got, tt.wantRehash)
+			}
+		})
+	}
+	for _, c := range []HashCost{
+		{MemoryKiB: 8, Time: 0, Threads: 1},
+		{MemoryKiB: 8, Time: 1, Threads: 0},
+		{MemoryKiB: 15, Time: 1, Threads: 2},
+		{MemoryKiB: 512 * 1024, Time: 1, Threads: 1},
+		{MemoryKiB: 8, Time: 17, Threads: 1},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("NewPasswordHasherCost(%+v) did not panic", c)
+				}
+			}()
+			NewPasswordHasherCost(1, c)
+		}()
 	}
 }
 
@@ -136,7 +193,7 @@ func TestHasherRejectsMalformed(t *testing.T) {
 func TestHasherBound(t *testing.T) {
 	t.Parallel()
 	for _, n := range []int{1, 3} {
-		h := NewPasswordHasher(n)
+		h := NewPasswordHasherCost(n, testCost)
 		if h.MaxConcurrent() != n {
 			t.Fatalf("MaxConcurrent = %d, want %d", h.MaxConcurrent(), n)
 		}
@@ -178,7 +235,7 @@ func TestHasherBound(t *testing.T) {
 // and verify, and the semaphore is empty afterwards.
 func TestHasherConcurrent(t *testing.T) {
 	t.Parallel()
-	h := NewPasswordHasher(2)
+	h := NewPasswordHasherCost(2, testCost)
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	errs := make(chan error, 6)

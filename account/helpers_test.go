@@ -3,6 +3,8 @@ package account
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
+	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -28,9 +30,20 @@ type clock = testclock.Clock
 
 func newClock() *clock { return testclock.New(time.Date(2026, 11, 2, 9, 30, 0, 123456000, time.UTC)) }
 
-// sharedHasher keeps tests from each paying for a dummy hash pool of their
-// own; the bound is the default.
-var sharedHasher = NewPasswordHasher(0)
+// testCost is the argon2id cost of the tests' hashes: real argon2id
+// strings that any hasher verifies, at a thousandth of the work (argon2id
+// at Sésame's cost was most of these tests' time). The hasher's own tests
+// and the benchmarks use the real cost.
+var testCost = HashCost{MemoryKiB: 8, Time: 1, Threads: 1}
+
+// sharedHasher keeps tests from each paying for a dummy hash of their own;
+// the bound is the default.
+var sharedHasher = NewPasswordHasherCost(0, testCost)
+
+// phcPatternOf matches the hashes a hasher of cost c makes.
+func phcPatternOf(c HashCost) *regexp.Regexp {
+	return regexp.MustCompile(fmt.Sprintf(`^\$argon2id\$v=19\$m=%d,t=%d,p=%d\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`, c.MemoryKiB, c.Time, c.Threads))
+}
 
 // newTestService returns a service on d with a fresh clock and the given
 // options completed.
@@ -58,25 +71,31 @@ func mustCreateAccount(t testing.TB, s *Service, name, email, password string) (
 
 var (
 	hashesMu sync.Mutex
-	hashes   = map[string]string{}
+	hashes   = map[hashKey]string{}
 )
 
-// hashOnce hashes each fixture password once for the whole test binary:
-// argon2id is what makes these tests slow, and a shared salt between
-// tests' members does no harm.
-func hashOnce(t testing.TB, password string) string {
+type hashKey struct {
+	cost     HashCost
+	password string
+}
+
+// hashOnce hashes each fixture password once per cost for the whole test
+// binary, with a hasher of that cost: a shared salt between tests'
+// members does no harm.
+func hashOnce(t testing.TB, h *PasswordHasher, password string) string {
 	t.Helper()
 	hashesMu.Lock()
 	defer hashesMu.Unlock()
-	if h, ok := hashes[password]; ok {
-		return h
+	k := hashKey{h.Cost(), password}
+	if enc, ok := hashes[k]; ok {
+		return enc
 	}
-	h, err := sharedHasher.Hash(context.Background(), password)
+	enc, err := h.Hash(context.Background(), password)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hashes[password] = h
-	return h
+	hashes[k] = enc
+	return enc
 }
 
 // mustAddMember inserts a login account with a password (or none when
@@ -86,7 +105,7 @@ func mustAddMember(t testing.TB, s *Service, accountID, email, password string, 
 	ctx := context.Background()
 	hash := ""
 	if password != "" {
-		hash = hashOnce(t, password)
+		hash = hashOnce(t, s.Hasher(), password)
 	}
 	m, err := s.CreateMember(ctx, accountID, email, "", status, hash)
 	if err != nil {

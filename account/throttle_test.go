@@ -14,7 +14,7 @@ func TestThrottlePerEmail(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		h := NewPasswordHasher(1)
+		h := NewPasswordHasherCost(1, testCost)
 		f := newSignInFixture(t, d, Options{Hasher: h, Throttle: ThrottleConfig{Window: 15 * time.Minute, MaxPerEmail: 3, MaxPerIP: -1}})
 		good := Credentials{Email: "alice@example.com", Password: pwAlice, IP: "192.0.2.1"}
 		bad := good

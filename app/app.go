@@ -38,6 +38,14 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock of every service; nil means time.Now.
 	Now func() time.Time
+
+	// PasswordHasher and SigningKeyGenerator stand in for costly
+	// primitives; nil means the production ones: argon2id at m=19 MiB,
+	// t=2, p=1 (account.NewPasswordHasher) and keys from crypto/rand
+	// (oauth.GenerateKey). No setting maps to them: only tests set them
+	// (see sesametest), to save the CPU these cost.
+	PasswordHasher      *account.PasswordHasher
+	SigningKeyGenerator oauth.KeyGenerator
 }
 
 // validate checks the settings that would otherwise fail late or oddly.
@@ -123,6 +131,7 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.Accounts = account.NewService(d, account.Options{
 		Now:            cfg.Now,
+		Hasher:         cfg.PasswordHasher,
 		OnOwnerCreated: a.Rights.SetOwner,
 	})
 
@@ -135,7 +144,11 @@ func (a *App) build(ctx context.Context) error {
 	a.Outbox = mail.NewOutbox(d, sender, mail.OutboxOptions{Now: cfg.Now, Logger: log})
 
 	a.Clients = sqlstore.New(d)
-	keys := oauth.NewKeySet(d, ring, KeyPublishTime)
+	var keyOpts []oauth.KeySetOption
+	if cfg.SigningKeyGenerator != nil {
+		keyOpts = append(keyOpts, oauth.WithKeyGenerator(cfg.SigningKeyGenerator))
+	}
+	keys := oauth.NewKeySet(d, ring, KeyPublishTime, keyOpts...)
 	if err := keys.Load(ctx); err != nil {
 		return err
 	}
@@ -224,8 +237,12 @@ func (a *App) purge(ctx context.Context) {
 	}
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close waits for the work requests left running after their answer (see
+// web.Server.Wait), then releases the database. Stop serving first.
+func (a *App) Close() error {
+	a.Web.Wait()
+	return a.DB.Close()
+}
 
 // memberActive tells rbac whether a member may use its grants: a disabled
 // login account keeps them but holds no right.

@@ -65,7 +65,7 @@ func createClient(t testing.TB, s *sesametest.Instance, c *sqlstore.Client) stri
 func addLoginAccount(t testing.TB, s *sesametest.Instance, accountID, email, password string, rights ...string) account.Member {
 	t.Helper()
 	ctx := context.Background()
-	hash, err := account.NewPasswordHasher(1).Hash(ctx, password)
+	hash, err := s.Accounts.Hasher().Hash(ctx, password)
 	if err != nil {
 		t.Fatal(err)
 	}

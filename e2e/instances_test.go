@@ -16,6 +16,9 @@ import (
 // removed through one is denied by the other within a second, and a token
 // issued by one is accepted by the other.
 func TestTwoInstances(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped with -short: two instances on one database")
+	}
 	_, url := dbtest.PostgresURL(t)
 	a := sesametest.Start(t, sesametest.Options{DatabaseURL: url})
 	b := sesametest.Start(t, sesametest.Options{DatabaseURL: url})

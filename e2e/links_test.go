@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sesame-idp/sesame/mail/mailtest"
 	"github.com/sesame-idp/sesame/members"
 	"github.com/sesame-idp/sesame/rbac"
 	"github.com/sesame-idp/sesame/sesametest"
@@ -55,19 +56,11 @@ func TestInvitationLinks(t *testing.T) {
 			if status, body := apiCall(t, "POST", base+"/invitations/"+id+"/resend", owner, nil); status != http.StatusOK {
 				t.Fatalf("resend: %d %v", status, body)
 			}
-			var fresh string
-			deadline := time.Now().Add(10 * time.Second)
-			for fresh == "" && time.Now().Before(deadline) {
-				for _, m := range s.Mail.MessagesTo("resent@example.cm") {
-					if l := linkPattern.FindString(m.Text); l != "" && l != old {
-						fresh = l
-					}
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
-			if fresh == "" {
-				t.Fatal("no second email with a new link")
-			}
+			second := s.Mail.WaitForMatch(t, "resent@example.cm", func(m mailtest.Received) bool {
+				l := linkPattern.FindString(m.Text)
+				return l != "" && l != old
+			}, 10*time.Second)
+			fresh := linkPattern.FindString(second.Text)
 			if p := accept(t, s, old, w.AccountID, "resent@example.cm"); p.Status != http.StatusGone {
 				t.Fatalf("old link after resend: %d", p.Status)
 			}
@@ -104,16 +97,10 @@ func TestInvitationLinks(t *testing.T) {
 			if _, err := s.Members.Invite(ctx, members.Operator(), members.InviteRequest{AccountID: other.ID, Email: "twice@example.cm", Grants: []rbac.Grant{{Right: "billing:read"}}}); err != nil {
 				t.Fatal(err)
 			}
-			var second string
-			deadline := time.Now().Add(10 * time.Second)
-			for second == "" && time.Now().Before(deadline) {
-				for _, m := range s.Mail.MessagesTo("twice@example.cm") {
-					if strings.Contains(m.Text, other.ID) {
-						second = linkPattern.FindString(m.Text)
-					}
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
+			msg := s.Mail.WaitForMatch(t, "twice@example.cm", func(m mailtest.Received) bool {
+				return strings.Contains(m.Text, other.ID)
+			}, 10*time.Second)
+			second := linkPattern.FindString(msg.Text)
 			if p := accept(t, s, first, w.AccountID, "twice@example.cm"); p.URL.Path != "/login" {
 				t.Fatalf("first account: %d", p.Status)
 			}
@@ -175,8 +162,7 @@ func TestSMTPDown(t *testing.T) {
 		defer clock.Advance(-10 * time.Minute)
 		s.Outbox.Kick()
 		invitationLink(t, w, "patient@example.cm", w.AccountID)
-		time.Sleep(200 * time.Millisecond)
-		s.Outbox.Kick()
+		s.SettleMail(t)
 		if n := len(s.Mail.MessagesTo("patient@example.cm")); n != 1 {
 			t.Fatalf("%d emails delivered, want exactly 1", n)
 		}

@@ -19,6 +19,9 @@ var domainLink = regexp.MustCompile(`/domains/([a-z0-9.-]+\.[a-z]+)`)
 // edits that zone only, at once (live check); single sign-on across panels
 // and sign-out.
 func TestProducts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped with -short: builds and runs the demo-product program")
+	}
 	sesametest.Each(t, func(t *testing.T, s *sesametest.Instance) {
 		w := seed(t, s)
 		const email, pw = "lecteur@example.cm", "Lecteur#Domaines1"

@@ -17,6 +17,9 @@ import (
 // lasts, another worker does once it ends, and the dead worker's late
 // report cannot undo the new claim.
 func TestLeaseOutlivesACrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped with -short: lease expiry after a crashed worker")
+	}
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		srv := mailtest.NewServer(t)

@@ -140,6 +140,7 @@ func TestOutboxSurvivesOutage(t *testing.T) {
 		srv.SetDown(true)
 		id, id2 := enqueue(t, d, o, m), enqueue(t, d, o, m2)
 		start := c.Now()
+		wantPending(t, o, 2)
 
 		deliver(t, o, 0)
 		if n := srv.Refused(); n != 1 {
@@ -160,6 +161,7 @@ func TestOutboxSurvivesOutage(t *testing.T) {
 		if n := srv.Refused(); n != 2 {
 			t.Fatalf("%d attempts before the backoff ended, want 2", n)
 		}
+		wantPending(t, o, 2) // failing messages are still to be delivered
 
 		c.Advance(backoff)
 		deliver(t, o, 0)
@@ -184,7 +186,16 @@ func TestOutboxSurvivesOutage(t *testing.T) {
 		if s := status(t, o, id2); s.State != mail.StateSent || s.Attempts != 2 {
 			t.Errorf("second message after recovery: %+v", s)
 		}
+		wantPending(t, o, 0)
 	})
+}
+
+// wantPending checks how many messages the outbox has still to deliver.
+func wantPending(t *testing.T, o *mail.Outbox, want int) {
+	t.Helper()
+	if n, err := o.Pending(context.Background()); err != nil || n != want {
+		t.Errorf("Pending = %d, %v; want %d", n, err, want)
+	}
 }
 
 func TestOutboxAbandons(t *testing.T) {
@@ -208,6 +219,7 @@ func TestOutboxAbandons(t *testing.T) {
 		if s := status(t, o, outage); s.State != mail.StateFailed || s.Attempts != 2 || s.FailedAt.IsZero() {
 			t.Errorf("after MaxAttempts: %+v, want failed", s)
 		}
+		wantPending(t, o, 0) // abandoned messages are not
 		srv.SetDown(false)
 		c.Advance(48 * time.Hour)
 		deliver(t, o, 0)
@@ -221,6 +233,9 @@ func TestOutboxAbandons(t *testing.T) {
 }
 
 func TestOutboxConcurrentWorkers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped with -short: concurrency test")
+	}
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		srv := mailtest.NewServer(t)
 		c := newClock()

@@ -98,3 +98,15 @@ func (o *Outbox) Purge(ctx context.Context, cutoff time.Time) (int64, error) {
 	}
 	return n, nil
 }
+
+// Pending returns how many messages are still to be delivered: queued,
+// being sent or failing. A gauge for monitoring (a count that keeps
+// growing means mail is not going out); tests wait for it to reach zero.
+func (o *Outbox) Pending(ctx context.Context) (int, error) {
+	var n int
+	err := o.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL`)
+	if err != nil {
+		return 0, fmt.Errorf("mail: count pending: %w", err)
+	}
+	return n, nil
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/internal/testclock"
+	"github.com/sesame-idp/sesame/internal/testcrypto"
 	"github.com/sesame-idp/sesame/mail"
 	"github.com/sesame-idp/sesame/mail/mailtest"
 	"github.com/sesame-idp/sesame/members"
@@ -56,8 +57,9 @@ func (r *revoker) Subjects() []string {
 	return slices.Clone(r.subjects)
 }
 
-// sharedHasher spares each fixture a hasher of its own.
-var sharedHasher = account.NewPasswordHasher(0)
+// sharedHasher spares each fixture a hasher of its own; its argon2id
+// hashes are real but cheap.
+var sharedHasher = testcrypto.NewHasher()
 
 // fixture is a members.Service on a real database, with real account,
 // rbac and mail services, an in-process SMTP server, and one account whose

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/ory/fosite/token/jwt"
 
 	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/internal/testcrypto"
 	"github.com/sesame-idp/sesame/oauth/sqlstore"
 	"github.com/sesame-idp/sesame/secret"
 )
@@ -40,10 +42,21 @@ func newRing(t testing.TB, secrets ...string) *secret.Ring {
 	return r
 }
 
+// dbKeys gives each test database its own sequence of signing keys, drawn
+// from the pool the test binary shares: a database's keys all differ, as
+// in production, but databases reuse each other's.
+var dbKeys sync.Map // *db.DB → *testcrypto.Keys
+
+// newKeySet is NewKeySet with the keys of d's sequence.
+func newKeySet(d *db.DB, ring *secret.Ring, publish time.Duration) *KeySet {
+	keys, _ := dbKeys.LoadOrStore(d, testcrypto.NewKeys())
+	return NewKeySet(d, ring, publish, WithKeyGenerator(keys.(*testcrypto.Keys).Generate))
+}
+
 // loadKeys returns a loaded key set on d sealed with ring.
 func loadKeys(t testing.TB, d *db.DB, ring *secret.Ring) *KeySet {
 	t.Helper()
-	ks := NewKeySet(d, ring, publishWindow)
+	ks := newKeySet(d, ring, publishWindow)
 	if err := ks.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}

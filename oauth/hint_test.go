@@ -108,7 +108,7 @@ func TestIDTokenHint(t *testing.T) {
 		}
 
 		t.Run("refuses/key no longer published", func(t *testing.T) {
-			later := NewKeySet(d, ring, publishWindow)
+			later := newKeySet(d, ring, publishWindow)
 			later.now = func() time.Time { return time.Now().Add(publishWindow + time.Minute) }
 			if err := later.Load(ctx); err != nil {
 				t.Fatal(err)

@@ -59,21 +59,40 @@ func (k *SigningKey) publicJWK() jose.JSONWebKey {
 // retired keys whose tokens may still be alive, which stay published in the
 // JWKS and accepted when validating. It is safe for concurrent use.
 type KeySet struct {
-	db      *db.DB
-	ring    *secret.Ring
-	publish time.Duration // how long a retired key stays published
-	now     func() time.Time
+	db       *db.DB
+	ring     *secret.Ring
+	publish  time.Duration // how long a retired key stays published
+	now      func() time.Time
+	generate KeyGenerator
 
 	mu     sync.RWMutex
 	byKID  map[string]*SigningKey
 	loaded time.Time
 }
 
+// KeyGenerator makes the private key of a new signing key of algorithm alg
+// (ES256 or RS256).
+type KeyGenerator func(alg string) (crypto.Signer, error)
+
+// KeySetOption configures a KeySet.
+type KeySetOption func(*KeySet)
+
+// WithKeyGenerator makes the key set create its keys with gen instead of
+// GenerateKey. Tests use it to reuse keys across databases: a 2048-bit RSA
+// key takes tens of milliseconds to make. No setting of Sésame leads to it.
+func WithKeyGenerator(gen KeyGenerator) KeySetOption {
+	return func(ks *KeySet) { ks.generate = gen }
+}
+
 // NewKeySet returns a key set stored in d, sealed with ring. Retired keys
 // stay published for publish (at least the lifetime of the longest-lived
 // signed token).
-func NewKeySet(d *db.DB, ring *secret.Ring, publish time.Duration) *KeySet {
-	return &KeySet{db: d, ring: ring, publish: publish, now: time.Now}
+func NewKeySet(d *db.DB, ring *secret.Ring, publish time.Duration, opts ...KeySetOption) *KeySet {
+	ks := &KeySet{db: d, ring: ring, publish: publish, now: time.Now, generate: GenerateKey}
+	for _, o := range opts {
+		o(ks)
+	}
+	return ks
 }
 
 // Load reads the keys from the database, creating a current key for each
@@ -153,7 +172,9 @@ func (ks *KeySet) ensure(ctx context.Context, alg string) error {
 	return err
 }
 
-func generate(alg string) (crypto.Signer, error) {
+// GenerateKey returns a new private key for alg from crypto/rand: a P-256
+// key for ES256, a 2048-bit RSA key for RS256.
+func GenerateKey(alg string) (crypto.Signer, error) {
 	switch alg {
 	case ES256:
 		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -164,9 +185,9 @@ func generate(alg string) (crypto.Signer, error) {
 }
 
 func (ks *KeySet) insert(ctx context.Context, alg string, activateAfter time.Duration) (*SigningKey, error) {
-	priv, err := generate(alg)
+	priv, err := ks.generate(alg)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("oauth: generate %s signing key: %w", alg, err)
 	}
 	der, err := x509.MarshalPKCS8PrivateKey(priv)
 	if err != nil {

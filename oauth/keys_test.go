@@ -119,7 +119,7 @@ func TestKeySetLoad(t *testing.T) {
 			}
 		})
 		t.Run("another secret cannot open them", func(t *testing.T) {
-			err := NewKeySet(d, newRing(t), publishWindow).Load(ctx)
+			err := newKeySet(d, newRing(t), publishWindow).Load(ctx)
 			if !errors.Is(err, secret.ErrOpen) {
 				t.Fatalf("Load with another secret: %v, want secret.ErrOpen", err)
 			}
@@ -183,7 +183,7 @@ func TestKeySetRotate(t *testing.T) {
 
 		// A retired key stays published for the window, then goes.
 		later := func(ahead time.Duration) *KeySet {
-			k := NewKeySet(d, ring, publishWindow)
+			k := newKeySet(d, ring, publishWindow)
 			k.now = func() time.Time { return time.Now().Add(ahead) }
 			if err := k.Load(ctx); err != nil {
 				t.Fatal(err)

@@ -19,7 +19,7 @@ func TestRotatePublishesFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock := testclock.New(time.Now().UTC())
-	ks := NewKeySet(dbtest.SQLite(t), ring, time.Hour)
+	ks := newKeySet(dbtest.SQLite(t), ring, time.Hour)
 	ks.now = clock.Now
 	if err := ks.Load(ctx); err != nil {
 		t.Fatal(err)

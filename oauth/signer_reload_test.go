@@ -21,7 +21,7 @@ func TestSignerSeesRotationByAnotherInstance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, b := NewKeySet(d, ring, time.Hour), NewKeySet(d, ring, time.Hour)
+	a, b := newKeySet(d, ring, time.Hour), newKeySet(d, ring, time.Hour)
 	if err := a.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -179,6 +179,9 @@ func TestPurgeExpired(t *testing.T) {
 // TestConcurrentChecks runs checks while rights change and the cache is
 // invalidated and evicted; run it with -race.
 func TestConcurrentChecks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped with -short: concurrency test")
+	}
 	d := dbtest.SQLite(t)
 	s := newService(t, d, Options{CacheSize: 2})
 	ctx := context.Background()

@@ -64,6 +64,9 @@ func flush(t *testing.T, s *Service) {
 // Sésame instances would: a right removed through one is denied by the
 // other within a second.
 func TestTwoInstances(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped with -short: two instances on one database")
+	}
 	d1, url := dbtest.PostgresURL(t)
 	d2, err := db.Open(context.Background(), url)
 	if err != nil {

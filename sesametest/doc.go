@@ -2,5 +2,8 @@
 // production, on an httptest server, with SQLite or PostgreSQL and an
 // in-process SMTP server — and drives it like a browser would: cookies,
 // forms with their CSRF fields, redirects. The end-to-end tests of every
-// package use it.
+// package use it. Two costs are cut, through app.Config and not through
+// any setting: passwords are hashed with argon2id at a tiny cost, and
+// signing keys come from a pool the test binary shares (see
+// internal/testcrypto).
 package sesametest

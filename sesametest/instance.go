@@ -12,6 +12,7 @@ import (
 
 	"github.com/sesame-idp/sesame/app"
 	"github.com/sesame-idp/sesame/db/dbtest"
+	"github.com/sesame-idp/sesame/internal/testcrypto"
 	"github.com/sesame-idp/sesame/mail/mailtest"
 )
 
@@ -78,6 +79,10 @@ func Start(t testing.TB, o Options) *Instance {
 		Secrets:     Secrets,
 		Logger:      slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:         o.Now,
+		// Cheap argon2id and pooled signing keys: the same code paths as
+		// production at a fraction of the CPU.
+		PasswordHasher:      testcrypto.NewHasher(),
+		SigningKeyGenerator: testcrypto.NewKeys().Generate,
 	})
 	if err != nil {
 		srv.Close()

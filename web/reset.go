@@ -57,13 +57,13 @@ func (s *Server) resetRequestSubmit(c *gin.Context) error {
 	// The gin context goes back to its pool when the handler returns:
 	// take what the work needs now.
 	bg := context.WithoutCancel(c.Request.Context())
-	go func() {
+	s.background.Go(func() {
 		ctx, cancel := context.WithTimeout(bg, 30*time.Second)
 		defer cancel()
 		if err := s.Members.RequestReset(ctx, req); err != nil {
 			s.Logger.ErrorContext(ctx, "password reset request", "err", err)
 		}
-	}()
+	})
 	s.render(c, http.StatusOK, "reset_request", "reset_title", resetRequestView{Sent: true})
 	return nil
 }

@@ -1,15 +1,20 @@
 // Package dbtest gives tests a freshly migrated database: an SQLite file in
 // a temporary directory, or a new PostgreSQL database created on the server
-// named by SESAME_TEST_DATABASE_URL and dropped when the test ends.
+// named by SESAME_TEST_DATABASE_URL and dropped once the test ends (in the
+// background; see owner.go).
+//
+// Migrating costs more than the rest of most tests, so each database is a
+// copy of one migrated once: on PostgreSQL a template database per set of
+// migrations (CREATE DATABASE … TEMPLATE), kept on the server for the next
+// runs; on SQLite a file migrated once per test binary, held in memory.
+// The copies hold what migrating gives, goose's version table included.
+// EmptySQLite and EmptyPostgres give unmigrated databases, for tests of
+// the migrations themselves.
 package dbtest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/sesame-idp/sesame/db"
@@ -22,16 +27,17 @@ const EnvPostgres = "SESAME_TEST_DATABASE_URL"
 // SQLite returns a migrated database in a fresh SQLite file.
 func SQLite(tb testing.TB) *db.DB {
 	tb.Helper()
-	path := filepath.Join(tb.TempDir(), "sesame.db")
-	d, err := db.Open(context.Background(), "sqlite:"+path)
+	image, err := migratedSQLite()
 	if err != nil {
-		tb.Fatal(err)
+		tb.Fatalf("migrate the SQLite template: %v", err)
 	}
-	tb.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(context.Background()); err != nil {
-		tb.Fatal(err)
-	}
-	return d
+	return openSQLite(tb, image)
+}
+
+// EmptySQLite returns a fresh SQLite file with no table.
+func EmptySQLite(tb testing.TB) *db.DB {
+	tb.Helper()
+	return openSQLite(tb, nil)
 }
 
 // Postgres returns a migrated, empty PostgreSQL database created for this
@@ -46,44 +52,30 @@ func Postgres(tb testing.TB) *db.DB {
 // tests that start a second instance on it.
 func PostgresURL(tb testing.TB) (*db.DB, string) {
 	tb.Helper()
+	base := serverURL(tb)
+	tmpl, err := postgresTemplate(base)
+	if err != nil {
+		tb.Fatalf("migrate the PostgreSQL template: %v", err)
+	}
+	return createPostgres(tb, base, tmpl)
+}
+
+// EmptyPostgres returns a PostgreSQL database created for this test with
+// no table, or skips the test when SESAME_TEST_DATABASE_URL is unset.
+func EmptyPostgres(tb testing.TB) *db.DB {
+	tb.Helper()
+	d, _ := createPostgres(tb, serverURL(tb), "")
+	return d
+}
+
+// serverURL returns the URL of the test server, or skips the test.
+func serverURL(tb testing.TB) string {
+	tb.Helper()
 	base := os.Getenv(EnvPostgres)
 	if base == "" {
 		tb.Skipf("PostgreSQL tests skipped: set %s (e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)", EnvPostgres)
 	}
-	ctx := context.Background()
-	admin, err := db.Open(ctx, base)
-	if err != nil {
-		tb.Fatalf("%s is set but PostgreSQL is unreachable: %v", EnvPostgres, err)
-	}
-	defer admin.Close()
-	var b [6]byte
-	rand.Read(b[:])
-	name := "sesame_test_" + hex.EncodeToString(b[:])
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		tb.Fatalf("create test database: %v", err)
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	u.Path = "/" + name
-	d, err := db.Open(ctx, u.String())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		d.Close()
-		admin, err := db.Open(context.Background(), base)
-		if err != nil {
-			return
-		}
-		defer admin.Close()
-		admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	})
-	if _, err := d.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	return d, d.URL
+	return base
 }
 
 // Each runs fn as two subtests, "sqlite" and "postgres", each on its own
@@ -92,4 +84,13 @@ func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
 	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
+}
+
+// mustMigrate applies what is pending on d (nothing, for a copy of a
+// template): a copy that is not up to date fails here, not in the test.
+func mustMigrate(tb testing.TB, d *db.DB) {
+	tb.Helper()
+	if _, err := d.Migrate(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
 }

@@ -30,6 +30,9 @@ type browser struct {
 // answers at sesame, skipping (or
 // failing, with SESAME_REQUIRE_BROWSER=1) when none is installed.
 func startBrowser(t *testing.T, sesame string) *browser {
+	if testing.Short() {
+		t.Skip("skipped with -short: drives a headless Chromium")
+	}
 	t.Helper()
 	path, err := chromiumPath()
 	if err != nil {

@@ -43,7 +43,7 @@ func startWith(t *testing.T, o sesametest.Options) world {
 func (w world) addLoginAccount(t *testing.T, email string, rights ...string) account.Member {
 	t.Helper()
 	ctx := context.Background()
-	hash, err := account.NewPasswordHasher(1).Hash(ctx, strongPassword)
+	hash, err := w.Accounts.Hasher().Hash(ctx, strongPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

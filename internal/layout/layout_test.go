@@ -47,11 +47,12 @@ var allowed = map[string][]string{
 	"cmd/demo-product/panel":    {"productkit", "rights"},
 
 	// Test support.
-	"db/dbtest":     {"db"},
-	"mail/mailtest": nil,
-	"sesametest":    {"app", "db", "db/dbtest", "mail/mailtest", "oauth/sqlstore"},
-	"e2e":           nil,
-	"e2e/browser":   nil,
+	"db/dbtest":           {"db", "migrations"},
+	"internal/testcrypto": {"account"},
+	"mail/mailtest":       nil,
+	"sesametest":          {"app", "db", "db/dbtest", "internal/testcrypto", "mail/mailtest", "oauth/sqlstore"},
+	"e2e":                 nil,
+	"e2e/browser":         nil,
 }
 
 func TestImportRules(t *testing.T) {

@@ -100,22 +100,30 @@ func (s *Server) MessagesTo(to string) []Received {
 // for it at most timeout; it fails the test when none arrives.
 func (s *Server) WaitFor(tb testing.TB, to string, timeout time.Duration) Received {
 	tb.Helper()
+	return s.WaitForMatch(tb, to, nil, timeout)
+}
+
+// WaitForMatch returns the first message accepted for the address to for
+// which match holds (any message when match is nil), waiting for it at
+// most timeout: it wakes when a message arrives, never polls. It fails
+// the test when none arrives in time.
+func (s *Server) WaitForMatch(tb testing.TB, to string, match func(Received) bool, timeout time.Duration) Received {
+	tb.Helper()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {
 		s.mu.Lock()
-		arrived := s.arrived
-		for _, r := range s.received {
-			if strings.EqualFold(r.To, to) {
-				s.mu.Unlock()
+		arrived, received := s.arrived, s.received[:len(s.received):len(s.received)]
+		s.mu.Unlock()
+		for _, r := range received {
+			if strings.EqualFold(r.To, to) && (match == nil || match(r)) {
 				return r
 			}
 		}
-		s.mu.Unlock()
 		select {
 		case <-arrived:
 		case <-deadline.C:
-			tb.Fatalf("mailtest: no message to %s within %v", to, timeout)
+			tb.Fatalf("mailtest: no matching message to %s within %v", to, timeout)
 			return Received{}
 		}
 	}

@@ -115,3 +115,27 @@ func TestServerDownAndAuth(t *testing.T) {
 		t.Errorf("%d messages, %d refused; want 1 and 1", n, r)
 	}
 }
+
+// TestWaitForMatch: the wait skips messages that do not match and wakes
+// when a matching one arrives.
+func TestWaitForMatch(t *testing.T) {
+	s := mailtest.NewServer(t)
+	send := func(subject string) error {
+		return sendMail(s.Addr(), nil, "a@example.org", []string{"b@example.org"}, "Subject: "+subject+"\r\n\r\nhi\r\n")
+	}
+	if err := send("first"); err != nil {
+		t.Fatal(err)
+	}
+	sent := make(chan error, 1)
+	go func() { sent <- send("second") }()
+	r := s.WaitForMatch(t, "B@example.org", func(r mailtest.Received) bool { return r.Subject == "second" }, 5*time.Second)
+	if r.Subject != "second" {
+		t.Fatalf("WaitForMatch returned %q", r.Subject)
+	}
+	if err := <-sent; err != nil {
+		t.Fatal(err)
+	}
+	if r := s.WaitFor(t, "b@example.org", time.Second); r.Subject != "first" {
+		t.Fatalf("WaitFor returned %q, want the first message", r.Subject)
+	}
+}

@@ -70,6 +70,9 @@ func inTx(st *sqlstore.Store, fn func(ctx context.Context) error) error {
 }
 
 func TestConcurrentCodeRedemption(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped with -short: concurrency test")
+	}
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		st := sqlstore.New(d)
 		req := newRequest(newClient(t, st, "panel"), "req-1", "alice")
@@ -110,6 +113,9 @@ func TestConcurrentCodeRedemption(t *testing.T) {
 }
 
 func TestConcurrentRefreshRotation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped with -short: concurrency test")
+	}
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		st := sqlstore.New(d)
 		req := newRequest(newClient(t, st, "panel"), "req-1", "alice")
@@ -145,6 +151,9 @@ func TestConcurrentRefreshRotation(t *testing.T) {
 // TestRevokeSubjectDuringRefresh revokes a person while a refresh of theirs
 // is in flight: the tokens that refresh issues must end up inactive too.
 func TestRevokeSubjectDuringRefresh(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped with -short: concurrency test")
+	}
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		st := sqlstore.New(d)
 		req := newRequest(newClient(t, st, "panel"), "req-1", "alice")
@@ -161,9 +170,7 @@ func TestRevokeSubjectDuringRefresh(t *testing.T) {
 		}
 		revoked := make(chan error)
 		go func() { revoked <- st.RevokeSubject(ctx, "alice") }()
-		// Give RevokeSubject time to block on the rotation's locks; were it
-		// to run after the commit instead, it would see the new tokens anyway.
-		time.Sleep(100 * time.Millisecond)
+		waitBlocked(t, d)
 		if err := st.CreateAccessTokenSession(txCtx, "at-1", req); err != nil {
 			t.Fatal(err)
 		}
@@ -183,4 +190,32 @@ func TestRevokeSubjectDuringRefresh(t *testing.T) {
 			t.Errorf("refresh token issued during the revocation: %v, want ErrInactiveToken", err)
 		}
 	})
+}
+
+// waitBlocked returns once another session of d waits for a lock that an
+// open transaction holds: on PostgreSQL, RevokeSubject blocked on the rows
+// the rotation locked, so that the test covers a revocation overlapping
+// the refresh. On SQLite nothing needs waiting for: writers are serial,
+// and RevokeSubject runs after the commit whenever it starts.
+func waitBlocked(t *testing.T, d *db.DB) {
+	t.Helper()
+	if d.Dialect != db.Postgres {
+		return
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var n int
+		err := d.GetContext(context.Background(), &n, `SELECT COUNT(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("RevokeSubject never waited for the rotation's locks")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }

@@ -284,6 +284,9 @@ func TestFlowRevocationAndSubject(t *testing.T) {
 // through fosite, with and without PKCE (whose challenge fosite deletes at
 // the first attempt): exactly one gets tokens.
 func TestFlowConcurrentRedemption(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped with -short: concurrency test")
+	}
 	for _, pkce := range []bool{true, false} {
 		t.Run(map[bool]string{true: "pkce", false: "no-pkce"}[pkce], func(t *testing.T) {
 			dbtest.Each(t, func(t *testing.T, d *db.DB) { concurrentRedemption(t, newFlowPKCE(t, d, pkce), d) })
