@@ -118,3 +118,31 @@ func TestClearSignInLimits(t *testing.T) {
 		}
 	})
 }
+
+// TestAdminDevice: the admin sign-in honours device cookies alike.
+func TestAdminDevice(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newTestService(t, d, Options{Throttle: ThrottleConfig{MaxPerEmail: 2, MaxPerIP: -1}})
+		const pw = "Adm1n-Pa55word!x"
+		if _, err := s.CreateAdmin(ctx, "root@example.com", pw); err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			s.AuthenticateAdmin(ctx, "root@example.com", "wrong", "203.0.113.66")
+		}
+		if _, err := s.AuthenticateAdmin(ctx, "root@example.com", pw, "192.0.2.1"); !errors.Is(err, ErrThrottled) {
+			t.Fatalf("locked admin without a device = %v, want ErrThrottled", err)
+		}
+		// A member's subject for the same email does not open the admin sign-in.
+		member := Device{Subject: SignInSubject(Credentials{Email: "root@example.com"}), ID: "dev"}
+		if _, err := s.AuthenticateAdminFrom(ctx, Credentials{Email: "root@example.com", Password: pw, Device: member}); !errors.Is(err, ErrThrottled) {
+			t.Fatalf("member device on the admin sign-in = %v, want ErrThrottled", err)
+		}
+		dev := Device{Subject: AdminSignInSubject(" Root@Example.com"), ID: "dev"}
+		if _, err := s.AuthenticateAdminFrom(ctx, Credentials{Email: "root@example.com", Password: pw, Device: dev}); err != nil {
+			t.Fatalf("admin with a device: %v", err)
+		}
+	})
+}
