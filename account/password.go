@@ -21,16 +21,18 @@ type PasswordChange struct {
 
 // ChangePassword replaces a member's password after checking the current
 // one: a wrong current password gives ErrInvalidCredentials (and counts as
-// a failed sign-in for throttling), a new one off policy a *PolicyError.
-// Every other browser session of the person ends.
+// an attempt for throttling, counted before the check like a sign-in's),
+// a new one off policy a *PolicyError. Every other browser session of the
+// person ends, and the counters of their email are cleared.
 func (s *Service) ChangePassword(ctx context.Context, c PasswordChange) error {
 	now := s.now()
 	row, err := s.memberRow(ctx, c.MemberID)
 	if err != nil {
 		return fmt.Errorf("account: change password of %s: %w", c.MemberID, err)
 	}
-	keys := s.throttle.throttleKeys(memberScope(row.AccountID), row.Email, c.IP)
-	if err := s.throttled(ctx, now, keys); err != nil {
+	keys := s.throttle.throttleKeys(memberScope(row.AccountID), row.Email, c.IP, Device{})
+	admitted, err := s.admit(ctx, now, keys)
+	if err != nil {
 		return err
 	}
 	ok, err := s.verify(ctx, row.ID, row.PasswordHash, c.Current)
@@ -38,9 +40,11 @@ func (s *Service) ChangePassword(ctx context.Context, c PasswordChange) error {
 		return err
 	}
 	if !ok || row.Status != StatusActive {
-		return s.recordFailure(ctx, keys, audit.Event{AccountID: row.AccountID, ActorID: row.ID, ActorEmail: row.Email,
+		return s.recordFailure(ctx, audit.Event{AccountID: row.AccountID, ActorID: row.ID, ActorEmail: row.Email,
 			Action: audit.SignInFailed, Target: row.ID, Detail: "password_change_wrong_current", IP: c.IP, CreatedAt: now})
 	}
+	// The right current password: the attempt was no guess.
+	s.uncount(ctx, admitted)
 	if fails := CheckNewPassword(c.New, c.Confirm, row.Email, row.Name, row.AccountID); len(fails) > 0 {
 		return &PolicyError{Failures: fails}
 	}
@@ -54,6 +58,9 @@ func (s *Service) ChangePassword(ctx context.Context, c PasswordChange) error {
 		}
 		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM browser_sessions WHERE member_id = ? AND id_hash <> ?`),
 			row.ID, sessionHash(c.KeepSession)); err != nil {
+			return err
+		}
+		if err := s.clearCounters(ctx, memberThrottleKeys(row.AccountID, row.Email, row.Role)...); err != nil {
 			return err
 		}
 		return s.trail.Record(ctx, audit.Event{AccountID: row.AccountID, ActorID: row.ID, ActorEmail: row.Email,

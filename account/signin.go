@@ -21,6 +21,9 @@ type Credentials struct {
 	AccountID string
 	// IP is the client address, for throttling and the audit trail.
 	IP string
+	// Device is the browser's device cookie, when it holds a valid one;
+	// the zero value means none.
+	Device Device
 }
 
 // signInTarget is what a sign-in lookup finds: the account named (when
@@ -33,43 +36,64 @@ type signInTarget struct {
 	PasswordHash string `db:"password_hash"`
 }
 
+// typed is what a sign-in names once normalized: the email (bounded and
+// lowercased even when malformed) and the scope (the account ID as typed,
+// normalized when well-formed).
+type typed struct {
+	email     string
+	emailErr  error
+	scope     string
+	accountID string
+	accountOK bool
+}
+
+func (c Credentials) target() typed {
+	t := typed{accountOK: true}
+	t.email, t.emailErr = NormalizeEmail(c.Email)
+	if t.emailErr != nil {
+		t.email = normalizeSignInEmail(c.Email)
+	}
+	t.scope = truncate(strings.ToLower(strings.TrimSpace(c.AccountID)), 64)
+	if t.scope != "" {
+		if t.accountID, t.accountOK = NormalizeAccountID(t.scope); t.accountOK {
+			t.scope = t.accountID
+		}
+	}
+	return t
+}
+
 // Authenticate signs a member in. With an account ID it looks for the
 // member of that account (owner or login account) with this email;
 // without, for the owner with this email. Every failure (malformed email
 // or account ID, unknown account, not a member, invited or disabled
 // member, wrong password) returns ErrInvalidCredentials after one argon2id
-// verification (against a dummy hash when there is no real one) and one
-// transaction that counts the failure and records audit.SignInFailed (in
-// the account's trail when the account exists, the platform's otherwise),
-// so that neither the answer nor its cost tells them apart.
+// verification (against a dummy hash when there is no real one) and
+// records audit.SignInFailed (in the account's trail when the account
+// exists, the platform's otherwise), so that neither the answer nor its
+// cost tells them apart.
 //
-// Before any hashing, the counters of the email in this scope (the
-// account ID as typed, or none) and of the client address are read: at
-// their limit the attempt returns ErrThrottled at once, whether the
-// email exists or not. An owner signing in with and without the account
-// ID uses two counters. Success clears the email's counters, sets
-// last_login_at and records audit.SignIn.
+// Before any hashing the attempt is counted, atomically, on the counter
+// of the email in this scope (the account ID as typed, or none) — or on
+// the device's counter when c.Device vouches for this email and scope —
+// and on the client address's: past a limit it returns a *ThrottledError
+// at once, whether the email exists or not. An owner signing in with and
+// without the account ID uses two counters. Success clears the email's
+// counters (or the device's, for a sign-in through a device cookie, which
+// leaves the email's to run out), takes the attempt back from the
+// address's counter, sets last_login_at and records audit.SignIn.
 func (s *Service) Authenticate(ctx context.Context, c Credentials) (Member, error) {
 	now := s.now()
-	email, emailErr := NormalizeEmail(c.Email)
-	if emailErr != nil {
-		email = truncate(strings.ToLower(strings.TrimSpace(c.Email)), maxEmailLen)
-	}
-	scope := truncate(strings.ToLower(strings.TrimSpace(c.AccountID)), 64)
-	accountID, accountOK := "", true
-	if scope != "" {
-		if accountID, accountOK = NormalizeAccountID(scope); accountOK {
-			scope = accountID
-		}
-	}
-	keys := s.throttle.throttleKeys(memberScope(scope), email, c.IP)
-	if err := s.throttled(ctx, now, keys); err != nil {
+	in := c.target()
+	email, accountID := in.email, in.accountID
+	scope := memberScope(in.scope)
+	keys := s.throttle.throttleKeys(scope, email, c.IP, c.Device.usable())
+	admitted, err := s.admit(ctx, now, keys)
+	if err != nil {
 		return Member{}, err
 	}
 
 	var t signInTarget
-	if emailErr == nil && accountOK {
-		var err error
+	if in.emailErr == nil && in.accountOK {
 		if t, err = s.lookupSignIn(ctx, accountID, email); err != nil {
 			return Member{}, err
 		}
@@ -80,9 +104,9 @@ func (s *Service) Authenticate(ctx context.Context, c Credentials) (Member, erro
 	}
 	var reason string
 	switch {
-	case emailErr != nil:
+	case in.emailErr != nil:
 		reason = "malformed_email"
-	case !accountOK:
+	case !in.accountOK:
 		reason = "malformed_account_id"
 	case t.AccountID == "" && accountID != "":
 		reason = "unknown_account"
@@ -96,18 +120,24 @@ func (s *Service) Authenticate(ctx context.Context, c Credentials) (Member, erro
 		reason = "status_" + string(t.Status)
 	}
 	if reason != "" {
-		return Member{}, s.recordFailure(ctx, keys, audit.Event{
+		return Member{}, s.recordFailure(ctx, audit.Event{
 			AccountID: t.AccountID, ActorEmail: email, Action: audit.SignInFailed, Target: t.MemberID,
 			Detail: reason, IP: c.IP, CreatedAt: now,
 		})
 	}
 
 	rehash := s.rehash(ctx, t.PasswordHash, c.Password)
-	// The counters this person may have filled: the scope typed, the
-	// account itself, and no account ID for an owner.
-	clear := []string{emailThrottleKey(memberScope(scope), email), emailThrottleKey(memberScope(t.AccountID), email)}
-	if t.Role == RoleOwner {
-		clear = append(clear, emailThrottleKey(memberScope(""), email))
+	var clear []string
+	for _, k := range keys {
+		if isDeviceKey(k.key) {
+			clear = append(clear, k.key)
+		}
+	}
+	if len(clear) == 0 {
+		// The counters this person may have filled: the scope typed, the
+		// account itself, and no account ID for an owner.
+		clear = append(clear, emailThrottleKey(scope, email))
+		clear = append(clear, memberThrottleKeys(t.AccountID, email, t.Role)...)
 	}
 	var m memberRow
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
@@ -119,7 +149,7 @@ func (s *Service) Authenticate(ctx context.Context, c Credentials) (Member, erro
 				return err
 			}
 		}
-		if err := s.clearCounters(ctx, clear...); err != nil {
+		if err := s.settle(ctx, admitted, clear...); err != nil {
 			return err
 		}
 		if err := s.trail.Record(ctx, audit.Event{
@@ -136,6 +166,28 @@ func (s *Service) Authenticate(ctx context.Context, c Credentials) (Member, erro
 		return Member{}, fmt.Errorf("account: sign in %s: %w", t.MemberID, err)
 	}
 	return m.member(), nil
+}
+
+// memberThrottleKeys returns the email counters of a member: the sign-in
+// with their account's ID and, for an owner, the one without.
+func memberThrottleKeys(accountID, email string, role Role) []string {
+	keys := []string{emailThrottleKey(memberScope(accountID), email)}
+	if role == RoleOwner {
+		keys = append(keys, emailThrottleKey(memberScope(""), email))
+	}
+	return keys
+}
+
+// ClearSignInLimits deletes the email counters of a member (the sign-in
+// with their account's ID and, for an owner, without), so that someone
+// who proved who they are otherwise (a password reset) can sign in at
+// once. It joins the transaction ctx carries.
+func (s *Service) ClearSignInLimits(ctx context.Context, memberID string) error {
+	r, err := s.memberRow(ctx, memberID)
+	if err != nil {
+		return err
+	}
+	return s.clearCounters(ctx, memberThrottleKeys(r.AccountID, r.Email, r.Role)...)
 }
 
 // memberScope names the throttling scope of a member sign-in: the account
@@ -202,19 +254,11 @@ func (s *Service) rehash(ctx context.Context, hash, password string) string {
 	return h
 }
 
-// recordFailure counts a failed sign-in against keys and records e, in
-// one transaction whatever the failure, and returns ErrInvalidCredentials
-// (or the database error). It runs to completion even when the client
-// goes away, so that dropping the connection does not dodge the count.
-func (s *Service) recordFailure(ctx context.Context, keys []throttleKey, e audit.Event) error {
-	ctx = context.WithoutCancel(ctx)
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		if err := s.countFailure(ctx, e.CreatedAt, keys); err != nil {
-			return err
-		}
-		return s.trail.Record(ctx, e)
-	})
-	if err != nil {
+// recordFailure records e, a failed sign-in already counted, and returns
+// ErrInvalidCredentials (or the database error). It runs to completion
+// even when the client goes away.
+func (s *Service) recordFailure(ctx context.Context, e audit.Event) error {
+	if err := s.trail.Record(context.WithoutCancel(ctx), e); err != nil {
 		return fmt.Errorf("account: record failed sign-in: %w", err)
 	}
 	return ErrInvalidCredentials
@@ -234,18 +278,27 @@ func truncate(s string, n int) string {
 // adminScope is the throttling scope of the admin sign-in.
 const adminScope = "admin"
 
-// AuthenticateAdmin signs a platform administrator in, with the same
-// guarantees as Authenticate: one answer (ErrInvalidCredentials) and one
-// cost for every failure, throttling per email and per client address
-// before any hashing (ErrThrottled), audit events in the platform's trail.
+// AuthenticateAdmin signs a platform administrator in: it is
+// AuthenticateAdminFrom without a device cookie.
 func (s *Service) AuthenticateAdmin(ctx context.Context, email, password, ip string) (Admin, error) {
+	return s.AuthenticateAdminFrom(ctx, Credentials{Email: email, Password: password, IP: ip})
+}
+
+// AuthenticateAdminFrom signs a platform administrator in (c.AccountID is
+// ignored), with the same guarantees as Authenticate: one answer
+// (ErrInvalidCredentials) and one cost for every failure, each attempt
+// counted per email (or per device, see Device) and per client address
+// before any hashing (*ThrottledError past a limit), audit events in the
+// platform's trail.
+func (s *Service) AuthenticateAdminFrom(ctx context.Context, c Credentials) (Admin, error) {
 	now := s.now()
-	e, emailErr := NormalizeEmail(email)
+	e, emailErr := NormalizeEmail(c.Email)
 	if emailErr != nil {
-		e = truncate(strings.ToLower(strings.TrimSpace(email)), maxEmailLen)
+		e = normalizeSignInEmail(c.Email)
 	}
-	keys := s.throttle.throttleKeys(adminScope, e, ip)
-	if err := s.throttled(ctx, now, keys); err != nil {
+	keys := s.throttle.throttleKeys(adminScope, e, c.IP, c.Device.usable())
+	admitted, err := s.admit(ctx, now, keys)
+	if err != nil {
 		return Admin{}, err
 	}
 	var r adminRow
@@ -255,7 +308,7 @@ func (s *Service) AuthenticateAdmin(ctx context.Context, email, password, ip str
 			return Admin{}, fmt.Errorf("account: admin sign-in lookup: %w", err)
 		}
 	}
-	ok, err := s.verify(ctx, r.ID, r.PasswordHash, password)
+	ok, err := s.verify(ctx, r.ID, r.PasswordHash, c.Password)
 	if err != nil {
 		return Admin{}, err
 	}
@@ -264,22 +317,28 @@ func (s *Service) AuthenticateAdmin(ctx context.Context, email, password, ip str
 		if r.ID == "" {
 			reason = "admin: unknown_email"
 		}
-		return Admin{}, s.recordFailure(ctx, keys, audit.Event{
-			ActorEmail: e, Action: audit.SignInFailed, Target: r.ID, Detail: reason, IP: ip, CreatedAt: now,
+		return Admin{}, s.recordFailure(ctx, audit.Event{
+			ActorEmail: e, Action: audit.SignInFailed, Target: r.ID, Detail: reason, IP: c.IP, CreatedAt: now,
 		})
 	}
-	rehash := s.rehash(ctx, r.PasswordHash, password)
+	rehash := s.rehash(ctx, r.PasswordHash, c.Password)
+	clear := emailThrottleKey(adminScope, e)
+	for _, k := range keys {
+		if isDeviceKey(k.key) {
+			clear = k.key
+		}
+	}
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		if rehash != "" {
 			if _, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE admins SET password_hash = ? WHERE id = ?`), rehash, r.ID); err != nil {
 				return err
 			}
 		}
-		if err := s.clearCounters(ctx, emailThrottleKey(adminScope, e)); err != nil {
+		if err := s.settle(ctx, admitted, clear); err != nil {
 			return err
 		}
 		return s.trail.Record(ctx, audit.Event{
-			ActorID: r.ID, ActorEmail: e, Action: audit.SignIn, Target: r.ID, Detail: "admin", IP: ip, CreatedAt: now,
+			ActorID: r.ID, ActorEmail: e, Action: audit.SignIn, Target: r.ID, Detail: "admin", IP: c.IP, CreatedAt: now,
 		})
 	})
 	if err != nil {

@@ -21,7 +21,7 @@ func TestThrottlePerEmail(t *testing.T) {
 		bad.Password = "wrong"
 		fail := func(c Credentials, want error) {
 			t.Helper()
-			if _, err := f.s.Authenticate(ctx, c); err != want { //nolint:errorlint // exactly this value
+			if _, err := f.s.Authenticate(ctx, c); !errors.Is(err, want) {
 				t.Fatalf("Authenticate(%s in %q) = %v, want %v", c.Email, c.AccountID, err, want)
 			}
 		}
@@ -39,7 +39,7 @@ func TestThrottlePerEmail(t *testing.T) {
 			return err
 		})
 		h.release()
-		if err != ErrThrottled { //nolint:errorlint // exactly this value
+		if !errors.Is(err, ErrThrottled) {
 			t.Fatalf("throttled attempt with the hasher busy = %v, want ErrThrottled without hashing", err)
 		}
 

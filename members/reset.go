@@ -126,7 +126,8 @@ func (s *Service) ResetLinkValid(ctx context.Context, token string) error {
 
 // ResetPassword sets a new password through a reset link, once. Every
 // session of the person ends and their tokens are revoked: whoever knew
-// the old password is out.
+// the old password is out. The sign-in counters of the person's email are
+// cleared: someone who locked them out by guessing cannot keep them out.
 func (s *Service) ResetPassword(ctx context.Context, token, password, confirm, ip string) (account.Member, error) {
 	m, err := s.resetTarget(ctx, token)
 	if err != nil {
@@ -157,6 +158,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, confirm, i
 			return err
 		}
 		if err := s.accounts.DeleteMemberSessions(ctx, m.ID); err != nil {
+			return err
+		}
+		if err := s.accounts.ClearSignInLimits(ctx, m.ID); err != nil {
 			return err
 		}
 		if err := s.revokeTokens(ctx, m.ID); err != nil {

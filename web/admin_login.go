@@ -36,7 +36,8 @@ func (s *Server) adminLoginPage(c *gin.Context) error {
 
 // adminLoginSubmit checks an admin's credentials. Like the members' sign-in,
 // every failure (malformed or unknown email, wrong password) gives the same
-// message, status and cost, and too many failures give 429.
+// message, status and cost, too many attempts give 429 with Retry-After,
+// and the device cookie works as on the members' sign-in.
 func (s *Server) adminLoginSubmit(c *gin.Context) error {
 	email, password := c.PostForm("email"), c.PostForm("password")
 	v := adminLoginView{Email: email}
@@ -48,10 +49,13 @@ func (s *Server) adminLoginSubmit(c *gin.Context) error {
 	if len(email) > 254 || len(password) > 4096 {
 		return fail(http.StatusUnauthorized, "admin_login_failed")
 	}
-	admin, err := s.Accounts.AuthenticateAdmin(c.Request.Context(), email, password, c.ClientIP())
+	subject := account.AdminSignInSubject(email)
+	admin, err := s.Accounts.AuthenticateAdminFrom(c.Request.Context(), account.Credentials{
+		Email: email, Password: password, IP: c.ClientIP(), Device: s.device(c, subject),
+	})
 	switch {
 	case errors.Is(err, account.ErrThrottled):
-		c.Header("Retry-After", "900")
+		setRetryAfter(c, err)
 		return fail(http.StatusTooManyRequests, "admin_login_throttled")
 	case errors.Is(err, account.ErrInvalidCredentials):
 		return fail(http.StatusUnauthorized, "admin_login_failed")
@@ -63,6 +67,7 @@ func (s *Server) adminLoginSubmit(c *gin.Context) error {
 	if _, err := s.startSession(c, "", admin.ID); err != nil {
 		return err
 	}
+	s.rememberDevice(c, subject)
 	c.Redirect(http.StatusSeeOther, "/admin")
 	return nil
 }

@@ -45,7 +45,11 @@ func (s *Server) loginPage(c *gin.Context) error {
 
 // loginSubmit checks the credentials. Every failure (unknown email,
 // unknown account, not a member, wrong password) gives the same message,
-// status and timing; account.Authenticate makes sure of the timing.
+// status and timing; account.Authenticate makes sure of the timing. Too
+// many attempts give 429 with Retry-After, for known and unknown emails
+// alike. The browser's device cookie, when it holds one for this email
+// and account ID, lets the attempt count on the device's own limit; a
+// success sets it.
 func (s *Server) loginSubmit(c *gin.Context) error {
 	v := loginView{
 		Tab:       c.PostForm("tab"),
@@ -61,16 +65,19 @@ func (s *Server) loginSubmit(c *gin.Context) error {
 		s.render(c, http.StatusUnauthorized, "login", "login_title", v)
 		return nil
 	}
-	member, err := s.Accounts.Authenticate(c.Request.Context(), account.Credentials{
+	creds := account.Credentials{
 		Email:     v.Email,
 		Password:  c.PostForm("password"),
 		AccountID: v.AccountID,
 		IP:        c.ClientIP(),
-	})
+	}
+	subject := account.SignInSubject(creds)
+	creds.Device = s.device(c, subject)
+	member, err := s.Accounts.Authenticate(c.Request.Context(), creds)
 	switch {
 	case errors.Is(err, account.ErrThrottled):
 		v.Error = s.msg(c, "login_throttled")
-		c.Header("Retry-After", "900")
+		setRetryAfter(c, err)
 		s.render(c, http.StatusTooManyRequests, "login", "login_title", v)
 		return nil
 	case errors.Is(err, account.ErrInvalidCredentials):
@@ -83,6 +90,7 @@ func (s *Server) loginSubmit(c *gin.Context) error {
 	if _, err := s.startSession(c, member.ID, ""); err != nil {
 		return err
 	}
+	s.rememberDevice(c, subject)
 	if _, err := s.openTicket(v.Ticket); err == nil {
 		c.Redirect(http.StatusSeeOther, pathResume+"?ticket="+url.QueryEscape(v.Ticket))
 		return nil
