@@ -127,6 +127,7 @@ func faultRound(t *testing.T, srv *dbtest.Server, l *faultLoad, fault func() err
 	out := l.outcomes()[from:]
 	var during, bad []outcome
 	recovered := map[string]time.Duration{}
+	failedAfter, lastFailure := 0, time.Duration(0)
 	for _, o := range out {
 		if !o.start.Before(down) && o.start.Before(up) {
 			during = append(during, o)
@@ -139,6 +140,10 @@ func faultRound(t *testing.T, srv *dbtest.Server, l *faultLoad, fault func() err
 		}
 		if !o.ok() && (!o.unavailable() || o.start.After(up.Add(faultRecovery))) {
 			bad = append(bad, o)
+		}
+		if !o.ok() && !o.start.Before(up) {
+			failedAfter++
+			lastFailure = max(lastFailure, o.end.Sub(up))
 		}
 	}
 	var recovery time.Duration
@@ -153,8 +158,10 @@ func faultRound(t *testing.T, srv *dbtest.Server, l *faultLoad, fault func() err
 	}
 	t.Logf("%s: answers while the database was down (%d):\n%s", l.phase, len(during), tally(during))
 	t.Logf("%s: every kind of request succeeded on both instances %v after the restart; "+
+		"%d requests failed after it, the last %v after it; "+
 		"b denied the removed right %v after the change (%d stale allows, the last %v after it)",
-		l.phase, recovery.Round(time.Millisecond), denied.Round(time.Millisecond), stale, stalest.Round(time.Millisecond))
+		l.phase, recovery.Round(time.Millisecond), failedAfter, lastFailure.Round(time.Millisecond),
+		denied.Round(time.Millisecond), stale, stalest.Round(time.Millisecond))
 	if len(bad) > 0 {
 		t.Errorf("%d answers neither right nor 503:\n%s", len(bad), tally(bad))
 	}
