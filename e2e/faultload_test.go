@@ -95,7 +95,7 @@ func (l *faultLoad) run() (stop func()) {
 	worker(20*time.Millisecond, l.token)
 	worker(10*time.Millisecond, l.check)
 	worker(700*time.Millisecond, l.invite)
-	worker(300*time.Millisecond, l.signIn)
+	worker(150*time.Millisecond, l.signIn)
 	return func() { close(done); wg.Wait() }
 }
 
@@ -134,14 +134,72 @@ func (l *faultLoad) invite(i int, inst string) {
 	l.record(o)
 }
 
-// signIn runs the code flow of the owner: authorize, login form, code
-// exchange; each step is an outcome, and the flow stops at a failed one.
-func (l *faultLoad) signIn(_ int, inst string) {
+// signIn signs the owner in: every other time the code flow (authorize,
+// login form, code exchange), otherwise straight on the login page
+// (sign-in, then the account page). Each step is an outcome; a sign-in
+// stops at a failed one.
+func (l *faultLoad) signIn(i int, inst string) {
 	s := l.insts[inst]
+	b := s.NewBrowser(l.t)
+	step := l.stepper(b, inst)
+	if i%4 >= 2 {
+		req, _ := http.NewRequest("GET", s.URL+"/login", nil)
+		resp, page, ok := step("login-page", req)
+		if !ok {
+			return
+		}
+		l.submitLogin(step, inst, resp, page, "sign-in")
+		return
+	}
 	rp := &sesametest.RP{Config: l.rpConfig(s)}
 	flow := rp.Start()
-	b := s.NewBrowser(l.t)
-	step := func(op string, req *http.Request) (*http.Response, string, bool) {
+	req, _ := http.NewRequest("GET", flow.URL, nil)
+	resp, page, ok := step("authorize", req)
+	if !ok {
+		return
+	}
+	resp, ok = l.submitLogin(step, inst, resp, page, "login")
+	if !ok {
+		return
+	}
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if loc == nil || loc.Query().Get("code") == "" {
+		l.record(outcome{op: "login", inst: inst, start: time.Now(), status: resp.StatusCode, note: "no code in the redirect"})
+		return
+	}
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")},
+		"redirect_uri": {panelRedirect}, "code_verifier": {flow.Verifier}}
+	req, _ = http.NewRequest("POST", s.URL+"/oauth2/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(l.w.ClientID, l.w.Secret)
+	o := outcome{op: "code", inst: inst, start: time.Now()}
+	o.status, o.note = doJSON(req, nil)
+	l.record(o)
+}
+
+// submitLogin fills the login form of page with the owner's credentials
+// and posts it, as step op.
+func (l *faultLoad) submitLogin(step stepFunc, inst string, resp *http.Response, page, op string) (*http.Response, bool) {
+	forms, _ := sesametest.Forms(strings.NewReader(page))
+	f, found := sesametest.FormWithField(forms, "password")
+	if !found {
+		l.record(outcome{op: op, inst: inst, start: time.Now(), status: resp.StatusCode, note: "no login form"})
+		return nil, false
+	}
+	f.Values.Set("email", ownerEmail)
+	f.Values.Set("password", ownerPassword)
+	action := resp.Request.URL.ResolveReference(mustURL(f.Action))
+	req, _ := http.NewRequest("POST", action.String(), strings.NewReader(f.Values.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, _, ok := step(op, req)
+	return resp, ok
+}
+
+// stepFunc sends one request of a sign-in and records its outcome.
+type stepFunc func(op string, req *http.Request) (*http.Response, string, bool)
+
+func (l *faultLoad) stepper(b *sesametest.Browser, inst string) stepFunc {
+	return func(op string, req *http.Request) (*http.Response, string, bool) {
 		o := outcome{op: op, inst: inst, start: time.Now()}
 		defer func() { l.record(o) }()
 		req.Header.Set("Accept-Language", "fr")
@@ -161,39 +219,6 @@ func (l *faultLoad) signIn(_ int, inst string) {
 		}
 		return resp, string(raw), o.ok()
 	}
-	req, _ := http.NewRequest("GET", flow.URL, nil)
-	resp, page, ok := step("authorize", req)
-	if !ok {
-		return
-	}
-	forms, _ := sesametest.Forms(strings.NewReader(page))
-	f, found := sesametest.FormWithField(forms, "password")
-	if !found {
-		l.record(outcome{op: "authorize", inst: inst, start: time.Now(), status: resp.StatusCode, note: "no login form"})
-		return
-	}
-	f.Values.Set("email", ownerEmail)
-	f.Values.Set("password", ownerPassword)
-	action := resp.Request.URL.ResolveReference(mustURL(f.Action))
-	req, _ = http.NewRequest("POST", action.String(), strings.NewReader(f.Values.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, _, ok = step("login", req)
-	if !ok {
-		return
-	}
-	loc, _ := url.Parse(resp.Header.Get("Location"))
-	if loc == nil || loc.Query().Get("code") == "" {
-		l.record(outcome{op: "login", inst: inst, start: time.Now(), status: resp.StatusCode, note: "no code in the redirect"})
-		return
-	}
-	form := url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")},
-		"redirect_uri": {panelRedirect}, "code_verifier": {flow.Verifier}}
-	req, _ = http.NewRequest("POST", s.URL+"/oauth2/token", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(l.w.ClientID, l.w.Secret)
-	o := outcome{op: "code", inst: inst, start: time.Now()}
-	o.status, o.note = doJSON(req, nil)
-	l.record(o)
 }
 
 func (l *faultLoad) rpConfig(s *sesametest.Instance) (c oauth2.Config) {

@@ -147,7 +147,7 @@ func faultRound(t *testing.T, srv *dbtest.Server, l *faultLoad, fault func() err
 		}
 	}
 	var recovery time.Duration
-	for _, op := range []string{"token", "check", "invite", "authorize", "login", "code"} {
+	for _, op := range []string{"token", "check", "invite", "authorize", "login", "code", "login-page", "sign-in"} {
 		for _, inst := range []string{"a", "b"} {
 			d, ok := recovered[op+"@"+inst]
 			if !ok {
@@ -157,10 +157,10 @@ func faultRound(t *testing.T, srv *dbtest.Server, l *faultLoad, fault func() err
 		}
 	}
 	t.Logf("%s: answers while the database was down (%d):\n%s", l.phase, len(during), tally(during))
-	t.Logf("%s: every kind of request succeeded on both instances %v after the restart; "+
-		"%d requests failed after it, the last %v after it; "+
+	t.Logf("%s: %d requests failed after the restart (the last %v after it); every kind of request "+
+		"had succeeded on both instances %v after it (paced by the load); "+
 		"b denied the removed right %v after the change (%d stale allows, the last %v after it)",
-		l.phase, recovery.Round(time.Millisecond), failedAfter, lastFailure.Round(time.Millisecond),
+		l.phase, failedAfter, lastFailure.Round(time.Millisecond), recovery.Round(time.Millisecond),
 		denied.Round(time.Millisecond), stale, stalest.Round(time.Millisecond))
 	if len(bad) > 0 {
 		t.Errorf("%d answers neither right nor 503:\n%s", len(bad), tally(bad))
