@@ -9,9 +9,9 @@
 // (Service.Watch), in every other instance. While the listener is cut,
 // changes may go unheard: from its disconnection until it has reconnected
 // and dropped every enforcer, checks load the rules from the database
-// instead of the cache. Writers run in the caller's
-// transaction, so a change of rights commits together with the change of
-// the member that caused it.
+// instead of the cache. Writers run in the caller's transaction, so a
+// change of rights commits together with the change of the member that
+// caused it.
 //
 // Of Sésame, package rbac imports db, audit, policies and rights only; it
 // must not import oauth, account, web or mail (they call it). The grammar
