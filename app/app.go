@@ -152,7 +152,7 @@ func (a *App) build(ctx context.Context) error {
 	if err := keys.Load(ctx); err != nil {
 		return err
 	}
-	a.OAuth = oauth.New(oauth.Config{Issuer: cfg.Issuer, Secrets: ring}, a.Clients, keys, people{a.Accounts}, a.Rights)
+	a.OAuth = oauth.New(oauth.Config{Issuer: cfg.Issuer, Secrets: ring, Logger: log}, a.Clients, keys, people{a.Accounts}, a.Rights)
 
 	a.Members = members.New(members.Options{
 		DB:            d,

@@ -2,7 +2,6 @@ package oauth
 
 import (
 	"errors"
-	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -41,7 +40,9 @@ func (p *Provider) token(c *gin.Context) {
 	w := c.Writer
 	ar, err := p.OAuth2.NewAccessRequest(ctx, c.Request, NewSession())
 	if err != nil {
-		p.OAuth2.WriteAccessError(ctx, w, ar, err)
+		if !p.unavailable(c, "token", err) {
+			p.OAuth2.WriteAccessError(ctx, w, ar, err)
+		}
 		return
 	}
 	sess := ar.GetSession().(*Session)
@@ -56,15 +57,21 @@ func (p *Provider) token(c *gin.Context) {
 		sess.Subject = client.GetID()
 	} else {
 		person, err := p.people.Person(ctx, sess.Subject)
+		if p.unavailable(c, "token", err) {
+			return
+		}
 		if err != nil {
 			if !errors.Is(err, ErrInactive) {
-				slog.WarnContext(ctx, "token: person lookup failed", "sub", sess.Subject, "err", err)
+				p.log.WarnContext(ctx, "token: person lookup failed", "sub", sess.Subject, "err", err)
 			}
 			p.OAuth2.WriteAccessError(ctx, w, ar, fosite.ErrInvalidGrant.WithHint("The person of this grant can no longer sign in."))
 			return
 		}
 		if err := p.fill(ctx, sess, person); err != nil {
-			p.OAuth2.WriteAccessError(ctx, w, ar, fosite.ErrServerError.WithWrap(err))
+			if !p.unavailable(c, "token", err) {
+				p.log.ErrorContext(ctx, "token: rights", "sub", sess.Subject, "err", err)
+				p.OAuth2.WriteAccessError(ctx, w, ar, fosite.ErrServerError.WithWrap(err))
+			}
 			return
 		}
 	}
@@ -77,7 +84,9 @@ func (p *Provider) token(c *gin.Context) {
 		err = fosite.ErrInvalidGrant.WithHint("The authorization code or refresh token was already used.")
 	}
 	if err != nil {
-		p.OAuth2.WriteAccessError(ctx, w, ar, err)
+		if !p.unavailable(c, "token", err) {
+			p.OAuth2.WriteAccessError(ctx, w, ar, err)
+		}
 		return
 	}
 	p.OAuth2.WriteAccessResponse(ctx, w, ar, resp)
@@ -87,7 +96,11 @@ func (p *Provider) introspect(c *gin.Context) {
 	ctx := c.Request.Context()
 	ir, err := p.OAuth2.NewIntrospectionRequest(ctx, c.Request, NewSession())
 	if err != nil {
-		p.OAuth2.WriteIntrospectionError(ctx, c.Writer, err)
+		// fosite answers "inactive" for any error but an unauthorized
+		// caller: not when the token could not be read.
+		if !p.unavailable(c, "introspection", err) {
+			p.OAuth2.WriteIntrospectionError(ctx, c.Writer, err)
+		}
 		return
 	}
 	p.OAuth2.WriteIntrospectionResponse(ctx, c.Writer, ir)
@@ -96,7 +109,11 @@ func (p *Provider) introspect(c *gin.Context) {
 func (p *Provider) revoke(c *gin.Context) {
 	ctx := c.Request.Context()
 	err := p.OAuth2.NewRevocationRequest(ctx, c.Request)
-	p.OAuth2.WriteRevocationResponse(ctx, c.Writer, err)
+	// fosite answers 200, revoked, for any error but a bad request or
+	// client: not when the revocation could not be stored.
+	if !p.unavailable(c, "revocation", err) {
+		p.OAuth2.WriteRevocationResponse(ctx, c.Writer, err)
+	}
 }
 
 // userinfo answers with the claims of the person behind a valid access
@@ -113,6 +130,9 @@ func (p *Provider) userinfo(c *gin.Context) {
 		return
 	}
 	_, ar, err := p.OAuth2.IntrospectToken(ctx, token, fosite.AccessToken, NewSession())
+	if p.unavailable(c, "userinfo", err) {
+		return
+	}
 	if err != nil {
 		unauthorized("The access token is invalid, expired or revoked.")
 		return
@@ -124,12 +144,18 @@ func (p *Provider) userinfo(c *gin.Context) {
 	}
 	sess := ar.GetSession().(*Session)
 	person, err := p.people.Person(ctx, sess.Subject)
+	if p.unavailable(c, "userinfo", err) {
+		return
+	}
 	if err != nil {
 		unauthorized("The person of this token can no longer sign in.")
 		return
 	}
 	if err := p.fill(ctx, sess, person); err != nil {
-		slog.ErrorContext(ctx, "userinfo: rights", "err", err)
+		if p.unavailable(c, "userinfo", err) {
+			return
+		}
+		p.log.ErrorContext(ctx, "userinfo: rights", "err", err)
 		c.JSON(http.StatusInternalServerError, gin.H{"error": "server_error"})
 		return
 	}

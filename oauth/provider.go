@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/ory/fosite"
@@ -58,6 +59,8 @@ type Config struct {
 	IDTokenTTL      time.Duration // default 1 h
 	RefreshTokenTTL time.Duration // default 30 days
 	CodeTTL         time.Duration // default 5 min
+	// Logger receives the endpoints' failures; slog.Default() when nil.
+	Logger *slog.Logger
 }
 
 func (c *Config) defaults() {
@@ -73,6 +76,9 @@ func (c *Config) defaults() {
 	if c.CodeTTL == 0 {
 		c.CodeTTL = 5 * time.Minute
 	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
 }
 
 // Provider is the composed OpenID Connect provider.
@@ -82,6 +88,7 @@ type Provider struct {
 	Keys   *KeySet
 
 	cfg    Config
+	log    *slog.Logger
 	people People
 	rights RightsLister
 }
@@ -131,7 +138,7 @@ func New(cfg Config, store *sqlstore.Store, keys *KeySet, people People, rights 
 		compose.OAuth2TokenIntrospectionFactory,
 		compose.OAuth2TokenRevocationFactory,
 	)
-	return &Provider{OAuth2: provider, Store: store, Keys: keys, cfg: cfg, people: people, rights: rights}
+	return &Provider{OAuth2: provider, Store: store, Keys: keys, cfg: cfg, log: cfg.Logger, people: people, rights: rights}
 }
 
 // SessionFor builds the session of an authorization request for person:

@@ -6,9 +6,12 @@
 // A Service keeps one small enforcer per account, loaded on demand with a
 // filtered load and kept in a bounded LRU; a change drops the account's
 // enforcer at once in this process and, through PostgreSQL LISTEN/NOTIFY
-// (Service.Watch), in every other instance. Writers run in the caller's
-// transaction, so a change of rights commits together with the change of
-// the member that caused it.
+// (Service.Watch), in every other instance. While the listener is cut,
+// changes may go unheard: from its disconnection until it has reconnected
+// and dropped every enforcer, checks load the rules from the database
+// instead of the cache. Writers run in the caller's transaction, so a
+// change of rights commits together with the change of the member that
+// caused it.
 //
 // Of Sésame, package rbac imports db, audit, policies and rights only; it
 // must not import oauth, account, web or mail (they call it). The grammar

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/casbin/casbin/v2"
@@ -56,6 +57,14 @@ type Service struct {
 	seeded    bool          // default templates stored (see seedTemplates)
 	listening chan struct{} // closed once Watch listens
 	listenOne sync.Once
+
+	// The cache is trusted while cuts == synced: cuts counts the times
+	// Watch lost (or has not yet made) its connection, synced is the count
+	// as of the last resync. In between, notifications may be missed and
+	// every check reads the database (see watch.go).
+	cuts    atomic.Uint64
+	synced  atomic.Uint64
+	pending atomic.Uint64 // cuts at the last reconnection, synced once its resync is done
 }
 
 // entry is a cached account: ready is closed once pol or err is set, so
@@ -108,8 +117,13 @@ func (s *Service) Invalidate(accountID string) { s.cache.Remove(accountID) }
 // invalidateAll drops every cached enforcer.
 func (s *Service) invalidateAll() { s.cache.Purge() }
 
-// policy returns the enforcer of an account, loading it on first use.
+// policy returns the enforcer of an account, loading it on first use. While
+// the cache is not trusted it loads it for every call, and fails when the
+// database does.
 func (s *Service) policy(ctx context.Context, accountID string) (*accountPolicy, error) {
+	if !s.cacheTrusted() {
+		return s.load(ctx, accountID)
+	}
 	if en, ok := s.cache.Get(accountID); ok {
 		if pol, err := s.wait(ctx, en); err == nil {
 			return pol, nil

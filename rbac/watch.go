@@ -33,21 +33,31 @@ func (s *Service) changed(ctx context.Context, accountID string) error {
 // Watch keeps the cached enforcers in step with the other instances until
 // ctx ends: it listens on PostgreSQL for changed accounts and drops their
 // enforcers, and drops them all when it starts listening and after every
-// reconnection (changes may have been missed meanwhile). On SQLite, where
-// there is a single instance, it only waits for ctx. Run it once per
-// Service, in its own goroutine; it returns nil when ctx ends.
+// reconnection (changes may have been missed meanwhile). From the moment
+// its connection is lost until it is back and the cache dropped, the cache
+// is not used: every check reads the rules from the database, and fails if
+// the database is down. On SQLite, where there is a single instance, it
+// only waits for ctx. Run it once per Service, in its own goroutine; it
+// returns nil when ctx ends.
 func (s *Service) Watch(ctx context.Context) error {
 	if s.d.Dialect != db.Postgres || s.d.URL == "" {
 		s.markListening()
 		<-ctx.Done()
 		return nil
 	}
+	first := s.cut() // nothing is heard until the listener is connected
 	l := pq.NewListener(s.d.URL, 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {
-		switch {
-		case err != nil:
-			s.log.Warn("rbac: policy listener", "event", ev.String(), "err", err)
-		case ev == pq.ListenerEventReconnected:
+		switch ev {
+		case pq.ListenerEventDisconnected:
+			s.cut()
+			s.log.Error("rbac: policy listener disconnected; checks read the database until it is back", "err", err)
+		case pq.ListenerEventReconnected:
+			// Sent before the nil notification that Watch answers with
+			// a resync.
+			s.pending.Store(s.cuts.Load())
 			s.log.Info("rbac: policy listener reconnected")
+		case pq.ListenerEventConnectionAttemptFailed:
+			s.log.Warn("rbac: policy listener cannot connect", "err", err)
 		}
 	})
 	defer l.Close()
@@ -61,6 +71,7 @@ func (s *Service) Watch(ctx context.Context) error {
 		return fmt.Errorf("rbac: listen on %s: %w", notifyChannel, err)
 	}
 	s.invalidateAll() // whatever was loaded before we listened may be stale
+	s.synced.Store(first)
 	s.markListening()
 
 	ping := time.NewTicker(time.Minute)
@@ -73,6 +84,7 @@ func (s *Service) Watch(ctx context.Context) error {
 			switch {
 			case n == nil: // reconnected: notifications may have been lost
 				s.invalidateAll()
+				s.synced.Store(s.pending.Load())
 			case n.Extra == "*":
 				s.invalidateAll()
 			default:
@@ -84,6 +96,15 @@ func (s *Service) Watch(ctx context.Context) error {
 		}
 	}
 }
+
+// cut records that notifications may be missed from now on: the cache is
+// no longer trusted. It returns the new count of cuts.
+func (s *Service) cut() uint64 { return s.cuts.Add(1) }
+
+// cacheTrusted reports whether no notification can have been missed
+// since the cache was last dropped: always without Watch; with Watch, while
+// its connection is up and was resynced after its last loss.
+func (s *Service) cacheTrusted() bool { return s.cuts.Load() == s.synced.Load() }
 
 // markListening records that Watch is up (tests wait for it).
 func (s *Service) markListening() { s.listenOne.Do(func() { close(s.listening) }) }

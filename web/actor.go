@@ -62,9 +62,19 @@ func (s *Server) actor(c *gin.Context, scope string) (members.Actor, error) {
 // be checked (fosite reports it as an unauthorized request), or nil when
 // the token is simply not valid.
 func storageCause(err error) error {
-	var rfc *fosite.RFC6749Error
-	if errors.As(err, &rfc) && db.IsStorageFailure(rfc.Cause()) {
-		return rfc.Cause()
+	if db.IsStorageFailure(err) {
+		return storageFailure(err)
 	}
 	return nil
+}
+
+// storageFailure returns the cause fosite wraps in err (a storage failure
+// it reports as the caller's fault, or a server_error), for classify: the
+// fosite error itself would be told as what it claims.
+func storageFailure(err error) error {
+	var rfc *fosite.RFC6749Error
+	if errors.As(err, &rfc) && rfc.Cause() != nil && rfc.Cause() != error(rfc) {
+		return storageFailure(rfc.Cause())
+	}
+	return err
 }

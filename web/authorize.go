@@ -13,6 +13,7 @@ import (
 	"github.com/ory/fosite"
 
 	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/oauth"
 )
 
@@ -149,8 +150,20 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 
 // authorizeError sends the error back to the client when its redirect URI
 // is known to be registered; otherwise it shows an error page and never
-// redirects (no open redirect).
+// redirects (no open redirect). A storage failure is logged at ERROR and
+// told as such: temporarily_unavailable to the client (RFC 6749 §4.1.2.1),
+// or the 503 page when the client could not even be loaded (fosite would
+// say that it does not exist).
 func (s *Server) authorizeError(c *gin.Context, ar fosite.AuthorizeRequester, err error) {
+	if db.IsStorageFailure(err) {
+		if ar == nil || !ar.IsRedirectURIValid() {
+			s.pageError(c, "error", storageFailure(err))
+			return
+		}
+		s.Logger.ErrorContext(c.Request.Context(), "authorize: storage unavailable", "err", err)
+		s.OAuth.OAuth2.WriteAuthorizeError(c.Request.Context(), c.Writer, ar, fosite.ErrTemporarilyUnavailable.WithWrap(err))
+		return
+	}
 	var rfc *fosite.RFC6749Error
 	if !errors.As(fosite.ErrorToRFC6749Error(err), &rfc) {
 		rfc = fosite.ErrServerError
