@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -39,6 +40,9 @@ func (s *Server) csrf() gin.HandlerFunc {
 		if strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
 			r = csrf.UnsafeSkipCheck(r)
 		}
+		// The failure handler runs inside gorilla/csrf, outside gin's
+		// chain: it finds the request's gin context in the request.
+		r = r.WithContext(context.WithValue(r.Context(), ginContextKey{}, c))
 		passed := false
 		protect(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 			passed = true
@@ -51,20 +55,25 @@ func (s *Server) csrf() gin.HandlerFunc {
 	}
 }
 
+// ginContextKey is the request-context key of the gin context that the
+// CSRF failure handler answers through.
+type ginContextKey struct{}
+
 // csrfFailed answers a request whose CSRF token is missing or wrong: a
-// page for forms, JSON for API calls. Nothing was changed.
+// page for forms, JSON for API calls, both in the request's language
+// through the usual renderer. Nothing was changed.
 func (s *Server) csrfFailed(w http.ResponseWriter, r *http.Request) {
-	c, _ := gin.CreateTestContext(w)
-	c.Request = r
-	if wantsJSON(r) {
-		c.JSON(http.StatusForbidden, apiError{Error: "csrf_failed", Message: "Missing or invalid CSRF token; reload the page and try again."})
+	c, ok := r.Context().Value(ginContextKey{}).(*gin.Context)
+	if !ok {
+		// Only s.csrf installs this handler, and it always sets the key.
+		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
-	lang := "fr"
-	if ck, err := r.Cookie(langCookie); err == nil && ck.Value == "en" {
-		lang = "en"
+	c.Request = r // carries gorilla/csrf's failure reason and the token
+	if wantsJSON(r) {
+		c.JSON(http.StatusForbidden, apiError{Error: "csrf_failed", Message: s.msg(c, "error_csrf")})
+		return
 	}
-	c.Set("lang", lang)
 	s.errorPage(c, http.StatusForbidden, "error_csrf")
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sesame-idp/sesame/app"
 	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/i18n"
 )
 
 // config is app.Config read from the environment; flags of the same
@@ -22,6 +23,7 @@ func loadConfig() config {
 		SMTPURL:     os.Getenv("SESAME_SMTP_URL"),
 		MailFrom:    env("SESAME_MAIL_FROM", "Sésame <no-reply@localhost>"),
 		Secrets:     os.Getenv("SESAME_SECRETS"),
+		Timezone:    env("SESAME_TIMEZONE", i18n.DefaultZone),
 	}
 	c.Issuer = env("SESAME_ISSUER", "http://"+c.Addr)
 	if v := os.Getenv("SESAME_INVITATION_TTL"); v != "" {
@@ -42,6 +44,7 @@ func bindFlags(c *config, fs *flag.FlagSet, server bool) {
 		fs.StringVar(&c.Issuer, "issuer", c.Issuer, "issuer URL, as browsers and clients reach Sésame (SESAME_ISSUER)")
 		fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "smtp://[user:pass@]host:port[?tls=starttls|tls|none]; empty: mail goes to the log (SESAME_SMTP_URL)")
 		fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "sender of outgoing mail (SESAME_MAIL_FROM)")
+		fs.StringVar(&c.Timezone, "timezone", c.Timezone, "IANA time zone of the dates on pages, e.g. Africa/Douala or UTC (SESAME_TIMEZONE)")
 	}
 }
 
