@@ -114,7 +114,7 @@ func TestPagesSharePartials(t *testing.T) {
 	admin := account.Admin{Email: "root@example.cm"}
 	for _, tc := range []struct {
 		name, page, want string
-		data           any
+		data             any
 	}{
 		{"set password", "invitation", `name="password_confirm"`, setPasswordView{}},
 		{"change password", "password", `name="password_confirm"`, changePasswordView{}},
