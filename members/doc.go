@@ -8,6 +8,6 @@
 // makes disabling or deleting effective at once: sessions end and tokens
 // are revoked in the same call.
 //
-// Package members imports account, rbac, mail, audit and db. It does not
+// Package members imports account, rbac, mail, audit, i18n and db. It does not
 // import oauth: token revocation comes in through TokenRevoker.
 package members

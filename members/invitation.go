@@ -13,6 +13,7 @@ import (
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/i18n"
 	"github.com/sesame-idp/sesame/mail"
 	"github.com/sesame-idp/sesame/rbac"
 )
@@ -347,9 +348,9 @@ func translate(err error) error {
 	return err
 }
 
+// normalizeLang is the language of a mail asked for as l ("en", "en-GB"…):
+// one of i18n's, French by default.
 func normalizeLang(l string) string {
-	if l == "en" {
-		return "en"
-	}
-	return "fr"
+	lang, _ := i18n.Parse(l)
+	return string(lang)
 }
