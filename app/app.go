@@ -143,6 +143,10 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.OAuth = oauth.New(oauth.Config{Issuer: cfg.Issuer, Secrets: ring}, a.Clients, keys, people{a.Accounts}, a.Rights)
 
+	zone, err := i18n.LoadZone(cfg.Timezone)
+	if err != nil {
+		return err
+	}
 	a.Members = members.New(members.Options{
 		DB:            d,
 		Accounts:      a.Accounts,
@@ -153,12 +157,9 @@ func (a *App) build(ctx context.Context) error {
 		Issuer:        cfg.Issuer,
 		InvitationTTL: cfg.InvitationTTL,
 		Now:           cfg.Now,
+		Zone:          zone,
 	})
 
-	zone, err := i18n.LoadZone(cfg.Timezone)
-	if err != nil {
-		return err
-	}
 	a.Web, err = web.New(web.Deps{
 		Issuer:   cfg.Issuer,
 		DB:       d,

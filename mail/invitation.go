@@ -24,6 +24,9 @@ type Invitation struct {
 	InviterEmail string
 	Link         string // absolute http(s) URL of the single-use set-up page
 	ExpiresAt    time.Time
+	// Zone is the time zone the expiry is written in (and named); nil
+	// means UTC.
+	Zone *time.Location
 }
 
 // mailTemplates is one message in one language: its subject and plain-text
@@ -62,7 +65,7 @@ func mustParse(name string) map[string]mailTemplates {
 type invitationView struct {
 	Invitation
 	To      string
-	Expires string // ExpiresAt written out in the message's language, UTC
+	Expires string // ExpiresAt written out in the message's language and Zone
 }
 
 // RenderInvitation writes the invitation message to the address to, in
@@ -78,7 +81,7 @@ func RenderInvitation(inv Invitation, to string) (Message, error) {
 		return Message{}, fmt.Errorf("%w: invitation link must be an absolute http(s) URL", ErrInvalid)
 	}
 	lang := language(inv.Lang)
-	return render(invitationTemplates[lang], invitationView{Invitation: inv, To: to, Expires: formatTime(inv.ExpiresAt, lang)}, to)
+	return render(invitationTemplates[lang], invitationView{Invitation: inv, To: to, Expires: formatTime(inv.ExpiresAt, lang, inv.Zone)}, to)
 }
 
 // render executes a message's templates with view.
@@ -103,11 +106,11 @@ func render(t mailTemplates, view any, to string) (Message, error) {
 // oneLine joins the lines of s with spaces: a subject is one header line.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// formatTime writes t in UTC the way a reader of lang expects:
-// "1er mars 2026 à 14:05 (UTC)" or "1 March 2026 at 14:05 (UTC)". The
-// recipient's time zone is unknown, so the zone is named.
-func formatTime(t time.Time, lang string) string {
-	return i18n.Dates{Lang: i18n.Lang(lang), Zone: time.UTC}.DateTime(t)
+// formatTime writes t in zone (nil: UTC) the way a reader of lang
+// expects: "1er mars 2026 à 14:05 (WAT)" or "1 March 2026 at 14:05 (WAT)".
+// The recipient may read elsewhere, so the zone is named.
+func formatTime(t time.Time, lang string, zone *time.Location) string {
+	return i18n.Dates{Lang: i18n.Lang(lang), Zone: zone}.DateTime(t)
 }
 
 // language maps a requested language to one the messages exist in:

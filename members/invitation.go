@@ -166,7 +166,7 @@ func (s *Service) queueMail(ctx context.Context, tx *sqlx.Tx, inv *Invitation, a
 	}
 	msg, err := mail.RenderInvitation(mail.Invitation{
 		Lang: inv.Lang, AccountID: acct.ID, AccountName: acct.Name, InviterEmail: inviter,
-		Link: s.Link(token), ExpiresAt: inv.ExpiresAt,
+		Link: s.Link(token), ExpiresAt: inv.ExpiresAt, Zone: s.zone,
 	}, inv.Email)
 	if err != nil {
 		return err
