@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strings"
 
@@ -30,7 +29,9 @@ func (s *Server) csrf() gin.HandlerFunc {
 		csrf.HttpOnly(true),
 		csrf.SameSite(csrf.SameSiteLaxMode),
 		csrf.MaxAge(0),
-		csrf.ErrorHandler(http.HandlerFunc(s.csrfFailed)),
+		// A refusal writes nothing here: the middleware answers it below,
+		// through gin and the request's language, like any other page.
+		csrf.ErrorHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})),
 	)
 	return func(c *gin.Context) {
 		r := c.Request
@@ -40,9 +41,6 @@ func (s *Server) csrf() gin.HandlerFunc {
 		if strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
 			r = csrf.UnsafeSkipCheck(r)
 		}
-		// The failure handler runs inside gorilla/csrf, outside gin's
-		// chain: it finds the request's gin context in the request.
-		r = r.WithContext(context.WithValue(r.Context(), ginContextKey{}, c))
 		passed := false
 		protect(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 			passed = true
@@ -50,27 +48,17 @@ func (s *Server) csrf() gin.HandlerFunc {
 			c.Next()
 		})).ServeHTTP(c.Writer, r)
 		if !passed {
+			s.csrfFailed(c)
 			c.Abort()
 		}
 	}
 }
 
-// ginContextKey is the request-context key of the gin context that the
-// CSRF failure handler answers through.
-type ginContextKey struct{}
-
 // csrfFailed answers a request whose CSRF token is missing or wrong: a
 // page for forms, JSON for API calls, both in the request's language
 // through the usual renderer. Nothing was changed.
-func (s *Server) csrfFailed(w http.ResponseWriter, r *http.Request) {
-	c, ok := r.Context().Value(ginContextKey{}).(*gin.Context)
-	if !ok {
-		// Only s.csrf installs this handler, and it always sets the key.
-		http.Error(w, "forbidden", http.StatusForbidden)
-		return
-	}
-	c.Request = r // carries gorilla/csrf's failure reason and the token
-	if wantsJSON(r) {
+func (s *Server) csrfFailed(c *gin.Context) {
+	if wantsJSON(c.Request) {
 		c.JSON(http.StatusForbidden, apiError{Error: "csrf_failed", Message: s.msg(c, "error_csrf")})
 		return
 	}
