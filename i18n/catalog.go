@@ -11,6 +11,7 @@ import (
 	"sort"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	msgtemplate "github.com/nicksnyder/go-i18n/v2/i18n/template"
 
 	"github.com/sesame-idp/sesame/templates"
 )
@@ -118,22 +119,27 @@ func placeholders(m *goi18n.Message) []string {
 	return out
 }
 
+// strict fails a message whose placeholder got no value, rather than
+// writing "<no value>" in a sentence.
+var strict = &msgtemplate.TextParser{Option: "missingkey=error"}
+
 // Text returns the message key in lang with its placeholders filled from
 // args, given as name/value pairs: Text(fr, "admin_signed_in_as", "Email",
-// e). A value named "Count" also chooses the plural form. An unknown key
-// gives the key itself, so that a mistake shows rather than hides.
+// e). A value named "Count" also chooses the plural form. An unknown key,
+// or a placeholder left without a value, gives the key itself, so that a
+// mistake shows rather than hides.
 func (c *Catalog) Text(lang Lang, key string, args ...any) string {
 	loc, ok := c.localizers[lang]
 	if !ok {
 		loc = c.localizers[Default]
 	}
 	data, count := templateData(args)
-	cfg := &goi18n.LocalizeConfig{MessageID: key, TemplateData: data}
+	cfg := &goi18n.LocalizeConfig{MessageID: key, TemplateData: data, TemplateParser: strict}
 	if count != nil {
 		cfg.PluralCount = count
 	}
 	s, err := loc.Localize(cfg)
-	if err != nil && s == "" {
+	if err != nil && s == "" { // with an error, go-i18n may still give a usable plural form
 		return key
 	}
 	return s

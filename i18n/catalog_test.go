@@ -74,6 +74,8 @@ func TestText(t *testing.T) {
 		{"English other for 0", English, "hours", []any{"Count", 0}, "0 hours"},
 		{"unknown language is French", Lang("de"), "hello", []any{"Name", "Awa"}, "Bonjour Awa"},
 		{"unknown key shows itself", French, "nope", nil, "nope"},
+		{"placeholder without value shows the key", French, "hello", nil, "hello"},
+		{"placeholder with another name shows the key", French, "hello", []any{"Email", "x"}, "hello"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := c.Text(tc.lang, tc.key, tc.args...); got != tc.want {

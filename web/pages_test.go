@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -98,6 +99,13 @@ func TestPagesRender(t *testing.T) {
 				}
 				if !strings.Contains(body, `<html lang="`+string(lang)+`">`) {
 					t.Errorf("page not marked as %s", lang)
+				}
+				// A message whose key is unknown or whose placeholder got
+				// no value is written as its key.
+				for _, k := range s.catalog.Keys(lang) {
+					if regexp.MustCompile(`[>"]` + k + `[<"]`).MatchString(body) {
+						t.Errorf("the page shows the key %s instead of its message", k)
+					}
 				}
 				if strings.Contains(body, "<Ndolo>") || strings.Contains(body, "<DNS>") || strings.Contains(body, "<b>x</b>") {
 					t.Errorf("an argument of a message reached the page unescaped")
