@@ -63,12 +63,12 @@ func (d Dates) Date(t time.Time) string {
 	return t.Format("2 January 2006")
 }
 
-// Stamp writes t briefly, for a table: "1 mars 2026, 14:05", "1 Mar 2026,
-// 14:05"; the zone is the page's, named once near the table.
+// Stamp writes t briefly, for a table: "1er mars 2026, 14:05", "1 Mar
+// 2026, 14:05"; the zone is the display zone.
 func (d Dates) Stamp(t time.Time) string {
 	t = d.in(t)
 	if d.Lang == French {
-		return fmt.Sprintf("%d %s %d, %s", t.Day(), shortMonthsFR[t.Month()-1], t.Year(), t.Format("15:04"))
+		return d.frenchDate(t, shortMonthsFR[:]) + ", " + t.Format("15:04")
 	}
 	return t.Format("2 Jan 2006, 15:04")
 }
@@ -77,7 +77,7 @@ func (d Dates) Stamp(t time.Time) string {
 func (d Dates) StampSeconds(t time.Time) string {
 	t = d.in(t)
 	if d.Lang == French {
-		return fmt.Sprintf("%d %s %d, %s", t.Day(), shortMonthsFR[t.Month()-1], t.Year(), t.Format("15:04:05"))
+		return d.frenchDate(t, shortMonthsFR[:]) + ", " + t.Format("15:04:05")
 	}
 	return t.Format("2 Jan 2006, 15:04:05")
 }

@@ -24,6 +24,7 @@ func TestDates(t *testing.T) {
 		{"French date", Dates{French, douala}, Dates.Date, "2 mars 2026"},
 		{"English stamp", Dates{English, douala}, Dates.Stamp, "2 Mar 2026, 00:30"},
 		{"French stamp, seconds", Dates{French, douala}, Dates.StampSeconds, "2 mars 2026, 00:30:05"},
+		{"French stamp, first of the month", Dates{French, nil}, Dates.Stamp, "1er mars 2026, 23:30"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := tc.got(tc.d, at); got != tc.want {

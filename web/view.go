@@ -39,7 +39,7 @@ func (v view) TH(key string, args ...any) template.HTML {
 // DateTime writes t in full with its zone ("1er mars 2026 à 14:05 (WAT)").
 func (v view) DateTime(t time.Time) string { return v.dates.DateTime(t) }
 
-// Stamp writes t briefly, for tables ("1 mars 2026, 14:05").
+// Stamp writes t briefly, for tables ("1er mars 2026, 14:05").
 func (v view) Stamp(t time.Time) string { return v.dates.Stamp(t) }
 
 // StampSeconds is Stamp to the second, for the activity log.
