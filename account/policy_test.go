@@ -109,23 +109,6 @@ func TestCheckPasswordAnalysesPrefix(t *testing.T) {
 	}
 }
 
-func TestPolicyFailureMessage(t *testing.T) {
-	t.Parallel()
-	all := append(Rules(), FailureTooLong, FailureMismatch)
-	for _, f := range all {
-		fr, en := f.Message("fr"), f.Message("en")
-		if fr == "" || en == "" || fr == en || fr == string(f) || en == string(f) {
-			t.Errorf("%s: fr %q, en %q; want two distinct sentences", f, fr, en)
-		}
-		if f.Message("de") != fr {
-			t.Errorf("%s: unknown language should fall back to French", f)
-		}
-	}
-	if got := FailureTooShort.Message("fr"); !strings.Contains(got, fmt.Sprint(MinPasswordRunes)) {
-		t.Errorf("too_short message %q does not state the minimum", got)
-	}
-}
-
 func TestPolicyError(t *testing.T) {
 	t.Parallel()
 	err := fmt.Errorf("wrapped: %w", enforcePolicy("Password1!"))

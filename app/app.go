@@ -14,6 +14,7 @@ import (
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/i18n"
 	"github.com/sesame-idp/sesame/mail"
 	"github.com/sesame-idp/sesame/members"
 	"github.com/sesame-idp/sesame/oauth"
@@ -34,6 +35,9 @@ type Config struct {
 	NoMigrate   bool   // do not apply pending migrations at start
 	// InvitationTTL is how long invitation links live (SESAME_INVITATION_TTL; default 72h).
 	InvitationTTL time.Duration
+	// Timezone is the IANA name of the time zone pages show dates in
+	// (SESAME_TIMEZONE); empty means i18n.DefaultZone (Africa/Douala).
+	Timezone string
 
 	Logger *slog.Logger
 	// Now is the clock of every service; nil means time.Now.
@@ -57,6 +61,9 @@ func (c *Config) validate() error {
 	u, err := url.Parse(c.Issuer)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("app: the issuer (SESAME_ISSUER) must be an absolute http(s) URL without query, not %q", c.Issuer)
+	}
+	if _, err := i18n.LoadZone(c.Timezone); err != nil {
+		return fmt.Errorf("app: the display time zone (SESAME_TIMEZONE): %w", err)
 	}
 	if c.InvitationTTL < 0 {
 		return errors.New("app: the invitation lifetime (SESAME_INVITATION_TTL) must be a positive duration such as 72h")
@@ -154,6 +161,10 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.OAuth = oauth.New(oauth.Config{Issuer: cfg.Issuer, Secrets: ring, Logger: log}, a.Clients, keys, people{a.Accounts}, a.Rights)
 
+	zone, err := i18n.LoadZone(cfg.Timezone)
+	if err != nil {
+		return err
+	}
 	a.Members = members.New(members.Options{
 		DB:            d,
 		Accounts:      a.Accounts,
@@ -164,6 +175,7 @@ func (a *App) build(ctx context.Context) error {
 		Issuer:        cfg.Issuer,
 		InvitationTTL: cfg.InvitationTTL,
 		Now:           cfg.Now,
+		Zone:          zone,
 	})
 
 	a.Web, err = web.New(web.Deps{
@@ -178,6 +190,7 @@ func (a *App) build(ctx context.Context) error {
 		Outbox:   a.Outbox,
 		Logger:   log,
 		Now:      cfg.Now,
+		Zone:     zone,
 	})
 	return err
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sesame-idp/sesame/audit"
+	"github.com/sesame-idp/sesame/i18n"
 	"github.com/sesame-idp/sesame/rbac"
 	"github.com/sesame-idp/sesame/sesametest"
 )
@@ -230,7 +231,14 @@ func TestAdminRulesPages(t *testing.T) {
 
 		t.Run("roles and expiries", func(t *testing.T) {
 			page := b.Get(accountPath)
-			until := time.Now().UTC().Add(48 * time.Hour).Format("2006-01-02 15:04")
+			// Typed in UTC, shown in the display zone and the page's language.
+			at := time.Now().UTC().Add(48 * time.Hour).Truncate(time.Minute)
+			until := at.Format("2006-01-02 15:04")
+			zone, err := i18n.LoadZone("")
+			if err != nil {
+				t.Fatal(err)
+			}
+			shown := i18n.Dates{Lang: i18n.French, Zone: zone}.DateTime(at)
 			r := b.SubmitAction(page, rulesPath, url.Values{"subject": {"role:mail-team"}, "action": {"email:read"}, "expires_at": {until}})
 			if r.URL.Query().Get("done") != "admin_done_rule_added" {
 				t.Fatalf("grant to a role: %d\n%s", r.Status, r.Body)
@@ -251,8 +259,8 @@ func TestAdminRulesPages(t *testing.T) {
 			if !allowed("email:read", "") {
 				t.Fatal("the role's right does not reach the member")
 			}
-			if !strings.Contains(r.Body, until) {
-				t.Fatalf("the expiry %s is not shown", until)
+			if !strings.Contains(r.Body, shown) {
+				t.Fatalf("the expiry %s is not shown as %s", until, shown)
 			}
 			e := b.Get("/admin/explain?" + url.Values{"account_id": {w.AccountID}, "sub": {tech.ID}, "right": {"email:read"}}.Encode())
 			if !strings.Contains(e.Body, "p, role:mail-team, "+w.AccountID+", *, email:read, ") || !strings.Contains(e.Body, "holds role mail-team") {

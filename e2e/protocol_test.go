@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -147,6 +148,31 @@ func TestProtocolNegatives(t *testing.T) {
 			p := s.NewBrowser(t).Post("/login", url.Values{"email": {ownerEmail}, "password": {ownerPassword}})
 			if p.Status != http.StatusForbidden || p.Location != "" {
 				t.Fatalf("status %d, want 403", p.Status)
+			}
+		})
+
+		t.Run("the CSRF failure speaks the reader's language", func(t *testing.T) {
+			for _, tc := range []struct {
+				name, acceptLanguage, query, want string
+			}{
+				{"English browser", "en-GB,en;q=0.9", "", "The form expired or is not valid"},
+				{"French browser", "fr-CM", "", "Le formulaire a expiré ou n&#39;est pas valide"},
+				{"explicit choice", "fr-CM", "?lang=en", "The form expired or is not valid"},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					req, _ := http.NewRequest(http.MethodPost, s.URL+"/login"+tc.query, strings.NewReader("email=x"))
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					req.Header.Set("Accept-Language", tc.acceptLanguage)
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer resp.Body.Close()
+					body, _ := io.ReadAll(resp.Body)
+					if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), tc.want) {
+						t.Fatalf("status %d, want 403 with %q:\n%s", resp.StatusCode, tc.want, body)
+					}
+				})
 			}
 		})
 	})

@@ -9,5 +9,5 @@
 // the commit. Outbox.Run, one per instance, delivers what is due; an SMTP
 // outage only delays mail.
 //
-// Package mail imports db and templates of Sésame, nothing else.
+// Package mail imports db, i18n and templates of Sésame, nothing else.
 package mail

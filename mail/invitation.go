@@ -10,6 +10,7 @@ import (
 	texttemplate "text/template"
 	"time"
 
+	"github.com/sesame-idp/sesame/i18n"
 	"github.com/sesame-idp/sesame/templates"
 )
 
@@ -23,6 +24,9 @@ type Invitation struct {
 	InviterEmail string
 	Link         string // absolute http(s) URL of the single-use set-up page
 	ExpiresAt    time.Time
+	// Zone is the time zone the expiry is written in (and named); nil
+	// means UTC.
+	Zone *time.Location
 }
 
 // mailTemplates is one message in one language: its subject and plain-text
@@ -33,17 +37,15 @@ type mailTemplates struct {
 	html *htmltemplate.Template
 }
 
-// Languages of the messages; the first is the default.
-var languages = []string{"fr", "en"}
-
 // invitationTemplates are parsed once, when the package is initialised:
 // they are embedded in the binary, so a broken one is a build defect that
 // the tests of this package reveal, and the program refuses to start.
 var invitationTemplates = mustParse("invitation")
 
 func mustParse(name string) map[string]mailTemplates {
-	m := make(map[string]mailTemplates, len(languages))
-	for _, lang := range languages {
+	m := make(map[string]mailTemplates, len(i18n.Languages))
+	for _, l := range i18n.Languages {
+		lang := string(l)
 		base := "mail/" + name + "." + lang
 		src, err := fs.ReadFile(templates.FS, base+".txt")
 		if err != nil {
@@ -63,7 +65,7 @@ func mustParse(name string) map[string]mailTemplates {
 type invitationView struct {
 	Invitation
 	To      string
-	Expires string // ExpiresAt written out in the message's language, UTC
+	Expires string // ExpiresAt written out in the message's language and Zone
 }
 
 // RenderInvitation writes the invitation message to the address to, in
@@ -79,7 +81,7 @@ func RenderInvitation(inv Invitation, to string) (Message, error) {
 		return Message{}, fmt.Errorf("%w: invitation link must be an absolute http(s) URL", ErrInvalid)
 	}
 	lang := language(inv.Lang)
-	return render(invitationTemplates[lang], invitationView{Invitation: inv, To: to, Expires: formatTime(inv.ExpiresAt, lang)}, to)
+	return render(invitationTemplates[lang], invitationView{Invitation: inv, To: to, Expires: formatTime(inv.ExpiresAt, lang, inv.Zone)}, to)
 }
 
 // render executes a message's templates with view.
@@ -101,35 +103,19 @@ func render(t mailTemplates, view any, to string) (Message, error) {
 	return m, nil
 }
 
-// language maps a requested language to one the messages exist in.
-func language(lang string) string {
-	lang, _, _ = strings.Cut(strings.ToLower(strings.TrimSpace(lang)), "-")
-	lang, _, _ = strings.Cut(lang, "_")
-	for _, l := range languages {
-		if l == lang {
-			return l
-		}
-	}
-	return languages[0]
-}
-
 // oneLine joins the lines of s with spaces: a subject is one header line.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-var monthsFR = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet",
-	"août", "septembre", "octobre", "novembre", "décembre"}
+// formatTime writes t in zone (nil: UTC) the way a reader of lang
+// expects: "1er mars 2026 à 14:05 (WAT)" or "1 March 2026 at 14:05 (WAT)".
+// The recipient may read elsewhere, so the zone is named.
+func formatTime(t time.Time, lang string, zone *time.Location) string {
+	return i18n.Dates{Lang: i18n.Lang(lang), Zone: zone}.DateTime(t)
+}
 
-// formatTime writes t in UTC the way a reader of lang expects:
-// "1er mars 2026 à 14:05 (UTC)" or "1 March 2026 at 14:05 (UTC)". The
-// recipient's time zone is unknown, so the zone is named.
-func formatTime(t time.Time, lang string) string {
-	t = t.UTC()
-	if lang == "fr" {
-		day := fmt.Sprint(t.Day())
-		if t.Day() == 1 {
-			day = "1er"
-		}
-		return fmt.Sprintf("%s %s %d à %s (UTC)", day, monthsFR[t.Month()-1], t.Year(), t.Format("15:04"))
-	}
-	return t.Format("2 January 2006 at 15:04") + " (UTC)"
+// language maps a requested language to one the messages exist in:
+// French unless i18n recognises another.
+func language(lang string) string {
+	l, _ := i18n.Parse(lang)
+	return string(l)
 }

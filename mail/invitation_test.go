@@ -31,6 +31,7 @@ func TestRenderInvitation(t *testing.T) {
 		htmlLang    string
 		notInHTML   []string
 		expiryInTxt string
+		zone        string // display zone; empty: UTC
 	}{
 		{
 			name: "French", lang: "fr", subject: "Invitation à rejoindre le compte id482913 sur Sésame",
@@ -44,6 +45,11 @@ func TestRenderInvitation(t *testing.T) {
 			expiryInTxt: "1 March 2026 at 13:05 (UTC)",
 			htmlLang:    `<html lang="en">`,
 		},
+		{
+			name: "display zone", lang: "fr", subject: "Invitation à rejoindre le compte id482913 sur Sésame", zone: "Africa/Douala",
+			expiryInTxt: "1er mars 2026 à 14:05 (WAT)",
+			htmlLang:    `<html lang="fr">`,
+		},
 		{name: "region ignored", lang: "en-GB", subject: "Invitation to join account id482913 on Sésame", htmlLang: `<html lang="en">`},
 		{name: "unknown language is French", lang: "de", subject: "Invitation à rejoindre le compte id482913 sur Sésame", htmlLang: `<html lang="fr">`},
 		{name: "no language is French", lang: "", subject: "Invitation à rejoindre le compte id482913 sur Sésame", htmlLang: `<html lang="fr">`},
@@ -51,6 +57,13 @@ func TestRenderInvitation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			inv := invitation(tt.lang)
+			if tt.zone != "" {
+				zone, err := time.LoadLocation(tt.zone)
+				if err != nil {
+					t.Fatal(err)
+				}
+				inv.Zone = zone
+			}
 			m, err := mail.RenderInvitation(inv, "lea@example.org")
 			if err != nil {
 				t.Fatal(err)

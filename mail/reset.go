@@ -12,6 +12,7 @@ type PasswordReset struct {
 	AccountID string
 	Link      string // absolute http(s) URL of the single-use page
 	ExpiresAt time.Time
+	Zone      *time.Location // of the expiry as written; nil means UTC
 }
 
 var resetTemplates = mustParse("reset")
@@ -32,5 +33,5 @@ func RenderPasswordReset(r PasswordReset, to string) (Message, error) {
 		return Message{}, fmt.Errorf("%w: password reset link must be an absolute http(s) URL", ErrInvalid)
 	}
 	lang := language(r.Lang)
-	return render(resetTemplates[lang], resetView{PasswordReset: r, To: to, Expires: formatTime(r.ExpiresAt, lang)}, to)
+	return render(resetTemplates[lang], resetView{PasswordReset: r, To: to, Expires: formatTime(r.ExpiresAt, lang, r.Zone)}, to)
 }

@@ -12,6 +12,6 @@
 // resources and for no longer (rights.Delegable over its effective grants,
 // direct and through roles).
 //
-// Package members imports account, rbac, rights, mail, audit and db. It
-// does not import oauth: token revocation comes in through TokenRevoker.
+// Package members imports account, rbac, rights, mail, audit, i18n and db.
+// It does not import oauth: token revocation comes in through TokenRevoker.
 package members

@@ -11,6 +11,7 @@ import (
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/i18n"
 	"github.com/sesame-idp/sesame/mail"
 	"github.com/sesame-idp/sesame/rbac"
 	"github.com/sesame-idp/sesame/rights"
@@ -168,7 +169,7 @@ func (s *Service) queueMail(ctx context.Context, inv *Invitation, acct account.A
 	}
 	msg, err := mail.RenderInvitation(mail.Invitation{
 		Lang: inv.Lang, AccountID: acct.ID, AccountName: acct.Name, InviterEmail: inviter,
-		Link: s.Link(token), ExpiresAt: inv.ExpiresAt,
+		Link: s.Link(token), ExpiresAt: inv.ExpiresAt, Zone: s.zone,
 	}, inv.Email)
 	if err != nil {
 		return err
@@ -350,9 +351,9 @@ func translate(err error) error {
 	return err
 }
 
+// normalizeLang is the language of a mail asked for as l ("en", "en-GB"…):
+// one of i18n's, French by default.
 func normalizeLang(l string) string {
-	if l == "en" {
-		return "en"
-	}
-	return "fr"
+	lang, _ := i18n.Parse(l)
+	return string(lang)
 }

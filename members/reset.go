@@ -76,7 +76,7 @@ func (s *Service) RequestReset(ctx context.Context, r ResetRequest) error {
 			return err
 		}
 		msg, err := mail.RenderPasswordReset(mail.PasswordReset{
-			Lang: normalizeLang(r.Lang), AccountID: m.AccountID, Link: s.issuer + "/password-reset/" + url.PathEscape(token), ExpiresAt: now.Add(resetTTL),
+			Lang: normalizeLang(r.Lang), AccountID: m.AccountID, Link: s.issuer + "/password-reset/" + url.PathEscape(token), ExpiresAt: now.Add(resetTTL), Zone: s.zone,
 		}, m.Email)
 		if err != nil {
 			return err

@@ -34,6 +34,8 @@ type Options struct {
 	// InvitationTTL is how long an invitation link lives; default 72 h.
 	InvitationTTL time.Duration
 	Now           func() time.Time
+	// Zone is the time zone mail writes expiries in; nil means UTC.
+	Zone *time.Location
 }
 
 // Service manages an account's login accounts and invitations.
@@ -48,6 +50,7 @@ type Service struct {
 	issuer   string
 	ttl      time.Duration
 	now      func() time.Time
+	zone     *time.Location
 }
 
 // New returns a Service.
@@ -62,7 +65,7 @@ func New(o Options) *Service {
 		o.Hasher = account.NewPasswordHasher(0)
 	}
 	return &Service{db: o.DB, trail: audit.New(o.DB), accounts: o.Accounts, rights: o.Rights, outbox: o.Outbox, tokens: o.Tokens,
-		hasher: o.Hasher, issuer: o.Issuer, ttl: o.InvitationTTL, now: o.Now}
+		hasher: o.Hasher, issuer: o.Issuer, ttl: o.InvitationTTL, now: o.Now, zone: o.Zone}
 }
 
 // InvitationTTL is how long a new invitation link lives.

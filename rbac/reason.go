@@ -29,6 +29,13 @@ const (
 	ReasonTemplateNarrowed Reason = "template_narrowed"  // a template right narrowed to a resource
 )
 
+// Reasons lists every Reason, for callers that keep a message for each.
+func Reasons() []Reason {
+	return []Reason{ReasonRightSyntax, ReasonUnknownRight, ReasonNotNarrowable, ReasonBadResource,
+		ReasonResourceMismatch, ReasonExpiryPast, ReasonBadSubject, ReasonBadRole, ReasonRuleShape,
+		ReasonResourceInAction, ReasonTemplateID, ReasonTemplateNames, ReasonTemplateNarrowed}
+}
+
 // InvalidError is an input rbac refuses. It wraps ErrUnknownRight,
 // ErrInvalidRight or ErrInvalidSubject (test those with errors.Is); Reason
 // and Value say what was wrong with which input, for messages to people.

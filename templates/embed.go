@@ -5,7 +5,8 @@ package templates
 
 import "embed"
 
-// FS holds pages/, static/, mail/ and i18n/ (the messages of the pages, one JSON file per language).
+// FS holds pages/, static/, mail/ and i18n/ (the message catalog of pages and
+// mail, one go-i18n JSON file per language, read by package i18n).
 //
 //go:embed pages static mail i18n
 var FS embed.FS

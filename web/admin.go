@@ -107,8 +107,8 @@ func (s *Server) adminFlash(c *gin.Context) string {
 	if !strings.HasPrefix(k, "admin_done_") {
 		return ""
 	}
-	if m, ok := s.pages.messages[langOf(c)][k]; ok {
-		return m
+	if !s.catalog.Has(k) {
+		return ""
 	}
-	return ""
+	return s.msg(c, k)
 }

@@ -125,7 +125,7 @@ func (s *Server) adminRuleRows(c *gin.Context, rules []rbac.Rule, members []acco
 			row.What = s.adminRightLabel(c, lang, r.Action)
 		}
 		if r.ExpiresAt != nil {
-			row.Expiry = r.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")
+			row.Expiry = s.dates(c).DateTime(*r.ExpiresAt)
 			row.ExpiresValue = r.ExpiresAt.UTC().Format(time.RFC3339)
 			row.Expired = !r.ExpiresAt.After(now)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/sesame-idp/sesame/i18n"
 	"github.com/sesame-idp/sesame/members"
 	"github.com/sesame-idp/sesame/oauth"
 	"github.com/sesame-idp/sesame/rbac"
@@ -130,9 +131,9 @@ func (s *Server) apiInvite(c *gin.Context) error {
 	if err := s.bindJSON(c, &body); err != nil {
 		return err
 	}
-	lang := body.Lang
-	if lang == "" {
-		lang = langOf(c)
+	lang := langOf(c)
+	if l, ok := i18n.Parse(body.Lang); ok {
+		lang = string(l) // the invitee's language, when the caller names it
 	}
 	inv, err := s.Members.Invite(c.Request.Context(), actorOf(c), members.InviteRequest{
 		AccountID: c.Param("account_id"), Email: body.Email, Grants: grantsOf(body.Rights), Lang: lang,

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -276,8 +277,9 @@ func (s *Server) memberDisable(disabled bool) handler {
 // confirmView is the confirmation page of a destructive form sent
 // without JavaScript (which asks in a dialog instead).
 type confirmView struct {
-	Question, Subject, Consequence, Submit string
-	Action, Cancel                         string
+	Question            template.HTML // names what is deleted, in bold
+	Consequence, Submit string
+	Action, Cancel      string
 }
 
 func (s *Server) memberDelete(c *gin.Context) error {
@@ -288,7 +290,7 @@ func (s *Server) memberDelete(c *gin.Context) error {
 			return err
 		}
 		s.render(c, http.StatusOK, "confirm", "confirm_title", confirmView{
-			Question: s.msg(c, "member_delete_question"), Subject: m.Email, Consequence: s.msg(c, "member_delete_consequence"),
+			Question: s.msgHTML(c, "member_delete_question", "Email", m.Email), Consequence: s.msg(c, "member_delete_consequence"),
 			Submit: s.msg(c, "member_delete"), Action: "/console/members/" + m.ID + "/delete", Cancel: "/console/members/" + m.ID,
 		})
 		return nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/sesame-idp/sesame/i18n"
 	"github.com/sesame-idp/sesame/members"
 	"github.com/sesame-idp/sesame/rbac"
 )
@@ -48,7 +49,7 @@ func (s *Server) rightGroups(lang string, a members.Actor, held []rbac.Grant) []
 		if g, ok := checked[cr.Right]; ok {
 			opt.Checked = true
 			if g.ExpiresAt != nil {
-				opt.Expires = g.ExpiresAt.Format("2006-01-02 15:04 UTC")
+				opt.Expires = s.datesIn(lang).DateTime(*g.ExpiresAt)
 			}
 		}
 		groups[len(groups)-1].Rights = append(groups[len(groups)-1].Rights, opt)
@@ -145,7 +146,7 @@ func (s *Server) rightLabels(lang string, grants []rbac.Grant) []string {
 			}
 		}
 		if g.ExpiresAt != nil {
-			label += " (→ " + g.ExpiresAt.Format("2006-01-02") + ")"
+			label = s.catalog.Text(i18n.Lang(lang), "right_label_until", "Label", label, "Date", s.datesIn(lang).Date(*g.ExpiresAt))
 		}
 		out = append(out, label)
 	}

@@ -29,7 +29,9 @@ func (s *Server) csrf() gin.HandlerFunc {
 		csrf.HttpOnly(true),
 		csrf.SameSite(csrf.SameSiteLaxMode),
 		csrf.MaxAge(0),
-		csrf.ErrorHandler(http.HandlerFunc(s.csrfFailed)),
+		// A refusal writes nothing here: the middleware answers it below,
+		// through gin and the request's language, like any other page.
+		csrf.ErrorHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})),
 	)
 	return func(c *gin.Context) {
 		r := c.Request
@@ -46,25 +48,20 @@ func (s *Server) csrf() gin.HandlerFunc {
 			c.Next()
 		})).ServeHTTP(c.Writer, r)
 		if !passed {
+			s.csrfFailed(c)
 			c.Abort()
 		}
 	}
 }
 
 // csrfFailed answers a request whose CSRF token is missing or wrong: a
-// page for forms, JSON for API calls. Nothing was changed.
-func (s *Server) csrfFailed(w http.ResponseWriter, r *http.Request) {
-	c, _ := gin.CreateTestContext(w)
-	c.Request = r
-	if wantsJSON(r) {
-		c.JSON(http.StatusForbidden, apiError{Error: "csrf_failed", Message: "Missing or invalid CSRF token; reload the page and try again."})
+// page for forms, JSON for API calls, both in the request's language
+// through the usual renderer. Nothing was changed.
+func (s *Server) csrfFailed(c *gin.Context) {
+	if wantsJSON(c.Request) {
+		c.JSON(http.StatusForbidden, apiError{Error: "csrf_failed", Message: s.msg(c, "error_csrf")})
 		return
 	}
-	lang := "fr"
-	if ck, err := r.Cookie(langCookie); err == nil && ck.Value == "en" {
-		lang = "en"
-	}
-	c.Set("lang", lang)
 	s.errorPage(c, http.StatusForbidden, "error_csrf")
 }
 

@@ -11,6 +11,12 @@
 // services' sentinels to 4xx, a database failure to 503 and anything else
 // to 500, logged; the text of an error never reaches a client.
 //
-// Package web imports oauth, account, members, rbac, mail, audit and db;
+// Every word a page shows comes from the i18n catalog: templates call
+// {{.T "key" "Name" value}} (or .TH for a message with markup), Go code
+// s.msg(c, key, args...). The request's language is decided once, by the
+// language middleware with i18n.Match; dates are written by i18n.Dates in
+// that language and the display zone (Deps.Zone).
+//
+// Package web imports oauth, account, members, rbac, mail, audit, i18n and db;
 // nothing imports web but app.
 package web

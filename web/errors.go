@@ -177,7 +177,10 @@ func refused(code, key string, err error) *Error {
 	e := badRequest(code, key).wrap(err)
 	var rbe *rbac.InvalidError
 	if errors.As(err, &rbe) {
-		e.detail("rbac_reason_"+string(rbe.Reason)).with("Value", rbe.Value)
+		e.detail(reasonKey(rbe.Reason)).with("Value", rbe.Value)
 	}
 	return e
 }
+
+// reasonKey is the message key that explains an rbac refusal.
+func reasonKey(r rbac.Reason) string { return "rbac_reason_" + string(r) }

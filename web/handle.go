@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -98,11 +97,11 @@ func (s *Server) apiMessage(c *gin.Context, e *Error) string {
 // text is the message key in the request's language with the values of
 // args in place of its {{.Name}} placeholders.
 func (s *Server) text(c *gin.Context, key string, args map[string]any) string {
-	m := s.msg(c, key)
+	pairs := make([]any, 0, 2*len(args))
 	for name, v := range args {
-		m = strings.ReplaceAll(m, "{{."+name+"}}", fmt.Sprint(v))
+		pairs = append(pairs, name, v)
 	}
-	return m
+	return s.msg(c, key, pairs...)
 }
 
 // noRoute answers a path or a method nothing serves: JSON under /api/,

@@ -33,22 +33,29 @@ func (s *Server) mountInvitation(r gin.IRouter) {
 }
 
 func (s *Server) rules(c *gin.Context, failed []account.PolicyFailure) []passwordRule {
-	lang := langOf(c)
 	bad := map[account.PolicyFailure]bool{}
 	for _, f := range failed {
 		bad[f] = true
 	}
 	var out []passwordRule
 	for _, r := range account.Rules() {
-		out = append(out, passwordRule{Code: string(r), Message: r.Message(lang), Failed: bad[r]})
+		out = append(out, passwordRule{Code: string(r), Message: s.ruleMessage(c, r), Failed: bad[r]})
 	}
-	if bad[account.FailureTooLong] {
-		out = append(out, passwordRule{Code: string(account.FailureTooLong), Message: account.FailureTooLong.Message(lang), Failed: true})
-	}
-	if bad[account.FailureMismatch] {
-		out = append(out, passwordRule{Code: string(account.FailureMismatch), Message: account.FailureMismatch.Message(lang), Failed: true})
+	for _, f := range []account.PolicyFailure{account.FailureTooLong, account.FailureMismatch} {
+		if bad[f] {
+			out = append(out, passwordRule{Code: string(f), Message: s.ruleMessage(c, f), Failed: true})
+		}
 	}
 	return out
+}
+
+// ruleMessageKey is the catalog key of the sentence that states a rule of
+// the password policy.
+func ruleMessageKey(f account.PolicyFailure) string { return "password_rule_" + string(f) }
+
+// ruleMessage states the rule that f breaks in the request's language.
+func (s *Server) ruleMessage(c *gin.Context, f account.PolicyFailure) string {
+	return s.msg(c, ruleMessageKey(f), "Min", account.MinPasswordRunes, "Max", account.MaxPasswordBytes)
 }
 
 // setPasswordPage opens the invitation link: a form for the account ID,

@@ -2,29 +2,24 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/csrf"
 
+	"github.com/sesame-idp/sesame/i18n"
 	"github.com/sesame-idp/sesame/templates"
 )
 
-// Languages of the pages, the first one the default.
-var languages = []string{"fr", "en"}
-
-// pages holds the parsed page templates and the messages of each language.
+// pages holds the parsed page templates.
 type pages struct {
-	byName   map[string]*template.Template
-	messages map[string]map[string]string
+	byName map[string]*template.Template
 }
 
 func staticFS() http.FileSystem {
@@ -35,52 +30,10 @@ func staticFS() http.FileSystem {
 	return http.FS(sub)
 }
 
-// loadPages parses every page once, each with the shared layout, and
-// checks that every language has the same message keys.
+// loadPages parses every page once, each with the shared layout and the
+// partials (pages/partial_*.html: markup several pages share).
 func loadPages() (*pages, error) {
-	p := &pages{byName: map[string]*template.Template{}, messages: map[string]map[string]string{}}
-	// Messages come from i18n/<area>.<lang>.json (or i18n/<lang>.json):
-	// one file per area of the pages and language, merged; a key defined
-	// twice is an error.
-	msgFiles, err := fs.Glob(templates.FS, "i18n/*.json")
-	if err != nil {
-		return nil, err
-	}
-	for _, lang := range languages {
-		p.messages[lang] = map[string]string{}
-	}
-	for _, f := range msgFiles {
-		parts := strings.Split(strings.TrimSuffix(path.Base(f), ".json"), ".")
-		lang := parts[len(parts)-1]
-		msgs, ok := p.messages[lang]
-		if !ok {
-			return nil, fmt.Errorf("web: messages %s: unknown language %q", f, lang)
-		}
-		raw, err := fs.ReadFile(templates.FS, f)
-		if err != nil {
-			return nil, fmt.Errorf("web: messages %s: %w", f, err)
-		}
-		m := map[string]string{}
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, fmt.Errorf("web: messages %s: %w", f, err)
-		}
-		for k, v := range m {
-			if _, dup := msgs[k]; dup {
-				return nil, fmt.Errorf("web: message %q defined twice (%s)", k, f)
-			}
-			msgs[k] = v
-		}
-	}
-	for k := range p.messages["fr"] {
-		if _, ok := p.messages["en"][k]; !ok {
-			return nil, fmt.Errorf("web: message %q has no English text", k)
-		}
-	}
-	for k := range p.messages["en"] {
-		if _, ok := p.messages["fr"][k]; !ok {
-			return nil, fmt.Errorf("web: message %q has no French text", k)
-		}
-	}
+	p := &pages{byName: map[string]*template.Template{}}
 	files, err := fs.Glob(templates.FS, "pages/*.html")
 	if err != nil {
 		return nil, err
@@ -88,7 +41,6 @@ func loadPages() (*pages, error) {
 	funcs := template.FuncMap{
 		"join": strings.Join,
 	}
-	// Files named partial_*.html hold parts several pages share.
 	partials, err := fs.Glob(templates.FS, "pages/partial_*.html")
 	if err != nil {
 		return nil, err
@@ -105,9 +57,6 @@ func loadPages() (*pages, error) {
 		}
 		p.byName[name] = t
 	}
-	if err := checkMessageKeys(p.messages["fr"]); err != nil {
-		return nil, err
-	}
 	for _, required := range []string{"login", "consent", "error", "logout", "account"} {
 		if _, ok := p.byName[required]; !ok {
 			return nil, fmt.Errorf("web: page template %q is missing", required)
@@ -116,28 +65,19 @@ func loadPages() (*pages, error) {
 	return p, nil
 }
 
-// view is what every page template receives.
-type view struct {
-	Lang  string
-	L     map[string]string // messages of Lang
-	Title string
-	CSRF  template.HTML // the hidden CSRF field, for forms
-	// Switch is the current page in the other language.
-	Switch template.URL
-	Data   any
-}
-
 // render writes page name with data; a template error becomes a 500.
 func (s *Server) render(c *gin.Context, status int, name, titleKey string, data any) {
-	lang := langOf(c)
-	msgs := s.pages.messages[lang]
+	lang := reqLang(c)
 	v := view{
-		Lang:   lang,
-		L:      msgs,
-		Title:  msgs[titleKey],
-		CSRF:   csrf.TemplateField(c.Request),
-		Switch: switchURL(c.Request.URL.Path, c.Request.URL.Query(), lang),
-		Data:   data,
+		Lang:    string(lang),
+		Page:    name,
+		Title:   s.catalog.Text(lang, titleKey),
+		CSRF:    csrf.TemplateField(c.Request),
+		Switch:  switchURL(c.Request.URL.Path, c.Request.URL.Query(), lang),
+		Data:    data,
+		catalog: s.catalog,
+		dates:   s.dates(c),
+		now:     s.Now(),
 	}
 	t, ok := s.pages.byName[name]
 	if !ok {
@@ -165,50 +105,39 @@ func (s *Server) errorPage(c *gin.Context, status int, msgKey string) {
 	s.render(c, status, "error", "error_title", errorView{Message: s.msg(c, msgKey), Status: status})
 }
 
-// msg returns the message key in the request's language.
-func (s *Server) msg(c *gin.Context, key string) string {
-	if m, ok := s.pages.messages[langOf(c)][key]; ok {
-		return m
-	}
-	return key
+// msg returns the message key in the request's language, its
+// placeholders filled from args (name/value pairs, see i18n.Catalog.Text).
+func (s *Server) msg(c *gin.Context, key string, args ...any) string {
+	return s.catalog.Text(reqLang(c), key, args...)
+}
+
+// msgHTML is msg for a message that holds markup; args are escaped.
+func (s *Server) msgHTML(c *gin.Context, key string, args ...any) template.HTML {
+	return s.catalog.HTML(reqLang(c), key, args...)
+}
+
+// dates writes times in the request's language and the display zone.
+func (s *Server) dates(c *gin.Context) i18n.Dates {
+	return i18n.Dates{Lang: reqLang(c), Zone: s.Zone}
+}
+
+// datesIn is dates for code that has the language but not the request.
+func (s *Server) datesIn(lang string) i18n.Dates {
+	return i18n.Dates{Lang: i18n.Lang(lang), Zone: s.Zone}
 }
 
 // switchURL is the current page with lang set to the other language. A
 // POST answer (a form shown again) switches to the form's page by GET.
-func switchURL(path string, q url.Values, lang string) template.URL {
-	other := "en"
-	if lang == "en" {
-		other = "fr"
+func switchURL(path string, q url.Values, lang i18n.Lang) template.URL {
+	other := i18n.English
+	if lang == i18n.English {
+		other = i18n.French
 	}
 	q2 := url.Values{}
 	for k, v := range q {
 		q2[k] = v
 	}
-	q2.Set("lang", other)
+	q2.Set("lang", string(other))
 	u := url.URL{Path: path, RawQuery: q2.Encode()}
 	return template.URL(u.String()) // built by net/url: escaped
-}
-
-// messageRef finds the message keys a template names: .L.key or $L.key.
-var messageRef = regexp.MustCompile(`(?:\.|\$)L\.([A-Za-z0-9_]+)`)
-
-// checkMessageKeys fails when a page names a message that does not exist,
-// so that a typo stops the start rather than a page at run time.
-func checkMessageKeys(msgs map[string]string) error {
-	files, err := fs.Glob(templates.FS, "pages/*.html")
-	if err != nil {
-		return err
-	}
-	for _, f := range files {
-		raw, err := fs.ReadFile(templates.FS, f)
-		if err != nil {
-			return err
-		}
-		for _, m := range messageRef.FindAllStringSubmatch(string(raw), -1) {
-			if _, ok := msgs[m[1]]; !ok {
-				return fmt.Errorf("web: %s names the message %q, which has no text", f, m[1])
-			}
-		}
-	}
-	return nil
 }

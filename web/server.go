@@ -13,6 +13,7 @@ import (
 
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/audit"
+	"github.com/sesame-idp/sesame/i18n"
 	"github.com/sesame-idp/sesame/mail"
 	"github.com/sesame-idp/sesame/members"
 	"github.com/sesame-idp/sesame/oauth"
@@ -35,14 +36,18 @@ type Deps struct {
 	Logger   *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Zone is the display time zone of dates on pages; nil means
+	// i18n.DefaultZone.
+	Zone *time.Location
 }
 
 // Server holds the dependencies of every handler.
 type Server struct {
 	Deps
-	pages  *pages
-	secure bool // the issuer is https: Secure cookies, HSTS
-	router *gin.Engine
+	pages   *pages
+	catalog *i18n.Catalog
+	secure  bool // the issuer is https: Secure cookies, HSTS
+	router  *gin.Engine
 	// background counts the work handlers go on with after answering.
 	background sync.WaitGroup
 }
@@ -62,7 +67,18 @@ func New(d Deps) (*Server, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.Zone == nil {
+		zone, err := i18n.LoadZone("")
+		if err != nil {
+			return nil, err
+		}
+		d.Zone = zone
+	}
 	pg, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	cat, err := i18n.Load()
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +86,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Deps: d, pages: pg, secure: iss.Scheme == "https"}
+	s := &Server{Deps: d, pages: pg, catalog: cat, secure: iss.Scheme == "https"}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sesame-idp/sesame/app"
 	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/i18n"
 )
 
 // config is app.Config read from the environment; flags of the same
@@ -25,6 +26,7 @@ func loadConfig() config {
 		// Empty: app derives it from Addr once the flags are parsed, so
 		// that --addr moves the issuer too.
 		Issuer: os.Getenv("SESAME_ISSUER"),
+		Timezone:    env("SESAME_TIMEZONE", i18n.DefaultZone),
 	}
 	if v := os.Getenv("SESAME_INVITATION_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -44,6 +46,7 @@ func bindFlags(c *config, fs *flag.FlagSet, server bool) {
 		fs.StringVar(&c.Issuer, "issuer", c.Issuer, "issuer URL, as browsers and clients reach Sésame (SESAME_ISSUER)")
 		fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "smtp://[user:pass@]host:port[?tls=starttls|tls|none]; empty: mail goes to the log (SESAME_SMTP_URL)")
 		fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "sender of outgoing mail (SESAME_MAIL_FROM)")
+		fs.StringVar(&c.Timezone, "timezone", c.Timezone, "IANA time zone of the dates on pages, e.g. Africa/Douala or UTC (SESAME_TIMEZONE)")
 	}
 }
 

@@ -42,6 +42,7 @@ func setEnv(t *testing.T, databaseURL string) testEnv {
 	t.Setenv("SESAME_SECRETS", secret.Generate())
 	t.Setenv("SESAME_ADDR", "127.0.0.1:0")
 	t.Setenv("SESAME_INVITATION_TTL", "")
+	t.Setenv("SESAME_TIMEZONE", "")
 	return testEnv{DatabaseURL: databaseURL, Mail: m}
 }
 

@@ -9,6 +9,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// The binary carries the time zone database, so that SESAME_TIMEZONE
+	// works on machines without /usr/share/zoneinfo.
+	_ "time/tzdata"
 )
 
 const usage = `Sésame — identity provider (OpenID Connect) of the hosting company.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sesame-idp/sesame/i18n"
 	"github.com/sesame-idp/sesame/mail"
 	"github.com/sesame-idp/sesame/members"
 )
@@ -87,9 +88,13 @@ func TestMembersInvite(t *testing.T) {
 			}
 
 			// The email is the console's: the same template, filled in the same way.
+			zone, err := i18n.LoadZone(a.Config.Timezone)
+			if err != nil {
+				t.Fatal(err)
+			}
 			want, err := mail.RenderInvitation(mail.Invitation{
 				Lang: inv.Lang, AccountID: accountID, AccountName: "Acme Hébergement", InviterEmail: "owner@example.com",
-				Link: link, ExpiresAt: inv.ExpiresAt,
+				Link: link, ExpiresAt: inv.ExpiresAt, Zone: zone,
 			}, tt.email)
 			if err != nil {
 				t.Fatal(err)

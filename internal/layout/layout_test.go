@@ -21,23 +21,24 @@ var allowed = map[string][]string{
 	"rights":             nil,
 	"rights/rightstest":  {"rights"},
 	"internal/layout":    nil,
+	"i18n":               {"templates"},
 	"internal/testclock": nil,
 
 	"db":      {"migrations"},
 	"audit":   {"db"},
 	"account": {"audit", "db"},
 	"rbac":    {"audit", "db", "policies", "rights"},
-	"mail":    {"db", "templates"},
+	"mail":    {"db", "i18n", "templates"},
 
 	"oauth/sqlstore": {"db"},
 	"oauth":          {"db", "oauth/sqlstore", "secret"}, // not rbac: app wires an interface
 
-	"members": {"account", "audit", "db", "mail", "rbac", "rights"},
-	"web": {"account", "audit", "db", "mail", "members", "oauth", "oauth/sqlstore", "rbac",
+	"members": {"account", "audit", "db", "i18n", "mail", "rbac", "rights"},
+	"web": {"account", "audit", "db", "i18n", "mail", "members", "oauth", "oauth/sqlstore", "rbac",
 		"rights", "secret", "templates"},
-	"app": {"account", "audit", "db", "mail", "members", "oauth", "oauth/sqlstore", "rbac",
+	"app": {"account", "audit", "db", "i18n", "mail", "members", "oauth", "oauth/sqlstore", "rbac",
 		"secret", "web"},
-	"cmd/sesame": {"app", "account", "cmd/demo-product/panel", "db", "members", "oauth",
+	"cmd/sesame": {"app", "account", "cmd/demo-product/panel", "db", "i18n", "members", "oauth",
 		"oauth/sqlstore", "rbac", "rights", "secret"},
 
 	// What products import: nothing of the server side.

@@ -1,0 +1,49 @@
+package web
+
+import (
+	"html/template"
+	"time"
+
+	"github.com/sesame-idp/sesame/i18n"
+)
+
+// view is what every page template receives. Templates take their words
+// from T and TH ({{.T "key" "Name" value}}; {{$.T …}} inside a range) and
+// write times with DateTime, Stamp and StampSeconds, so that both follow
+// the reader's language and the display time zone.
+type view struct {
+	Lang  string
+	Page  string // the page's template name, for the tabs of shared headers
+	Title string
+	CSRF  template.HTML // the hidden CSRF field, for forms
+	// Switch is the current page in the other language.
+	Switch template.URL
+	Data   any
+
+	catalog *i18n.Catalog
+	dates   i18n.Dates
+	now     time.Time
+}
+
+// T returns the message key in the page's language; args are name/value
+// pairs for its placeholders ("Count" also picks the plural form).
+func (v view) T(key string, args ...any) string {
+	return v.catalog.Text(i18n.Lang(v.Lang), key, args...)
+}
+
+// TH is T for a message that holds markup; the arguments are escaped.
+func (v view) TH(key string, args ...any) template.HTML {
+	return v.catalog.HTML(i18n.Lang(v.Lang), key, args...)
+}
+
+// DateTime writes t in full with its zone ("1er mars 2026 à 14:05 (WAT)").
+func (v view) DateTime(t time.Time) string { return v.dates.DateTime(t) }
+
+// Stamp writes t briefly, for tables ("1er mars 2026, 14:05").
+func (v view) Stamp(t time.Time) string { return v.dates.Stamp(t) }
+
+// StampSeconds is Stamp to the second, for the activity log.
+func (v view) StampSeconds(t time.Time) string { return v.dates.StampSeconds(t) }
+
+// Zone names the display time zone now ("WAT").
+func (v view) Zone() string { return v.dates.ZoneName(v.now) }
