@@ -52,7 +52,7 @@ func TestLeaseOutlivesACrash(t *testing.T) {
 		if err != nil || taker.ID != id || taker.Attempts != 2 {
 			t.Fatalf("claim after the lease = %+v, %v", taker, err)
 		}
-		if err := o.markFailed(ctx, dead, errors.New("late report")); err != nil {
+		if err := o.markFailed(ctx, dead, errors.New("late report"), false); err != nil {
 			t.Fatal(err)
 		}
 		if s, _ := o.Status(ctx, id); s.State != StateSending || s.LastError != "" {
