@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 )
 
@@ -16,6 +17,10 @@ import (
 // releases its own leases when it stops, and, when it starts, those of the
 // processes of the same host that died without doing so; a message claimed
 // by a process that died elsewhere waits for its lease to end.
+
+// ownInstances holds the names of the outboxes of this process: a holder
+// with this process's pid is dead only if it is none of them.
+var ownInstances sync.Map
 
 // newInstance returns host/pid/random for this process.
 func newInstance() string {
@@ -73,9 +78,16 @@ func (o *Outbox) ReleaseStale(ctx context.Context) error {
 			continue
 		}
 		pid, err := strconv.Atoi(parts[1])
-		// A holder with this process's pid but another name is a previous
-		// run of it (a restarted container): dead.
-		if err != nil || pid <= 0 || (pid != os.Getpid() && processRunning(pid)) {
+		// A holder with this process's pid that is none of its outboxes is
+		// a previous run of it (a restarted container): dead.
+		if err != nil || pid <= 0 {
+			continue
+		}
+		if pid == os.Getpid() {
+			if _, mine := ownInstances.Load(h); mine {
+				continue
+			}
+		} else if processRunning(pid) {
 			continue
 		}
 		if err := o.release(ctx, h); err != nil {

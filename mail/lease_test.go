@@ -120,6 +120,8 @@ func TestClaimsReleased(t *testing.T) {
 			"dead":      outbox(fmt.Sprintf("%s/%d/aaaa", host, dead.Process.Pid)),
 			"alive":     outbox(fmt.Sprintf("%s/%d/bbbb", host, os.Getppid())),
 			"elsewhere": outbox(fmt.Sprintf("other-host/%d/cccc", dead.Process.Pid)),
+			"previous":  outbox(fmt.Sprintf("%s/%d/dddd", host, os.Getpid())),
+			"sibling":   outbox(fmt.Sprintf("%s/%d/eeee", host, os.Getpid())),
 		}
 		ids := map[string]int64{}
 		for name, o := range holders {
@@ -135,17 +137,21 @@ func TestClaimsReleased(t *testing.T) {
 		if err := holders["stopping"].ReleaseClaims(ctx); err != nil {
 			t.Fatal(err)
 		}
+		// The previous run of this process, unlike a sibling outbox of it,
+		// is gone.
+		ownInstances.Delete(holders["previous"].opts.Instance)
 		if err := me.ReleaseStale(ctx); err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]State{"stopping": StateQueued, "dead": StateQueued, "alive": StateSending, "elsewhere": StateSending}
+		want := map[string]State{"stopping": StateQueued, "dead": StateQueued, "previous": StateQueued,
+			"alive": StateSending, "elsewhere": StateSending, "sibling": StateSending}
 		for name, id := range ids {
 			if s, err := me.Status(ctx, id); err != nil || s.State != want[name] {
 				t.Errorf("message claimed by the %s instance: %+v, %v; want %s", name, s, err, want[name])
 			}
 		}
-		if n, err := me.DeliverDue(ctx); err != nil || n != 2 {
-			t.Errorf("DeliverDue = %d, %v; want the 2 released messages", n, err)
+		if n, err := me.DeliverDue(ctx); err != nil || n != 3 {
+			t.Errorf("DeliverDue = %d, %v; want the 3 released messages", n, err)
 		}
 	})
 }

@@ -106,6 +106,7 @@ func NewOutbox(d *db.DB, s Sender, opts OutboxOptions) *Outbox {
 	if opts.Instance == "" {
 		opts.Instance = newInstance()
 	}
+	ownInstances.Store(opts.Instance, true)
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
