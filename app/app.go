@@ -198,13 +198,15 @@ func (a *App) build(ctx context.Context) error {
 // Handler is Sésame's HTTP handler.
 func (a *App) Handler() http.Handler { return a.Web }
 
-// Run does the background work until ctx ends: mail delivery, the policy
-// watcher (PostgreSQL), signing key refresh and clean-up of expired rows.
+// Run does the background work until ctx ends: mail delivery, the
+// password-reset requests, the policy watcher (PostgreSQL), signing key
+// refresh and clean-up of expired rows.
 // It returns once all of it has stopped, so that Close may follow.
 func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	wg.Go(func() { a.Outbox.Run(ctx) })
+	wg.Go(func() { a.Members.RunResets(ctx, a.log) })
 	wg.Go(func() {
 		if err := a.Rights.Watch(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			a.log.Error("policy watcher stopped", "err", err)
@@ -250,12 +252,8 @@ func (a *App) purge(ctx context.Context) {
 	}
 }
 
-// Close waits for the work requests left running after their answer (see
-// web.Server.Wait), then releases the database. Stop serving first.
-func (a *App) Close() error {
-	a.Web.Wait()
-	return a.DB.Close()
-}
+// Close releases the database. Stop serving and let Run return first.
+func (a *App) Close() error { return a.DB.Close() }
 
 // memberActive tells rbac whether a member may use its grants: a disabled
 // login account keeps them but holds no right.

@@ -20,6 +20,7 @@ type job struct {
 	Subject  string `db:"subject"`
 	Text     string `db:"text_body"`
 	HTML     string `db:"html_body"`
+	MsgID    string `db:"message_id"`
 	Attempts int    `db:"attempts"`
 	lease    time.Time
 }
@@ -28,7 +29,10 @@ type job struct {
 // how many were sent. A failed message is rescheduled (or abandoned). A
 // temporary failure ends the pass: the server is probably down, and the
 // other messages wait for the next pass rather than each meet the same
-// refusal. The error is the database's, or ctx's when it ends.
+// refusal. A success ends the backoff of the messages waiting after a
+// failure: they are due at once. When ctx ends, DeliverDue claims nothing
+// more but finishes the send in progress (ShutdownGrace at most) and
+// records it. The error is the database's, or ctx's when it ends.
 func (o *Outbox) DeliverDue(ctx context.Context) (int, error) {
 	sent := 0
 	for ctx.Err() == nil {
@@ -65,13 +69,13 @@ func (o *Outbox) claim(ctx context.Context) (job, error) {
 	const free = `sent_at IS NULL AND failed_at IS NULL AND (locked_until IS NULL OR locked_until <= ?)`
 	j := job{lease: lease}
 	err := o.db.GetContext(ctx, &j, o.db.Rebind(`UPDATE mail_outbox
-		SET locked_until = ?, attempts = attempts + 1
+		SET locked_until = ?, locked_by = ?, attempts = attempts + 1
 		WHERE id = (SELECT id FROM mail_outbox
 			WHERE `+free+` AND next_attempt_at <= ?
 			ORDER BY next_attempt_at, id LIMIT 1`+skipLocked+`)
 		AND `+free+`
-		RETURNING id, recipient, subject, text_body, html_body, attempts`),
-		lease, now, now, now)
+		RETURNING id, recipient, subject, text_body, html_body, message_id, attempts`),
+		lease, o.opts.Instance, now, now, now)
 	if err != nil {
 		if err = db.Translate(err); errors.Is(err, db.ErrNotFound) {
 			return job{}, err
@@ -86,14 +90,44 @@ func (o *Outbox) claim(ctx context.Context) (job, error) {
 func (o *Outbox) deliver(ctx context.Context, j job) (sendErr, err error) {
 	// A send already started is finished during shutdown: cutting it would
 	// leave the server's answer unknown, the worst case for duplicates.
-	ctx = context.WithoutCancel(ctx)
-	sendCtx, cancel := context.WithTimeout(ctx, o.opts.SendTimeout)
-	sendErr = o.sender.Send(sendCtx, Message{To: j.To, Subject: j.Subject, Text: j.Text, HTML: j.HTML})
-	cancel()
+	// Only a send that outlasts the grace period is given up.
+	detached := context.WithoutCancel(ctx)
+	sendCtx, cancel := context.WithTimeout(detached, o.opts.SendTimeout)
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() {
+		t := time.NewTimer(o.opts.ShutdownGrace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancel()
+		case <-sendCtx.Done():
+		}
+	})
+	defer stop()
+	sendErr = o.sender.Send(sendCtx, Message{To: j.To, Subject: j.Subject, Text: j.Text, HTML: j.HTML, MessageID: j.MsgID})
 	if sendErr == nil {
-		return nil, o.markSent(ctx, j)
+		if err := o.markSent(detached, j); err != nil {
+			return nil, err
+		}
+		return nil, o.endBackoff(detached)
 	}
-	return sendErr, o.markFailed(ctx, j, sendErr)
+	// A send cut by a shutdown is due again at once, for another instance.
+	return sendErr, o.markFailed(detached, j, sendErr, ctx.Err() != nil)
+}
+
+// endBackoff makes the messages waiting after a failure due now: the
+// server just accepted a message, so it is probably back.
+func (o *Outbox) endBackoff(ctx context.Context) error {
+	now := o.now()
+	res, err := o.db.ExecContext(ctx, o.db.Rebind(`UPDATE mail_outbox SET next_attempt_at = ?
+		WHERE next_attempt_at > ? AND last_error <> '' AND sent_at IS NULL AND failed_at IS NULL`), now, now)
+	if err != nil {
+		return fmt.Errorf("mail: end the backoff: %w", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n > 0 {
+		o.log.Info("mail: server back, retrying the waiting messages now", "messages", n)
+	}
+	return nil
 }
 
 // markSent records a sent message and blanks its bodies. It retries while
@@ -107,7 +141,7 @@ func (o *Outbox) markSent(ctx context.Context, j job) error {
 		}
 		now := o.now()
 		_, err = o.db.ExecContext(ctx, o.db.Rebind(`UPDATE mail_outbox
-			SET sent_at = ?, locked_until = NULL, text_body = '', html_body = ''
+			SET sent_at = ?, locked_until = NULL, locked_by = '', text_body = '', html_body = ''
 			WHERE id = ? AND sent_at IS NULL`), now, j.ID)
 		if err == nil {
 			return nil
@@ -118,20 +152,23 @@ func (o *Outbox) markSent(ctx context.Context, j job) error {
 	return fmt.Errorf("mail: mark %d sent: %w", j.ID, err)
 }
 
-// markFailed records a failed attempt and schedules the next one, or
-// abandons the message. It changes nothing if the lease was lost to
-// another worker in the meantime.
-func (o *Outbox) markFailed(ctx context.Context, j job, sendErr error) error {
+// markFailed records a failed attempt and schedules the next one (after
+// the backoff, or at once when retryNow), or abandons the message. It
+// changes nothing if the lease was lost to another worker in the meantime.
+func (o *Outbox) markFailed(ctx context.Context, j job, sendErr error, retryNow bool) error {
 	now := o.now()
 	msg := sendErr.Error()
 	if len(msg) > maxErrorLen {
 		msg = msg[:maxErrorLen]
 	}
 	next := now.Add(o.backoff(j.Attempts))
+	if retryNow {
+		next = now
+	}
 	abandon := !retryable(sendErr) || j.Attempts >= o.opts.MaxAttempts
 	failedAt := sql.NullTime{Time: now, Valid: abandon}
 	res, err := o.db.ExecContext(ctx, o.db.Rebind(`UPDATE mail_outbox
-		SET last_error = ?, next_attempt_at = ?, locked_until = NULL, failed_at = ?,
+		SET last_error = ?, next_attempt_at = ?, locked_until = NULL, locked_by = '', failed_at = ?,
 			text_body = CASE WHEN ? THEN '' ELSE text_body END,
 			html_body = CASE WHEN ? THEN '' ELSE html_body END
 		WHERE id = ? AND locked_until = ? AND sent_at IS NULL`),

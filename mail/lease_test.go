@@ -3,7 +3,10 @@ package mail
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"os"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -55,7 +58,7 @@ func TestLeaseOutlivesACrash(t *testing.T) {
 		if err != nil || taker.ID != id || taker.Attempts != 2 {
 			t.Fatalf("claim after the lease = %+v, %v", taker, err)
 		}
-		if err := o.markFailed(ctx, dead, errors.New("late report")); err != nil {
+		if err := o.markFailed(ctx, dead, errors.New("late report"), false); err != nil {
 			t.Fatal(err)
 		}
 		if s, _ := o.Status(ctx, id); s.State != StateSending || s.LastError != "" {
@@ -93,4 +96,65 @@ func TestBackoff(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestClaimsReleased checks that a stopping instance frees its claims at
+// once, and that a starting one frees those of a dead process of its host
+// but not those of a live one.
+func TestClaimsReleased(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		outbox := func(instance string) *Outbox {
+			return NewOutbox(d, NewLogSender(slog.New(slog.DiscardHandler)), OutboxOptions{
+				Now: func() time.Time { return now }, Instance: instance, Logger: slog.New(slog.DiscardHandler)})
+		}
+		me := outbox("")
+		if want := me.opts.SendTimeout + 30*time.Second; me.opts.Lease != want {
+			t.Errorf("default lease %v, want %v", me.opts.Lease, want)
+		}
+		host := instanceHost(me.opts.Instance)
+		dead := exec.Command("true")
+		if err := dead.Run(); err != nil {
+			t.Skip("no true command:", err)
+		}
+		holders := map[string]*Outbox{
+			"stopping":  outbox(""),
+			"dead":      outbox(fmt.Sprintf("%s/%d/aaaa", host, dead.Process.Pid)),
+			"alive":     outbox(fmt.Sprintf("%s/%d/bbbb", host, os.Getppid())),
+			"elsewhere": outbox(fmt.Sprintf("other-host/%d/cccc", dead.Process.Pid)),
+			"previous":  outbox(fmt.Sprintf("%s/%d/dddd", host, os.Getpid())),
+			"sibling":   outbox(fmt.Sprintf("%s/%d/eeee", host, os.Getpid())),
+		}
+		ids := map[string]int64{}
+		for name, o := range holders {
+			id, err := o.Enqueue(ctx, Message{To: name + "@example.org", Subject: "Hi", Text: "Hi.\n"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if j, err := o.claim(ctx); err != nil || j.ID != id {
+				t.Fatalf("claim by %s = %+v, %v", name, j, err)
+			}
+			ids[name] = id
+		}
+		if err := holders["stopping"].ReleaseClaims(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// The previous run of this process, unlike a sibling outbox of it,
+		// is gone.
+		ownInstances.Delete(holders["previous"].opts.Instance)
+		if err := me.ReleaseStale(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]State{"stopping": StateQueued, "dead": StateQueued, "previous": StateQueued,
+			"alive": StateSending, "elsewhere": StateSending, "sibling": StateSending}
+		for name, id := range ids {
+			if s, err := me.Status(ctx, id); err != nil || s.State != want[name] {
+				t.Errorf("message claimed by the %s instance: %+v, %v; want %s", name, s, err, want[name])
+			}
+		}
+		if n, err := me.DeliverDue(ctx); err != nil || n != 3 {
+			t.Errorf("DeliverDue = %d, %v; want the 3 released messages", n, err)
+		}
+	})
 }

@@ -2,6 +2,8 @@ package mail
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -10,8 +12,12 @@ import (
 
 // Message is one outgoing mail to one recipient. Text is the plain-text
 // body, always present; HTML, when not empty, is sent as its alternative.
+// MessageID, when not empty, is the Message-ID header without its angle
+// brackets (left@right); the outbox gives every message one at Enqueue and
+// keeps it across attempts. Empty: the sender makes up a new one.
 type Message struct {
 	To, Subject, Text, HTML string
+	MessageID               string
 }
 
 // Sender sends one message. An error wrapping ErrPermanent or ErrInvalid
@@ -42,7 +48,40 @@ func (m Message) Validate() error {
 	if strings.TrimSpace(m.Text) == "" {
 		return fmt.Errorf("%w: empty text body", ErrInvalid)
 	}
+	if m.MessageID != "" && !validMessageID(m.MessageID) {
+		return fmt.Errorf("%w: Message-ID %q is not left@right in printable ASCII", ErrInvalid, m.MessageID)
+	}
 	return nil
+}
+
+// validMessageID reports whether id fits in a Message-ID header between
+// angle brackets: one @ between two non-empty parts of printable ASCII
+// without spaces, brackets or quotes.
+func validMessageID(id string) bool {
+	if len(id) > 250 {
+		return false
+	}
+	left, right, ok := strings.Cut(id, "@")
+	if !ok || left == "" || right == "" || strings.Contains(right, "@") {
+		return false
+	}
+	for _, c := range id {
+		if c <= ' ' || c >= 0x7f || strings.ContainsRune(`<>"\()[],;:`, c) {
+			return false
+		}
+	}
+	return true
+}
+
+// newMessageID returns a random Message-ID (without angle brackets) under
+// host, or localhost when host is empty.
+func newMessageID(host string) string {
+	if host == "" || !validMessageID("x@"+host) {
+		host = "localhost"
+	}
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b) + "@" + host
 }
 
 // retryable reports whether a failed send is worth trying again.

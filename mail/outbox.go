@@ -26,9 +26,17 @@ type OutboxOptions struct {
 	// SendTimeout bounds one attempt (default 1 min).
 	SendTimeout time.Duration
 	// Lease is how long a claimed message stays reserved to the worker that
-	// claimed it (default 5 min, at least SendTimeout + 1 min). Another
-	// worker takes it over only after the lease ends.
+	// claimed it (default and minimum SendTimeout + 30 s: what a send
+	// needs). Another worker takes it over only after the lease ends,
+	// unless the instance that claimed it releases it first.
 	Lease time.Duration
+	// ShutdownGrace is how long a send in progress may go on once Run's
+	// context ends (default 20 s); it is then abandoned, its outcome
+	// unknown.
+	ShutdownGrace time.Duration
+	// Instance names this process in the leases it takes (locked_by);
+	// default host/pid/random. See ReleaseClaims.
+	Instance string
 	// Logger receives delivery failures; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -52,16 +60,23 @@ type OutboxOptions struct {
 // connection may drop before the server's final reply. The window is kept
 // small: the sent mark is written right after the server's reply, on a
 // context that a shutdown does not cancel, and retried a few times; a send
-// already started is finished during shutdown rather than cut. Only when
-// the mark cannot be written does the lease expire and the message go out
-// a second time. A failure never causes an immediate second send: the next
-// attempt waits for the backoff.
+// already started is finished during shutdown (ShutdownGrace at most)
+// rather than cut. Only when the mark cannot be written, or the process
+// dies mid-send, does the message go out a second time; every attempt
+// carries the same Message-ID, so that the copies are recognisable. A
+// failure never causes an immediate second send: the next attempt waits
+// for the backoff, which a success ends for every waiting message.
+//
+// A lease lasts what a send needs (SendTimeout + 30 s) and names its
+// instance: a stopping instance releases its claims, and a starting one
+// releases those of dead processes of its host (see ReleaseStale).
 type Outbox struct {
 	db     *db.DB
 	sender Sender
 	opts   OutboxOptions
 	log    *slog.Logger
 	kick   chan struct{}
+	host   string // right part of the Message-IDs
 }
 
 // NewOutbox returns an outbox stored in d that delivers through s.
@@ -84,14 +99,18 @@ func NewOutbox(d *db.DB, s Sender, opts OutboxOptions) *Outbox {
 	if opts.SendTimeout <= 0 {
 		opts.SendTimeout = time.Minute
 	}
-	if opts.Lease <= 0 {
-		opts.Lease = 5 * time.Minute
+	opts.Lease = max(opts.Lease, opts.SendTimeout+30*time.Second)
+	if opts.ShutdownGrace <= 0 {
+		opts.ShutdownGrace = 20 * time.Second
 	}
-	opts.Lease = max(opts.Lease, opts.SendTimeout+time.Minute)
+	if opts.Instance == "" {
+		opts.Instance = newInstance()
+	}
+	ownInstances.Store(opts.Instance, true)
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Outbox{db: d, sender: s, opts: opts, log: opts.Logger, kick: make(chan struct{}, 1)}
+	return &Outbox{db: d, sender: s, opts: opts, log: opts.Logger, kick: make(chan struct{}, 1), host: instanceHost(opts.Instance)}
 }
 
 // now is the clock in UTC at the precision both engines keep.
@@ -100,16 +119,21 @@ func (o *Outbox) now() time.Time { return o.opts.Now().UTC().Truncate(time.Micro
 // Enqueue stores m for delivery in the transaction ctx carries (or on its
 // own) and returns its id. The message is delivered only if that
 // transaction commits; the commit wakes this instance's delivery loop.
+// Its Message-ID, made up here unless m has one, is the same in every
+// attempt.
 func (o *Outbox) Enqueue(ctx context.Context, m Message) (int64, error) {
 	if err := m.Validate(); err != nil {
 		return 0, err
 	}
+	if m.MessageID == "" {
+		m.MessageID = newMessageID(o.host)
+	}
 	now := o.now()
 	var id int64
 	err := o.db.GetContext(ctx, &id, o.db.Rebind(`INSERT INTO mail_outbox
-		(recipient, subject, text_body, html_body, attempts, next_attempt_at, last_error, created_at)
-		VALUES (?, ?, ?, ?, 0, ?, '', ?) RETURNING id`),
-		m.To, m.Subject, m.Text, m.HTML, now, now)
+		(recipient, subject, text_body, html_body, message_id, attempts, next_attempt_at, last_error, created_at)
+		VALUES (?, ?, ?, ?, ?, 0, ?, '', ?) RETURNING id`),
+		m.To, m.Subject, m.Text, m.HTML, m.MessageID, now, now)
 	if err != nil {
 		return 0, fmt.Errorf("mail: enqueue to %s: %w", m.To, err)
 	}
@@ -128,8 +152,21 @@ func (o *Outbox) Kick() {
 
 // Run delivers due messages until ctx ends: at start, whenever kicked and
 // every PollInterval. Run as many as there are instances; the lease keeps
-// them apart.
+// them apart. At start it releases the claims of dead processes of this
+// host. When ctx ends it claims nothing more, lets the send in progress
+// finish (for ShutdownGrace at most) and records it, releases its claims,
+// and returns.
 func (o *Outbox) Run(ctx context.Context) {
+	if err := o.ReleaseStale(ctx); err != nil && ctx.Err() == nil {
+		o.log.Warn("mail: releasing the claims of dead processes", "err", err)
+	}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := o.ReleaseClaims(rctx); err != nil {
+			o.log.Warn("mail: releasing this instance's claims", "err", err)
+		}
+	}()
 	tick := time.NewTicker(o.opts.PollInterval)
 	defer tick.Stop()
 	for {

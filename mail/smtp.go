@@ -158,7 +158,11 @@ func (s *smtpSender) Send(ctx context.Context, m Message) error {
 	}
 	msg.Subject(m.Subject)
 	msg.SetDate()
-	msg.SetMessageID()
+	if m.MessageID != "" {
+		msg.SetMessageIDWithValue(m.MessageID)
+	} else {
+		msg.SetMessageID()
+	}
 	// RFC 3834: no vacation replies or other automatic answers, please.
 	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
 	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
@@ -170,7 +174,17 @@ func (s *smtpSender) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return err
 	}
-	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
+	// go-mail heeds ctx only while dialling; the conversation is bounded
+	// by its own timeouts. Give up waiting when ctx ends: the outcome is
+	// then unknown, and the connection closes at the next timeout.
+	done := make(chan error, 1)
+	go func() { done <- c.DialAndSendWithContext(ctx, msg) }()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		return fmt.Errorf("mail: send to %s via %s: outcome unknown: %w", m.To, s.cfg.host, context.Cause(ctx))
+	}
+	if err != nil {
 		var se *gomail.SendError
 		if errors.As(err, &se) && se.Reason == gomail.ErrSMTPRcptTo && !se.IsTemp() && se.ErrorCode() >= 500 {
 			return fmt.Errorf("mail: send to %s via %s: %w: %w", m.To, s.cfg.host, ErrPermanent, err)

@@ -12,6 +12,12 @@
 // resources and for no longer (rights.Delegable over its effective grants,
 // direct and through roles).
 //
+// Forgotten passwords: QueueReset stores the form's request, the same
+// small write whoever asks, before the form answers; RunResets, in every
+// instance, claims the stored requests with a lease and for each one
+// writes the link and queues its mail (when the person exists) and deletes
+// the request in one transaction, retrying with a backoff.
+//
 // Package members imports account, rbac, rights, mail, audit, i18n and db.
 // It does not import oauth: token revocation comes in through TokenRevoker.
 package members

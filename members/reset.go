@@ -25,39 +25,41 @@ const (
 // ResetRequest is what the "forgotten password" form holds.
 type ResetRequest struct {
 	Email     string
-	AccountID string // empty: the owner whose email this is
+	AccountID string // as typed; empty: the owner whose email this is
 	Lang      string
 	IP        string
 }
 
-// RequestReset sends a reset link when the email names an active person
-// with a password (in AccountID, or the owner when it is empty) and
-// records the request. It returns nil whether or not anyone matched, so
-// that the form tells nothing about who has an account.
-func (s *Service) RequestReset(ctx context.Context, r ResetRequest) error {
+// resetPerson finds the person a request names: an active person with
+// the email in AccountID, or the owner when it is empty. found is false
+// when nobody matches.
+func (s *Service) resetPerson(ctx context.Context, r ResetRequest) (m account.Member, found bool, err error) {
 	if _, err := account.NormalizeEmail(r.Email); err != nil {
-		return invalid("email", err)
+		return account.Member{}, false, nil
 	}
-	var (
-		m   account.Member
-		err error
-	)
 	if id, ok := account.NormalizeAccountID(r.AccountID); ok {
 		m, err = s.accounts.MemberByEmail(ctx, id, r.Email)
 	} else if r.AccountID == "" {
 		m, err = s.accounts.OwnerByEmail(ctx, r.Email)
 	} else {
-		return nil
+		return account.Member{}, false, nil
 	}
 	if errors.Is(err, account.ErrNotFound) || (err == nil && m.Status != account.StatusActive) {
-		return nil
+		return account.Member{}, false, nil
 	}
 	if err != nil {
-		return err
+		return account.Member{}, false, err
 	}
+	return m, true, nil
+}
+
+// sendResetLink writes a reset link for m and queues its mail, unless m
+// was sent resetsPerHour links in the last hour, and records the request,
+// in the transaction ctx carries (or its own); done runs in it too.
+func (s *Service) sendResetLink(ctx context.Context, m account.Member, r ResetRequest, done func(ctx context.Context) error) error {
 	now := s.clock()
 	token, hash := newToken()
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		// Lock the person's row so that concurrent requests count each
 		// other (SQLite transactions are serial already).
 		if err := s.accounts.LockMember(ctx, m.ID); err != nil {
@@ -69,7 +71,7 @@ func (s *Service) RequestReset(ctx context.Context, r ResetRequest) error {
 			return err
 		}
 		if recent >= resetsPerHour {
-			return errTooMany
+			return done(ctx)
 		}
 		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO password_resets (token_hash, member_id, created_at, expires_at) VALUES (?, ?, ?, ?)`),
 			hash, m.ID, now, now.Add(resetTTL)); err != nil {
@@ -84,18 +86,16 @@ func (s *Service) RequestReset(ctx context.Context, r ResetRequest) error {
 		if _, err := s.outbox.Enqueue(ctx, msg); err != nil {
 			return err
 		}
-		return s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorEmail: m.Email, Action: audit.PasswordResetAsked, Target: m.ID, IP: r.IP})
+		if err := s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorEmail: m.Email, Action: audit.PasswordResetAsked, Target: m.ID, IP: r.IP}); err != nil {
+			return err
+		}
+		return done(ctx)
 	})
-	if errors.Is(err, errTooMany) {
-		return nil
-	}
 	if err != nil {
 		return fmt.Errorf("members: password reset for %s: %w", m.ID, err)
 	}
 	return nil
 }
-
-var errTooMany = errors.New("members: too many reset links")
 
 // resetTarget returns the person behind a live reset link.
 func (s *Service) resetTarget(ctx context.Context, token string) (account.Member, error) {

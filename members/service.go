@@ -51,6 +51,8 @@ type Service struct {
 	ttl      time.Duration
 	now      func() time.Time
 	zone     *time.Location
+	// resetKick wakes RunResets when a reset request is stored.
+	resetKick chan struct{}
 }
 
 // New returns a Service.
@@ -65,7 +67,7 @@ func New(o Options) *Service {
 		o.Hasher = account.NewPasswordHasher(0)
 	}
 	return &Service{db: o.DB, trail: audit.New(o.DB), accounts: o.Accounts, rights: o.Rights, outbox: o.Outbox, tokens: o.Tokens,
-		hasher: o.Hasher, issuer: o.Issuer, ttl: o.InvitationTTL, now: o.Now, zone: o.Zone}
+		hasher: o.Hasher, issuer: o.Issuer, ttl: o.InvitationTTL, now: o.Now, zone: o.Zone, resetKick: make(chan struct{}, 1)}
 }
 
 // InvitationTTL is how long a new invitation link lives.

@@ -1,11 +1,9 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -51,19 +49,23 @@ func (s *Server) resetRequestSubmit(c *gin.Context) error {
 		s.render(c, http.StatusBadRequest, "reset_request", "reset_title", v)
 		return nil
 	}
-	// The work happens after the answer, so that its duration (a link
-	// written and queued, or nothing) tells nothing about who exists.
+	// Only the request is stored before the answer, the same for anyone:
+	// the work whose duration would tell who exists (finding the person,
+	// writing a link, queuing its mail) is done afterwards by the
+	// instances' reset worker. Once stored, the request survives a crash or
+	// a restart; when it cannot be stored, the form says so rather than
+	// "sent".
 	req := members.ResetRequest{Email: v.Email, AccountID: v.AccountID, Lang: langOf(c), IP: c.ClientIP()}
-	// The gin context goes back to its pool when the handler returns:
-	// take what the work needs now.
-	bg := context.WithoutCancel(c.Request.Context())
-	s.background.Go(func() {
-		ctx, cancel := context.WithTimeout(bg, 30*time.Second)
-		defer cancel()
-		if err := s.Members.RequestReset(ctx, req); err != nil {
-			s.Logger.ErrorContext(ctx, "password reset request", "err", err)
+	if err := s.Members.QueueReset(c.Request.Context(), req); err != nil {
+		var inv *members.InvalidError
+		if errors.As(err, &inv) {
+			v.Error = s.msg(c, "console_invalid_email")
+			s.render(c, http.StatusBadRequest, "reset_request", "reset_title", v)
+			return nil
 		}
-	})
+		s.Logger.ErrorContext(c.Request.Context(), "password reset request not stored", "err", err)
+		return newError(http.StatusServiceUnavailable, "unavailable", "error_unavailable").wrap(err)
+	}
 	s.render(c, http.StatusOK, "reset_request", "reset_title", resetRequestView{Sent: true})
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -48,15 +47,7 @@ type Server struct {
 	catalog *i18n.Catalog
 	secure  bool // the issuer is https: Secure cookies, HSTS
 	router  *gin.Engine
-	// background counts the work handlers go on with after answering.
-	background sync.WaitGroup
 }
-
-// Wait returns once the work that handlers go on with after answering
-// (password reset requests) is done. Call it with no request in flight:
-// App.Close does, after the server stopped, so that a shutdown does not
-// cut that work; tests do, to look at what the work did.
-func (s *Server) Wait() { s.background.Wait() }
 
 // New builds the router. It fails when a page template is missing or
 // broken, so that a bad build never starts.

@@ -89,7 +89,7 @@ func TestMainCommands(t *testing.T) {
 			t.Errorf("public client = %+v, %v", c, err)
 		}
 
-		// The invitation, stored and delivered.
+		// The invitation, stored and queued.
 		stored, err := a.Members.Invitation(ctx, members.Operator(), acct["account_id"], inv["invitation_id"])
 		if err != nil {
 			t.Fatalf("invitation %s: %v", inv["invitation_id"], err)
@@ -101,9 +101,16 @@ func TestMainCommands(t *testing.T) {
 		if got := stored.ExpiresAt.UTC().Format(time.RFC3339); got != inv["expires_at"] {
 			t.Errorf("expires_at %s, stored %s", inv["expires_at"], got)
 		}
+		// Queued by the command, sent by a serving instance.
+		if n := len(e.Mail.MessagesTo("tech@example.com")); n != 0 {
+			t.Fatalf("%d messages to the invitee when the command returned, want 0 (queued)", n)
+		}
+		if _, err := a.Outbox.DeliverDue(ctx); err != nil {
+			t.Fatal(err)
+		}
 		msgs := e.Mail.MessagesTo("tech@example.com")
 		if len(msgs) != 1 {
-			t.Fatalf("%d messages to the invitee when the command returned, want 1", len(msgs))
+			t.Fatalf("%d messages to the invitee once delivered, want 1", len(msgs))
 		}
 		if !strings.Contains(msgs[0].Text, acct["account_id"]) || !strings.Contains(msgs[0].Text, testIssuer+"/invitation/") {
 			t.Errorf("invitation email lacks the account ID or the link:\n%s", msgs[0].Text)

@@ -12,14 +12,13 @@ import (
 )
 
 // membersInvite invites a login account exactly as the console does: the
-// invitation is stored and its email queued; the command waits a few
-// seconds for the mail to leave and says whether it did.
+// invitation is stored and its email queued in the same transaction. The
+// command sends nothing itself: the running Sésame instances deliver the
+// outbox, so that a command never takes (or prints) other people's mail.
 func membersInvite(ctx context.Context, args []string, _ io.Reader, stdout io.Writer) error {
 	cfg := loadConfig()
 	fs := flag.NewFlagSet("members invite", flag.ContinueOnError)
 	bindFlags(&cfg, fs, false)
-	fs.StringVar(&cfg.SMTPURL, "smtp-url", cfg.SMTPURL, "SMTP server (SESAME_SMTP_URL); empty: the mail is written to the log")
-	fs.StringVar(&cfg.MailFrom, "mail-from", cfg.MailFrom, "sender (SESAME_MAIL_FROM)")
 	fs.StringVar(&cfg.Issuer, "issuer", cfg.Issuer, "Sésame's public URL, for the link (SESAME_ISSUER)")
 	accountID := fs.String("account", "", "account ID, e.g. id482913")
 	email := fs.String("email", "", "email address of the person to invite")
@@ -47,15 +46,8 @@ func membersInvite(ctx context.Context, args []string, _ io.Reader, stdout io.Wr
 	if err != nil {
 		return fmt.Errorf("members invite: %w", err)
 	}
-	// Deliver now rather than leave it to a running server's worker.
-	deliverCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	sent, _ := a.Outbox.DeliverDue(deliverCtx)
-	state := "sent"
-	if sent == 0 {
-		state = "queued (a running Sésame will retry)"
-	}
 	return output(stdout, *asJSON,
 		map[string]string{"invitation_id": inv.ID, "expires_at": inv.ExpiresAt.UTC().Format(time.RFC3339)},
-		fmt.Sprintf("invitation %s for %s in %s, expires %s; email %s", inv.ID, inv.Email, inv.AccountID, inv.ExpiresAt.UTC().Format(time.RFC3339), state))
+		fmt.Sprintf("invitation %s for %s in %s, expires %s; email queued (a running Sésame sends it)",
+			inv.ID, inv.Email, inv.AccountID, inv.ExpiresAt.UTC().Format(time.RFC3339)))
 }

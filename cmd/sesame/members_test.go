@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"net/url"
 	"regexp"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/sesame-idp/sesame/i18n"
 	"github.com/sesame-idp/sesame/mail"
 	"github.com/sesame-idp/sesame/members"
+	"github.com/sesame-idp/sesame/rbac"
 )
 
 // createAccount creates an account with the command and returns its ID.
@@ -23,8 +25,8 @@ func createAccount(t *testing.T, email, name string) string {
 var linkPattern = regexp.MustCompile(`https?://[^\s<>"]+/invitation/[^\s<>"]+`)
 
 // TestMembersInvite checks the invitation: its JSON, its expiry, and the
-// email, delivered before the command returns and identical to the one
-// the console sends.
+// email, queued by the command, delivered by a serving instance and
+// identical to the one the console sends.
 func TestMembersInvite(t *testing.T) {
 	e := sqliteEnv(t)
 	accountID := createAccount(t, "owner@example.com", "Acme Hébergement")
@@ -66,7 +68,13 @@ func TestMembersInvite(t *testing.T) {
 				t.Errorf("stored invitation %s with %v, want %s with %v", inv.Email, inv.Rights(), tt.email, tt.want)
 			}
 
-			// Delivered before the command returned.
+			// Queued only: a serving instance delivers it.
+			if n := len(e.Mail.MessagesTo(tt.email)); n != 0 {
+				t.Fatalf("the command sent %d messages itself, want 0", n)
+			}
+			if _, err := a.Outbox.DeliverDue(ctx); err != nil {
+				t.Fatal(err)
+			}
 			msgs := e.Mail.MessagesTo(tt.email)
 			if len(msgs) != 1 {
 				t.Fatalf("%d messages to %s, want 1", len(msgs), tt.email)
@@ -113,40 +121,73 @@ func TestMembersInvite(t *testing.T) {
 
 	t.Run("text output", func(t *testing.T) {
 		out := mustSesame(t, "", "members", "invite", "--account", accountID, "--email", "third@example.com", "--rights", "email:read")
-		re := regexp.MustCompile(`^invitation (\S+) for third@example\.com in ` + accountID + `, expires \S+Z; email sent\n$`)
+		re := regexp.MustCompile(`^invitation (\S+) for third@example\.com in ` + accountID + `, expires \S+Z; email queued \(a running Sésame sends it\)\n$`)
 		if !re.MatchString(out) {
 			t.Errorf("output %q", out)
 		}
-		e.Mail.WaitFor(t, "third@example.com", time.Second)
 	})
 }
 
-// TestMembersInviteSMTPDown checks that the invitation is kept and its
-// email queued when the SMTP server refuses it, and that the command says so.
-func TestMembersInviteSMTPDown(t *testing.T) {
-	e := sqliteEnv(t)
-	t.Setenv("SESAME_INVITATION_TTL", "1h")
-	accountID := createAccount(t, "owner@example.com", "Acme")
-	e.Mail.SetDown(true)
-	start := time.Now()
-	out := mustSesame(t, "", "members", "invite", "--account", accountID, "--email", "tech@example.com", "--rights", "domain:read")
-	if !strings.HasSuffix(out, "; email queued (a running Sésame will retry)\n") {
-		t.Errorf("output %q", out)
-	}
-	if e.Mail.Refused() == 0 || len(e.Mail.Messages()) != 0 {
-		t.Errorf("refused %d, received %d", e.Mail.Refused(), len(e.Mail.Messages()))
-	}
-	a := openTestApp(t)
-	list, err := a.Members.Invitations(context.Background(), members.Operator(), accountID)
-	if err != nil || len(list) != 1 {
-		t.Fatalf("invitations %v, %v", list, err)
-	}
-	if d := list[0].ExpiresAt.Sub(start); d < time.Hour-time.Second || d > time.Hour+time.Minute {
-		t.Errorf("expiry %s after the command, want SESAME_INVITATION_TTL=1h", d)
-	}
-	if n := countRows(t, a, "mail_outbox")["mail_outbox"]; n != 1 {
-		t.Errorf("%d messages in the outbox, want 1", n)
-	}
+// TestMembersInviteQueuesOnly checks that the command queues its own
+// email and touches no other message of the outbox, even with no SMTP
+// server configured: another account's pending invitation stays pending,
+// and its single-use link is not printed.
+func TestMembersInviteQueuesOnly(t *testing.T) {
+	eachDB(t, func(t *testing.T, e testEnv) {
+		t.Setenv("SESAME_INVITATION_TTL", "1h")
+		other := createAccount(t, "other@example.com", "Other")
+		mine := createAccount(t, "owner@example.com", "Acme")
+		a := openTestApp(t)
+		ctx := context.Background()
+		pending, err := a.Members.Invite(ctx, members.Operator(), members.InviteRequest{
+			AccountID: other, Email: "pending@example.com", Grants: []rbac.Grant{{Right: "domain:read"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		t.Setenv("SESAME_SMTP_URL", "")
+		start := time.Now()
+		out := mustSesame(t, "", "members", "invite", "--account", mine, "--email", "tech@example.com", "--rights", "domain:read")
+		if !strings.HasSuffix(out, "; email queued (a running Sésame sends it)\n") || strings.Contains(out, "/invitation/") {
+			t.Errorf("output %q", out)
+		}
+		var rows []struct {
+			To     string       `db:"recipient"`
+			SentAt sql.NullTime `db:"sent_at"`
+			Body   string       `db:"text_body"`
+		}
+		if err := a.DB.Select(&rows, `SELECT recipient, sent_at, text_body FROM mail_outbox ORDER BY id`); err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 2 {
+			t.Fatalf("%d messages in the outbox, want 2", len(rows))
+		}
+		for _, r := range rows {
+			if r.SentAt.Valid || r.Body == "" {
+				t.Errorf("message to %s: sent %v, body kept %v; want pending", r.To, r.SentAt.Valid, r.Body != "")
+			}
+		}
+		if n := len(e.Mail.Messages()); n != 0 {
+			t.Errorf("%d messages sent by the command, want 0", n)
+		}
+
+		list, err := a.Members.Invitations(ctx, members.Operator(), mine)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("invitations %v, %v", list, err)
+		}
+		if d := list[0].ExpiresAt.Sub(start); d < time.Hour-time.Second || d > time.Hour+time.Minute {
+			t.Errorf("expiry %s after the command, want SESAME_INVITATION_TTL=1h", d)
+		}
+		// A serving instance delivers both, once each.
+		if n, err := a.Outbox.DeliverDue(ctx); err != nil || n != 2 {
+			t.Fatalf("DeliverDue = %d, %v; want 2", n, err)
+		}
+		for _, to := range []string{pending.Email, "tech@example.com"} {
+			if n := len(e.Mail.MessagesTo(to)); n != 1 {
+				t.Errorf("%s received %d messages, want 1", to, n)
+			}
+		}
+	})
 }
 
 func normalize(s string) string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -20,6 +21,10 @@ func TestTimezone(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("SESAME_TIMEZONE", tc.env)
 			mustSesame(t, "", "members", "invite", "--account", accountID, "--email", tc.email, "--rights", "domain:read")
+			// The command writes the email in its zone; a serving instance sends it.
+			if _, err := openTestApp(t).Outbox.DeliverDue(context.Background()); err != nil {
+				t.Fatal(err)
+			}
 			msgs := e.Mail.MessagesTo(tc.email)
 			if len(msgs) != 1 || !strings.Contains(msgs[0].Text, tc.want) {
 				t.Fatalf("%d messages; want one whose expiry is written %s", len(msgs), tc.want)

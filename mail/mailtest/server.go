@@ -25,6 +25,9 @@ type Server struct {
 	refused  int
 	rejected map[string]bool
 	arrived  chan struct{} // closed, then replaced, when a message arrives
+	release  chan struct{} // not nil while holding; closed by Release
+	held     chan struct{} // receives one value per message held
+	closed   chan struct{} // closed when the test ends
 }
 
 // Option configures a Server.
@@ -41,7 +44,8 @@ func WithAuth(user, pass string) Option {
 // test ends.
 func NewServer(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
-	s := &Server{tb: tb, rejected: map[string]bool{}, arrived: make(chan struct{})}
+	s := &Server{tb: tb, rejected: map[string]bool{}, arrived: make(chan struct{}),
+		held: make(chan struct{}, 100), closed: make(chan struct{})}
 	for _, o := range opts {
 		o(s)
 	}
@@ -60,7 +64,10 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 	srv.MaxMessageBytes = 10 << 20
 	srv.ErrorLog = log.New(io.Discard, "", 0)
 	go srv.Serve(l) //nolint:errcheck // returns when Close is called
-	tb.Cleanup(func() { srv.Close() })
+	tb.Cleanup(func() {
+		close(s.closed)
+		srv.Close()
+	})
 	return s
 }
 
@@ -150,6 +157,56 @@ func (s *Server) RejectRecipient(addr string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rejected[strings.ToLower(addr)] = true
+}
+
+// Hold makes the server keep every message it receives from now on in
+// DATA, after the whole message arrived and before the final answer, until
+// Release: a send in progress, for as long as the test needs.
+func (s *Server) Hold() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.release == nil {
+		s.release = make(chan struct{})
+	}
+}
+
+// Release answers the held messages (250, accepted) and ends Hold.
+func (s *Server) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.release != nil {
+		close(s.release)
+		s.release = nil
+	}
+}
+
+// WaitHeld waits at most timeout for a message to be held; it fails the
+// test when none is.
+func (s *Server) WaitHeld(tb testing.TB, timeout time.Duration) {
+	tb.Helper()
+	select {
+	case <-s.held:
+	case <-time.After(timeout):
+		tb.Fatalf("mailtest: no message held within %v", timeout)
+	}
+}
+
+// hold blocks while the server holds messages; it reports false when the
+// test ended meanwhile.
+func (s *Server) hold() bool {
+	s.mu.Lock()
+	release := s.release
+	s.mu.Unlock()
+	if release == nil {
+		return true
+	}
+	s.held <- struct{}{}
+	select {
+	case <-release:
+		return true
+	case <-s.closed:
+		return false
+	}
 }
 
 // store keeps one message per recipient and wakes WaitFor.

@@ -139,3 +139,26 @@ func TestWaitForMatch(t *testing.T) {
 		t.Fatalf("WaitFor returned %q, want the first message", r.Subject)
 	}
 }
+
+func TestServerHolds(t *testing.T) {
+	s := mailtest.NewServer(t)
+	s.Hold()
+	sent := make(chan error, 1)
+	go func() {
+		sent <- sendMail(s.Addr(), nil, "a@example.org", []string{"b@example.org"}, "Subject: hi\r\n\r\nhi\r\n")
+	}()
+	s.WaitHeld(t, 5*time.Second)
+	select {
+	case err := <-sent:
+		t.Fatalf("send ended while held: %v", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if n := len(s.Messages()); n != 0 {
+		t.Fatalf("%d messages stored while held, want 0", n)
+	}
+	s.Release()
+	if err := <-sent; err != nil {
+		t.Fatal(err)
+	}
+	s.WaitFor(t, "b@example.org", time.Second)
+}

@@ -77,6 +77,9 @@ func (ss *session) Data(r io.Reader) error {
 		ss.s.tb.Errorf("mailtest: unreadable message from %s: %v", ss.from, err)
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Unreadable message"}
 	}
+	if !ss.s.hold() {
+		return errDown
+	}
 	rs := make([]Received, 0, len(ss.to))
 	for _, to := range ss.to {
 		r := parsed

@@ -1,0 +1,156 @@
+package members_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/db/dbtest"
+	"github.com/sesame-idp/sesame/members"
+)
+
+var quiet = slog.New(slog.DiscardHandler)
+
+func (f *fixture) count(t *testing.T, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := f.d.Get(&n, f.d.Rebind(query), args...); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestResetQueue checks the stored requests: nothing happens before the
+// worker runs; then the known person gets a link, at most three an hour,
+// and nobody else anything; a malformed email is refused before storing.
+func TestResetQueue(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		tech := f.addMember(t, "tech@example.com", "domain:read")
+		var inv *members.InvalidError
+		if err := f.svc.QueueReset(ctx, members.ResetRequest{Email: "not an email"}); !errors.As(err, &inv) {
+			t.Fatalf("malformed email: %v, want InvalidError", err)
+		}
+		for _, r := range []members.ResetRequest{
+			{Email: "tech@example.com", AccountID: f.acct.ID, Lang: "en", IP: "192.0.2.1"},
+			{Email: "tech@example.com"}, // a login account needs its account ID
+			{Email: "nobody@example.com", AccountID: f.acct.ID},
+			{Email: "tech@example.com", AccountID: "not an ID"},
+		} {
+			if err := f.svc.QueueReset(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM mail_outbox`); n != 0 {
+			t.Fatalf("%d messages queued before the worker ran", n)
+		}
+		if n, err := f.svc.ProcessResets(ctx, quiet); err != nil || n != 4 {
+			t.Fatalf("ProcessResets = %d, %v; want 4", n, err)
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM password_reset_requests`); n != 0 {
+			t.Errorf("%d requests left", n)
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM mail_outbox WHERE recipient = ?`, tech.Email); n != 1 {
+			t.Errorf("%d messages to the known person, want 1", n)
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM mail_outbox`); n != 1 {
+			t.Errorf("%d messages in all, want 1", n)
+		}
+
+		for range 4 {
+			if err := f.svc.QueueReset(ctx, members.ResetRequest{Email: tech.Email, AccountID: f.acct.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := f.svc.ProcessResets(ctx, quiet); err != nil || n != 4 {
+			t.Fatalf("ProcessResets = %d, %v; want 4", n, err)
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM mail_outbox WHERE recipient = ?`, tech.Email); n != 3 {
+			t.Errorf("%d links within the hour, want at most 3", n)
+		}
+	})
+}
+
+// TestResetQueueWorkers runs the workers of several instances at once:
+// every request is handled once.
+func TestResetQueueWorkers(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		const people = 8
+		for i := range people {
+			m := f.addMember(t, fmt.Sprintf("p%d@example.com", i), "domain:read")
+			if err := f.svc.QueueReset(ctx, members.ResetRequest{Email: m.Email, AccountID: f.acct.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var (
+			wg    sync.WaitGroup
+			mu    sync.Mutex
+			total int
+		)
+		for range 3 {
+			other := members.New(members.Options{DB: d, Accounts: f.accounts, Rights: f.rights, Outbox: f.outbox,
+				Tokens: f.revoker, Hasher: sharedHasher, Issuer: issuer, Now: f.clock.Now})
+			wg.Go(func() {
+				n, err := other.ProcessResets(ctx, quiet)
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				total += n
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		if total != people {
+			t.Errorf("workers handled %d requests, want %d", total, people)
+		}
+		for i := range people {
+			if n := f.count(t, `SELECT COUNT(*) FROM mail_outbox WHERE recipient = ?`, fmt.Sprintf("p%d@example.com", i)); n != 1 {
+				t.Errorf("p%d received %d links, want 1", i, n)
+			}
+		}
+	})
+}
+
+// TestResetQueueRetries makes the work fail (the outbox is missing): the
+// request stays, waits its backoff, and is handled once the fault is gone.
+func TestResetQueueRetries(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		if err := f.svc.QueueReset(ctx, members.ResetRequest{Email: ownerEmail}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Exec(`ALTER TABLE mail_outbox RENAME TO mail_outbox_away`); err != nil {
+			t.Fatal(err)
+		}
+		// A storage failure ends the pass with its error.
+		if n, err := f.svc.ProcessResets(ctx, quiet); err == nil || n != 0 {
+			t.Fatalf("ProcessResets during the fault = %d, %v; want 0 and the error", n, err)
+		}
+		if _, err := d.Exec(`ALTER TABLE mail_outbox_away RENAME TO mail_outbox`); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM password_reset_requests WHERE attempts = 1 AND last_error <> '' AND locked_until IS NULL`); n != 1 {
+			t.Fatalf("the failed request is not waiting to be retried (%d rows)", n)
+		}
+		if n, err := f.svc.ProcessResets(ctx, quiet); err != nil || n != 0 {
+			t.Fatalf("ProcessResets during the backoff = %d, %v; want 0", n, err)
+		}
+		f.clock.Advance(time.Minute)
+		if n, err := f.svc.ProcessResets(ctx, quiet); err != nil || n != 1 {
+			t.Fatalf("ProcessResets after the backoff = %d, %v; want 1", n, err)
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM mail_outbox WHERE recipient = ?`, ownerEmail); n != 1 {
+			t.Errorf("%d messages to the owner, want 1", n)
+		}
+	})
+}
