@@ -9,6 +9,7 @@ import (
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/db/dbtest"
+	"github.com/sesame-idp/sesame/members"
 )
 
 // TestOneConnection runs every write of members on "sqlite::memory:",
@@ -31,6 +32,7 @@ func TestOneConnection(t *testing.T) {
 		f := newFixture(t, d)
 		owner := f.ownerActor(t)
 		inv := f.invite(t, owner, "ines@example.com", grants("domain:read")...)
+		f.clock.Advance(members.ResendCooldown)
 		if _, err := f.svc.Resend(ctx, owner, f.acct.ID, inv.ID, "en"); err != nil {
 			t.Errorf("Resend: %v", err)
 		}
