@@ -90,7 +90,7 @@ func (p *Provider) introspect(c *gin.Context) {
 		p.OAuth2.WriteIntrospectionError(ctx, c.Writer, err)
 		return
 	}
-	p.OAuth2.WriteIntrospectionResponse(ctx, c.Writer, ir)
+	p.OAuth2.WriteIntrospectionResponse(ctx, c.Writer, p.forCaller(ctx, c.Request, ir))
 }
 
 func (p *Provider) revoke(c *gin.Context) {
