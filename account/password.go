@@ -22,7 +22,10 @@ type PasswordChange struct {
 // ChangePassword replaces a member's password after checking the current
 // one: a wrong current password gives ErrInvalidCredentials (and counts as
 // a failed sign-in for throttling), a new one off policy a *PolicyError.
-// Every other browser session of the person ends.
+// Every other browser session of the person ends, and every OAuth token
+// of the person (refresh tokens included) is revoked in the same
+// transaction: tokens cannot be told apart by browser session, and the
+// products sign in again silently through the session kept.
 func (s *Service) ChangePassword(ctx context.Context, c PasswordChange) error {
 	now := s.now()
 	row, err := s.memberRow(ctx, c.MemberID)
@@ -55,6 +58,11 @@ func (s *Service) ChangePassword(ctx context.Context, c PasswordChange) error {
 		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM browser_sessions WHERE member_id = ? AND id_hash <> ?`),
 			row.ID, sessionHash(c.KeepSession)); err != nil {
 			return err
+		}
+		if s.tokens != nil {
+			if err := s.tokens.RevokeSubject(ctx, row.ID); err != nil {
+				return fmt.Errorf("account: revoke tokens of %s: %w", row.ID, err)
+			}
 		}
 		return s.trail.Record(ctx, audit.Event{AccountID: row.AccountID, ActorID: row.ID, ActorEmail: row.Email,
 			Action: audit.PasswordChanged, Target: row.ID, IP: c.IP, CreatedAt: now})

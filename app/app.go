@@ -126,9 +126,11 @@ func (a *App) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.Clients = sqlstore.New(d)
 	a.Accounts = account.NewService(d, account.Options{
 		Now:            cfg.Now,
 		OnOwnerCreated: a.Rights.SetOwner,
+		Tokens:         a.Clients,
 	})
 
 	sender := mail.NewLogSender(log)
@@ -139,7 +141,6 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.Outbox = mail.NewOutbox(d, sender, mail.OutboxOptions{Now: cfg.Now, Logger: log})
 
-	a.Clients = sqlstore.New(d)
 	keys := oauth.NewKeySet(d, ring, KeyPublishTime)
 	if err := keys.Load(ctx); err != nil {
 		return err
