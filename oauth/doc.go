@@ -2,7 +2,8 @@
 // the session stored with codes and tokens, the signing keys (persisted,
 // sealed, rotatable, published in the JWKS), and the HTTP endpoints that
 // need no page: token, introspection, revocation, userinfo, discovery and
-// JWKS. The authorize endpoint and its login step live in package web,
+// JWKS. Introspection answers active only to the client a token was
+// issued to and to its audience. The authorize endpoint and its login step live in package web,
 // which renders the pages and calls Provider to finish the request.
 //
 // Package oauth does not import account or rbac: it declares the small
