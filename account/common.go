@@ -2,10 +2,14 @@ package account
 
 import (
 	_ "embed"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
+	"unicode/utf8"
 
-	"github.com/trustelem/zxcvbn"
+	"github.com/trustelem/zxcvbn/matching"
+	"github.com/trustelem/zxcvbn/scoring"
 )
 
 // Bounds of the guessability estimate (see CheckPasswordFor).
@@ -35,18 +39,37 @@ func parseWordList(text string) []string {
 
 // guessable reports whether zxcvbn estimates fewer than minGuesses
 // guesses for the first analysedRunes runes of p, with the person's own
-// words and the embedded list as extra dictionaries.
+// words, the years around now, the embedded list and the breached
+// passwords p contains as extra dictionaries.
 func guessable(p string, userInputs []string) bool {
 	if r := []rune(p); len(r) > analysedRunes {
 		p = string(r[:analysedRunes])
 	}
-	words := append(personalWords(userInputs), commonWords...)
-	return zxcvbn.PasswordStrength(p, words).Guesses < minGuesses
+	words := append(personalWords(userInputs), yearWords(time.Now())...)
+	words = append(words, commonWords...)
+	if !utf8.ValidString(p) {
+		return true
+	}
+	// zxcvbn's own total adds 10^4 per extra piece of the password, which
+	// lifts any password of three pieces over 10^8 whatever they are
+	// ("Welcome" "2026" "!!"): only the product of the pieces' guesses
+	// (times the orderings) is counted here.
+	matches := matching.Omnimatch(p, withBreached(p, words))
+	return scoring.MostGuessableMatchSequence(p, matches, true).Guesses < minGuesses
+}
+
+// yearWords are the current year and the years either side: people put
+// them in passwords ("Welcome2026!!"), and zxcvbn's own year pattern stops
+// at 2019.
+func yearWords(now time.Time) []string {
+	y := now.Year()
+	return []string{strconv.Itoa(y), strconv.Itoa(y - 1), strconv.Itoa(y + 1)}
 }
 
 // personalWords turns inputs such as "jean.dupont@example.com" or
 // "Jean Dupont" into dictionary words: each input whole, its local part
-// when it is an email address, and its pieces of letters and digits.
+// and domain labels when it is an email address, and its pieces of letters
+// and digits.
 func personalWords(inputs []string) []string {
 	var words []string
 	add := func(w string) {

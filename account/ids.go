@@ -44,15 +44,16 @@ func NormalizeAccountID(s string) (string, bool) {
 // included (Sésame treats addresses case-insensitively), and checks it: a
 // bare address as net/mail parses it (no display name, no angle brackets,
 // no quoted local part), one '@', at most 254 bytes, and a domain of at
-// least two dot-separated labels of letters, digits and hyphens. It returns
-// ErrInvalidEmail otherwise.
+// least two dot-separated labels of letters, digits and hyphens, and no
+// character that does not show (see invisible): an address must read as it
+// is. It returns ErrInvalidEmail otherwise.
 func NormalizeEmail(s string) (string, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	if s == "" || len(s) > maxEmailLen || !utf8.ValidString(s) || strings.Count(s, "@") != 1 {
 		return "", ErrInvalidEmail
 	}
 	for _, r := range s {
-		if unicode.IsSpace(r) || unicode.IsControl(r) {
+		if unicode.IsSpace(r) || invisible(r) {
 			return "", ErrInvalidEmail
 		}
 	}

@@ -23,7 +23,10 @@ type PasswordChange struct {
 // one: a wrong current password gives ErrInvalidCredentials (and counts as
 // an attempt for throttling, counted before the check like a sign-in's),
 // a new one off policy a *PolicyError. Every other browser session of the
-// person ends, and the counters of their email are cleared.
+// person ends, the counters of their email are cleared, and every OAuth
+// token of the person (refresh tokens included) is revoked in the same
+// transaction: tokens cannot be told apart by browser session, and the
+// products sign in again silently through the session kept.
 func (s *Service) ChangePassword(ctx context.Context, c PasswordChange) error {
 	now := s.now()
 	row, err := s.memberRow(ctx, c.MemberID)
@@ -62,6 +65,11 @@ func (s *Service) ChangePassword(ctx context.Context, c PasswordChange) error {
 		}
 		if err := s.clearCounters(ctx, memberThrottleKeys(row.AccountID, row.Email, row.Role)...); err != nil {
 			return err
+		}
+		if s.tokens != nil {
+			if err := s.tokens.RevokeSubject(ctx, row.ID); err != nil {
+				return fmt.Errorf("account: revoke tokens of %s: %w", row.ID, err)
+			}
 		}
 		return s.trail.Record(ctx, audit.Event{AccountID: row.AccountID, ActorID: row.ID, ActorEmail: row.Email,
 			Action: audit.PasswordChanged, Target: row.ID, IP: c.IP, CreatedAt: now})

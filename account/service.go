@@ -41,6 +41,18 @@ type Options struct {
 	// Logger receives what users are not told (corrupt hashes); slog's
 	// default by default.
 	Logger *slog.Logger
+	// Tokens revokes the OAuth tokens of a person whose password changes,
+	// in the same transaction. Nil only where no token is ever issued
+	// (tests of this package).
+	Tokens TokenRevoker
+}
+
+// TokenRevoker ends every OAuth token of a subject (a member ID): refresh
+// and access tokens become inactive. It runs in the transaction ctx
+// carries. Package oauth's store implements it; account does not import
+// oauth.
+type TokenRevoker interface {
+	RevokeSubject(ctx context.Context, subject string) error
 }
 
 // Service manages accounts, members, administrators, sign-in and browser
@@ -55,6 +67,7 @@ type Service struct {
 	onOwnerCreated func(ctx context.Context, accountID, memberID string) error
 	rand           io.Reader
 	log            *slog.Logger
+	tokens         TokenRevoker
 	// dummyHash is verified when a sign-in names nobody with a password,
 	// so that such a failure costs what a wrong password costs.
 	dummyHash string
@@ -73,6 +86,7 @@ func NewService(d *db.DB, opts Options) *Service {
 		onOwnerCreated: opts.OnOwnerCreated,
 		rand:           opts.Rand,
 		log:            opts.Logger,
+		tokens:         opts.Tokens,
 	}
 	if s.clock == nil {
 		s.clock = time.Now

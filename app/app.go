@@ -86,6 +86,11 @@ type App struct {
 	log      *slog.Logger
 }
 
+// KeyReloadInterval is how often every instance reloads the signing keys
+// from the database: a rotated key must not sign before every instance
+// publishes it, so keys rotate refuses a shorter activation delay.
+const KeyReloadInterval = 15 * time.Second
+
 // KeyPublishTime is how long a retired signing key stays in the JWKS: longer
 // than any token it signed lives (access 15 min, ID 1 h).
 const KeyPublishTime = 24 * time.Hour
@@ -136,10 +141,12 @@ func (a *App) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.Clients = sqlstore.New(d)
 	a.Accounts = account.NewService(d, account.Options{
 		Now:            cfg.Now,
 		Hasher:         cfg.PasswordHasher,
 		OnOwnerCreated: a.Rights.SetOwner,
+		Tokens:         a.Clients,
 	})
 
 	sender := mail.NewLogSender(log)
@@ -213,8 +220,8 @@ func (a *App) Run(ctx context.Context) {
 		}
 	})
 	// Keys rotated by another instance (or the CLI) are picked up within
-	// 15 s, and at once when a token names an unknown kid.
-	refresh := time.NewTicker(15 * time.Second)
+	// KeyReloadInterval, and at once when a token names an unknown kid.
+	refresh := time.NewTicker(KeyReloadInterval)
 	purge := time.NewTicker(10 * time.Minute)
 	defer refresh.Stop()
 	defer purge.Stop()

@@ -53,6 +53,10 @@ func TestInvitationLinks(t *testing.T) {
 		t.Run("resent", func(t *testing.T) {
 			id := invite("resent@example.cm")
 			old := invitationLink(t, w, "resent@example.cm", w.AccountID)
+			if status, body := apiCall(t, "POST", base+"/invitations/"+id+"/resend", owner, nil); status != http.StatusTooManyRequests || body["error"] != "resend_too_soon" {
+				t.Fatalf("resend at once: %d %v, want 429 resend_too_soon", status, body)
+			}
+			clock.Advance(members.ResendCooldown)
 			if status, body := apiCall(t, "POST", base+"/invitations/"+id+"/resend", owner, nil); status != http.StatusOK {
 				t.Fatalf("resend: %d %v", status, body)
 			}

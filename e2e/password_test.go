@@ -10,7 +10,9 @@ import (
 )
 
 // TestChangePassword: a signed-in person changes their password; the
-// current one is checked, the policy applies, other sessions end.
+// current one is checked, the policy applies, other sessions end and the
+// person's OAuth tokens are revoked, while the session kept signs the
+// products in again without a password.
 func TestChangePassword(t *testing.T) {
 	sesametest.Each(t, func(t *testing.T, s *sesametest.Instance) {
 		w := seed(t, s)
@@ -25,6 +27,13 @@ func TestChangePassword(t *testing.T) {
 			return b
 		}
 		b, other := signIn(), signIn()
+		// A product holds tokens of the person, refresh token included.
+		rp := s.NewRP(t, w.ClientID, w.Secret, panelRedirect)
+		flow := rp.Start()
+		tok, err := rp.Exchange(flow, rp.Callback(flow, other.SignIn(flow.URL, "change@example.cm", pw, w.AccountID).Location))
+		if err != nil || tok.RefreshToken == "" {
+			t.Fatalf("tokens before the change: %v", err)
+		}
 		form := b.Get("/account/password")
 		if form.Status != http.StatusOK || !strings.Contains(form.Body, `autocomplete="current-password"`) {
 			t.Fatalf("password page: %d", form.Status)
@@ -48,7 +57,19 @@ func TestChangePassword(t *testing.T) {
 		if p := other.Get("/account"); p.URL.Path != "/login" {
 			t.Fatal("another session survived the password change")
 		}
-		rp := s.NewRP(t, w.ClientID, w.Secret, panelRedirect)
+		if r := refresh(t, rp, tok.RefreshToken); r.code != "invalid_grant" {
+			t.Fatalf("refresh token after the password change: %v", r.err)
+		}
+		if got := introspect(t, s, w, tok.AccessToken); got["active"] != false {
+			t.Fatalf("access token after the password change: %v", got)
+		}
+		// The session kept signs the product in again, without a password.
+		flow = rp.Start()
+		if p := b.Get(flow.URL); p.Location == "" {
+			t.Fatalf("silent sign-in through the session kept: %d", p.Status)
+		} else if _, err := rp.Exchange(flow, rp.Callback(flow, p.Location)); err != nil {
+			t.Fatalf("exchange after the password change: %v", err)
+		}
 		if p := s.NewBrowser(t).SignIn(rp.Start().URL, "change@example.cm", pw, w.AccountID); p.Status != http.StatusUnauthorized {
 			t.Fatalf("old password still works: %d", p.Status)
 		}

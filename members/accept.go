@@ -14,7 +14,8 @@ import (
 
 // Pending returns the live invitation behind a link token, for the
 // set-password page; ErrLinkInvalid when the link is unknown, used,
-// revoked or expired.
+// revoked or expired, or when its sender could no longer send it (see
+// checkInviter).
 func (s *Service) Pending(ctx context.Context, token string) (Invitation, error) {
 	if token == "" || len(token) > 128 {
 		return Invitation{}, ErrLinkInvalid
@@ -32,6 +33,9 @@ func (s *Service) Pending(ctx context.Context, token string) (Invitation, error)
 	}
 	if inv.Status != InvitationPending {
 		return Invitation{}, ErrLinkInvalid
+	}
+	if err := s.checkInviter(ctx, inv); err != nil {
+		return Invitation{}, err
 	}
 	return inv, nil
 }
@@ -51,7 +55,10 @@ type Acceptance struct {
 // email typed must match the invitation (ErrMismatch, without saying
 // which), the password must follow the policy (*account.PolicyError), and
 // the link is used up in the same transaction, so that it works once even
-// when submitted twice at the same moment.
+// when submitted twice at the same moment. The sender must still be able
+// to send the invitation (ErrLinkInvalid otherwise); deleting, disabling
+// or demoting it revokes its pending invitations in the same transaction,
+// so that a change racing with the acceptance is seen by one or the other.
 func (s *Service) Accept(ctx context.Context, in Acceptance) (account.Member, error) {
 	inv, err := s.Pending(ctx, in.Token)
 	if err != nil {
@@ -62,7 +69,7 @@ func (s *Service) Accept(ctx context.Context, in Acceptance) (account.Member, er
 	if !okID || errEmail != nil || id != inv.AccountID || email != inv.Email {
 		return account.Member{}, ErrMismatch
 	}
-	if fails := account.CheckNewPassword(in.Password, in.PasswordConfirm, inv.Email, inv.AccountID); len(fails) > 0 {
+	if fails := account.CheckNewPassword(in.Password, in.PasswordConfirm, inv.Email, in.Name, inv.AccountID); len(fails) > 0 {
 		return account.Member{}, &account.PolicyError{Failures: fails}
 	}
 	hash, err := s.hasher.Hash(ctx, in.Password)
@@ -71,6 +78,9 @@ func (s *Service) Accept(ctx context.Context, in Acceptance) (account.Member, er
 	}
 	var m account.Member
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.checkInviter(ctx, inv); err != nil {
+			return err
+		}
 		now := s.clock()
 		res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE invitations SET status = 'accepted', accepted_at = ?
 			WHERE id = ? AND token_hash = ? AND status = 'pending' AND expires_at > ?`), now, inv.ID, hashToken(in.Token), now)

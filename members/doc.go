@@ -8,6 +8,11 @@
 // makes disabling or deleting effective at once: sessions end and tokens
 // are revoked in the same call.
 //
+// An invitation carries its sender's rights: it can be accepted only while
+// the sender could still send it, and deleting, disabling or demoting a
+// manager revokes the pending invitations it sent. Every sending (resends
+// included) counts against the account's hourly quota.
+//
 // A delegated manager grants only what it holds itself, on the same
 // resources and for no longer (rights.Delegable over its effective grants,
 // direct and through roles).

@@ -21,6 +21,9 @@ var (
 	// ErrTooManyInvitations: the account sent its hourly quota of
 	// invitation emails; it may send more later.
 	ErrTooManyInvitations = errors.New("members: too many invitations this hour")
+	// ErrResendTooSoon: the invitation was sent less than ResendCooldown
+	// ago; it may be sent again once the cooldown has passed.
+	ErrResendTooSoon = errors.New("members: invitation sent too recently to send again")
 	// ErrMismatch: the account ID or email typed does not match the
 	// invitation; which one is not said.
 	ErrMismatch = errors.New("members: account ID or email does not match the invitation")

@@ -26,28 +26,6 @@ const (
 	InvitationExpired  = "expired"
 )
 
-// InvitationsPerHour bounds the invitation emails (new or resent) one
-// account sends an hour, so that the console cannot be used to spam.
-const InvitationsPerHour = 50
-
-// checkQuota counts the invitation emails of the account this last hour.
-func (s *Service) checkQuota(ctx context.Context, accountID string, now time.Time) error {
-	// Two invitations of one account counting at once would both see room
-	// for one more.
-	if err := s.accounts.LockAccount(ctx, accountID); err != nil {
-		return err
-	}
-	var n int
-	err := s.db.GetContext(ctx, &n, s.db.Rebind(`SELECT COUNT(*) FROM invitations WHERE account_id = ? AND sent_at > ?`), accountID, now.Add(-time.Hour))
-	if err != nil {
-		return err
-	}
-	if n >= InvitationsPerHour {
-		return ErrTooManyInvitations
-	}
-	return nil
-}
-
 // Invitation is an offer to become a login account of an account.
 type Invitation struct {
 	ID             string       `db:"id" json:"id"`
@@ -151,6 +129,9 @@ func (s *Service) Invite(ctx context.Context, a Actor, req InviteRequest) (Invit
 		if err := s.queueMail(ctx, &inv, acct, token); err != nil {
 			return err
 		}
+		if err := s.recordSend(ctx, inv); err != nil {
+			return err
+		}
 		return s.trail.Record(ctx, audit.Event{AccountID: acct.ID, ActorID: a.MemberID, ActorEmail: a.Email,
 			Action: audit.MemberInvited, Target: email, Detail: string(rightsJSON), IP: a.IP})
 	})
@@ -207,7 +188,9 @@ func (s *Service) Link(token string) string {
 }
 
 // Resend sends a pending invitation again with a new link and a new
-// expiry; the old link dies.
+// expiry; the old link dies. Each resend counts against the hourly quota,
+// and one invitation is sent at most once per ResendCooldown
+// (ErrResendTooSoon).
 func (s *Service) Resend(ctx context.Context, a Actor, accountID, id, lang string) (Invitation, error) {
 	if err := s.authorize(a, accountID); err != nil {
 		return Invitation{}, err
@@ -218,6 +201,11 @@ func (s *Service) Resend(ctx context.Context, a Actor, accountID, id, lang strin
 	}
 	var inv Invitation
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		// Resends of one account run one at a time from here, so that two
+		// clicks cannot both find the invitation past its cooldown.
+		if err := s.accounts.LockAccount(ctx, accountID); err != nil {
+			return translate(err)
+		}
 		var err error
 		if inv, err = s.getInvitation(ctx, accountID, id); err != nil {
 			return err
@@ -238,6 +226,9 @@ func (s *Service) Resend(ctx context.Context, a Actor, accountID, id, lang strin
 			inv.Lang = normalizeLang(lang)
 		}
 		now := s.clock()
+		if now.Sub(inv.SentAt) < ResendCooldown {
+			return ErrResendTooSoon
+		}
 		if err := s.checkQuota(ctx, accountID, now); err != nil {
 			return err
 		}
@@ -255,6 +246,9 @@ func (s *Service) Resend(ctx context.Context, a Actor, accountID, id, lang strin
 			return ErrLinkInvalid
 		}
 		if err := s.queueMail(ctx, &inv, acct, token); err != nil {
+			return err
+		}
+		if err := s.recordSend(ctx, inv); err != nil {
 			return err
 		}
 		return s.trail.Record(ctx, audit.Event{AccountID: accountID, ActorID: a.MemberID, ActorEmail: a.Email,

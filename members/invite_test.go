@@ -96,6 +96,7 @@ func inviteRefusals(t *testing.T, f *fixture) {
 		wantErr(t, err, members.ErrForbidden)
 		wantErr(t, f.svc.Revoke(ctx, manager, f.acct.ID, big.ID), members.ErrForbidden)
 		small := f.invite(t, owner, "small@example.com", rbac.Grant{Right: "domain:read"})
+		f.clock.Advance(members.ResendCooldown)
 		if _, err := f.svc.Resend(ctx, manager, f.acct.ID, small.ID, "fr"); err != nil {
 			t.Fatal(err)
 		}

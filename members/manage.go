@@ -95,7 +95,9 @@ func (s *Service) target(ctx context.Context, a Actor, accountID, memberID strin
 
 // SetGrants replaces the rights of a login account. The check API denies a
 // removed right on the very next call; tokens carry the change at their
-// next refresh.
+// next refresh. The pending invitations the member sent and could no
+// longer send (it lost members:manage, or a right they grant) are revoked
+// in the same transaction.
 func (s *Service) SetGrants(ctx context.Context, a Actor, accountID, memberID string, grants []rbac.Grant) error {
 	m, err := s.target(ctx, a, accountID, memberID)
 	if err != nil {
@@ -109,18 +111,30 @@ func (s *Service) SetGrants(ctx context.Context, a Actor, accountID, memberID st
 		if err := s.rights.SetGrants(ctx, accountID, m.ID, grants); err != nil {
 			return err
 		}
+		// What the member holds now, roles included, bounds the
+		// invitations it sent that may still be accepted.
+		held, err := s.rights.EffectiveGrants(ctx, accountID, m.ID)
+		if err != nil {
+			return err
+		}
+		if err := s.revokeInvitationsOf(ctx, a, accountID, m.ID, held); err != nil {
+			return err
+		}
 		return s.trail.Record(ctx, audit.Event{AccountID: accountID, ActorID: a.MemberID, ActorEmail: a.Email,
 			Action: audit.RightsChanged, Target: m.Email, Detail: string(detail), IP: a.IP})
 	})
 	if err != nil {
+		// EffectiveGrants above may have cached the rolled-back rules.
+		s.rights.Invalidate(accountID)
 		return fmt.Errorf("members: set rights of %s: %w", memberID, err)
 	}
 	return nil
 }
 
 // SetDisabled disables or re-enables a login account. Disabling ends its
-// browser sessions and revokes its tokens in the same transaction, so a
-// crash can never leave a disabled person with live tokens.
+// browser sessions, revokes its tokens and the invitations it sent in the
+// same transaction, so a crash can never leave a disabled person with live
+// tokens.
 func (s *Service) SetDisabled(ctx context.Context, a Actor, accountID, memberID string, disabled bool) error {
 	m, err := s.target(ctx, a, accountID, memberID)
 	if err != nil {
@@ -144,6 +158,9 @@ func (s *Service) SetDisabled(ctx context.Context, a Actor, accountID, memberID 
 			if err := s.revokeTokens(ctx, m.ID); err != nil {
 				return err
 			}
+			if err := s.revokeInvitationsOf(ctx, a, accountID, m.ID, nil); err != nil {
+				return err
+			}
 		}
 		return s.trail.Record(ctx, audit.Event{AccountID: accountID, ActorID: a.MemberID, ActorEmail: a.Email,
 			Action: action, Target: m.Email, IP: a.IP})
@@ -154,7 +171,8 @@ func (s *Service) SetDisabled(ctx context.Context, a Actor, accountID, memberID 
 	return nil
 }
 
-// Delete removes a login account: its rights, sessions and tokens go with it.
+// Delete removes a login account: its rights, sessions, tokens and pending
+// invitations go with it.
 func (s *Service) Delete(ctx context.Context, a Actor, accountID, memberID string) error {
 	m, err := s.target(ctx, a, accountID, memberID)
 	if err != nil {
@@ -163,6 +181,9 @@ func (s *Service) Delete(ctx context.Context, a Actor, accountID, memberID strin
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		// Tokens first: once the member row is gone nothing else names them.
 		if err := s.revokeTokens(ctx, m.ID); err != nil {
+			return err
+		}
+		if err := s.revokeInvitationsOf(ctx, a, accountID, m.ID, nil); err != nil {
 			return err
 		}
 		if err := s.rights.RemoveMember(ctx, accountID, m.ID); err != nil {

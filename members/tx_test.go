@@ -33,6 +33,7 @@ func TestOneConnection(t *testing.T) {
 		f := newFixture(t, d)
 		owner := f.ownerActor(t)
 		inv := f.invite(t, owner, "ines@example.com", grants("domain:read")...)
+		f.clock.Advance(members.ResendCooldown)
 		if _, err := f.svc.Resend(ctx, owner, f.acct.ID, inv.ID, "en"); err != nil {
 			t.Errorf("Resend: %v", err)
 		}

@@ -3,8 +3,10 @@
 // sealed, rotatable, published in the JWKS), and the HTTP endpoints that
 // need no page: token, introspection, revocation, userinfo, discovery and
 // JWKS. A storage failure at these endpoints is answered 503
-// temporarily_unavailable, never as the client's or the token's fault. The
-// authorize endpoint and its login step live in package web,
+// temporarily_unavailable, never as the client's or the token's fault.
+// Introspection answers active only to the client a token was issued to
+// and to its audience. The authorize endpoint and its login step live in
+// package web,
 // which renders the pages and calls Provider to finish the request.
 //
 // Package oauth does not import account or rbac: it declares the small

@@ -103,7 +103,7 @@ func (p *Provider) introspect(c *gin.Context) {
 		}
 		return
 	}
-	p.OAuth2.WriteIntrospectionResponse(ctx, c.Writer, ir)
+	p.OAuth2.WriteIntrospectionResponse(ctx, c.Writer, p.forCaller(ctx, c.Request, ir))
 }
 
 func (p *Provider) revoke(c *gin.Context) {

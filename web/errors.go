@@ -124,6 +124,8 @@ func classifyError(err error) *Error {
 		return conflict("already_invited", "api_already_invited").wrap(err)
 	case errors.Is(err, members.ErrTooManyInvitations):
 		return newError(http.StatusTooManyRequests, "too_many_invitations", "api_too_many_invitations").wrap(err)
+	case errors.Is(err, members.ErrResendTooSoon):
+		return newError(http.StatusTooManyRequests, "resend_too_soon", "api_resend_too_soon").wrap(err)
 	case errors.Is(err, members.ErrLinkInvalid):
 		// Pages turn it into a 410 (see invitationLinkError); for the API
 		// it is an invitation that is no longer pending.

@@ -98,6 +98,7 @@ func TestErrorMapping(t *testing.T) {
 		{"already member", members.ErrAlreadyMember, http.StatusConflict, "already_member", "api_already_member", false},
 		{"already invited", members.ErrAlreadyInvited, http.StatusConflict, "already_invited", "api_already_invited", false},
 		{"too many invitations", members.ErrTooManyInvitations, http.StatusTooManyRequests, "too_many_invitations", "api_too_many_invitations", false},
+		{"resend too soon", members.ErrResendTooSoon, http.StatusTooManyRequests, "resend_too_soon", "api_resend_too_soon", false},
 		{"invitation not pending", members.ErrLinkInvalid, http.StatusConflict, "invitation_not_pending", "api_invitation_not_pending", false},
 		{"invitation mismatch", members.ErrMismatch, http.StatusBadRequest, "mismatch", "invitation_mismatch", false},
 		{"invalid email", &members.InvalidError{Field: "email", Err: account.ErrInvalidEmail}, http.StatusBadRequest, "invalid_email", "console_invalid_email", false},

@@ -142,7 +142,8 @@ func keysRotate(ctx context.Context, args []string, _ io.Reader, stdout io.Write
 	fs := flag.NewFlagSet("keys rotate", flag.ContinueOnError)
 	bindFlags(&cfg, fs, false)
 	alg := fs.String("alg", oauth.ES256, "algorithm of the key to rotate: ES256 or RS256")
-	after := fs.Duration("activate-after", 30*time.Second, "publish the new key at once, sign with it after this delay (more than the 15 s at which instances reload keys)")
+	after := fs.Duration("activate-after", 30*time.Second,
+		fmt.Sprintf("publish the new key at once, sign with it after this delay (at least the %s at which instances reload keys)", app.KeyReloadInterval))
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -150,14 +151,16 @@ func keysRotate(ctx context.Context, args []string, _ io.Reader, stdout io.Write
 	if *alg != oauth.ES256 && *alg != oauth.RS256 {
 		return fmt.Errorf("keys rotate: --alg must be ES256 or RS256, not %q", *alg)
 	}
+	if *after < app.KeyReloadInterval {
+		return fmt.Errorf("keys rotate: --activate-after %s is shorter than the %s at which instances reload signing keys: "+
+			"tokens signed with the new key would reach products before every instance publishes it; use at least %s",
+			*after, app.KeyReloadInterval, app.KeyReloadInterval)
+	}
 	a, err := openApp(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if *after < 0 {
-		return fmt.Errorf("keys rotate: --activate-after must not be negative")
-	}
 	k, err := a.OAuth.Keys.Rotate(ctx, *alg, *after)
 	if err != nil {
 		return err

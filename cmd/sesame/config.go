@@ -25,8 +25,8 @@ func loadConfig() config {
 		Secrets:     os.Getenv("SESAME_SECRETS"),
 		// Empty: app derives it from Addr once the flags are parsed, so
 		// that --addr moves the issuer too.
-		Issuer: os.Getenv("SESAME_ISSUER"),
-		Timezone:    env("SESAME_TIMEZONE", i18n.DefaultZone),
+		Issuer:   os.Getenv("SESAME_ISSUER"),
+		Timezone: env("SESAME_TIMEZONE", i18n.DefaultZone),
 	}
 	if v := os.Getenv("SESAME_INVITATION_TTL"); v != "" {
 		d, err := time.ParseDuration(v)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io/fs"
@@ -10,10 +11,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-jose/go-jose/v3"
 
+	"github.com/sesame-idp/sesame/app"
 	"github.com/sesame-idp/sesame/migrations"
+	"github.com/sesame-idp/sesame/oauth"
 )
 
 type jsonWebKey = jose.JSONWebKey
@@ -72,10 +76,14 @@ func TestKeysRotate(t *testing.T) {
 	if got := kidOfToken(srv); got != firstKey(before) {
 		t.Errorf("access token signed with key %v before the new key's activation, want the previous %s", got, firstKey(before))
 	}
-	// With no delay the new key signs at once.
-	now := jsonObject(t, mustSesame(t, "", "keys", "rotate", "--activate-after", "0s", "--json"), "alg", "kid", "activates_at")
-	if got := kidOfToken(serveTestApp(t, openTestApp(t))); got != now["kid"] {
-		t.Errorf("access token signed with key %v, want the rotated %s", got, now["kid"])
+	// Once active the new key signs (the CLI refuses a delay this short:
+	// the key set itself does not).
+	now, err := openTestApp(t).OAuth.Keys.Rotate(context.Background(), oauth.ES256, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := kidOfToken(serveTestApp(t, openTestApp(t))); got != now.KID {
+		t.Errorf("access token signed with key %v, want the rotated %s", got, now.KID)
 	}
 
 	// RS256 rotates on its own; JSON output.
@@ -107,6 +115,25 @@ func jwtHeader(t *testing.T, token string) map[string]any {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// TestKeysRotateRefusesAShortDelay: a key that signs before every
+// instance reloads the keys makes products reject tokens; keys rotate
+// refuses a delay shorter than app.KeyReloadInterval and changes nothing.
+func TestKeysRotateRefusesAShortDelay(t *testing.T) {
+	sqliteEnv(t)
+	before := kidsOf(openTestApp(t).OAuth.Keys.JWKS().Keys, "ES256")
+	for _, d := range []string{"0s", "1s", (app.KeyReloadInterval - time.Millisecond).String(), "-5s"} {
+		_, err := sesame(t, "", "keys", "rotate", "--activate-after", d)
+		if err == nil || !strings.Contains(err.Error(), "shorter than the 15s at which instances reload signing keys") {
+			t.Errorf("keys rotate --activate-after %s: %v, want a refusal naming the reload interval", d, err)
+		}
+	}
+	if got := kidsOf(openTestApp(t).OAuth.Keys.JWKS().Keys, "ES256"); len(got) != len(before) {
+		t.Fatalf("ES256 keys %v after refused rotations, want %v", got, before)
+	}
+	out := mustSesame(t, "", "keys", "rotate", "--activate-after", app.KeyReloadInterval.String(), "--json")
+	jsonObject(t, out, "alg", "kid", "activates_at")
 }
 
 // TestMigrate checks that migrate applies every migration once and says
