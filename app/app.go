@@ -32,6 +32,9 @@ type Config struct {
 	MailFrom    string // SESAME_MAIL_FROM
 	Secrets     string // SESAME_SECRETS; empty: generated and stored on first run
 	NoMigrate   bool   // do not apply pending migrations at start
+	// TrustedProxies are the comma-separated CIDRs whose X-Forwarded-For is
+	// believed (SESAME_TRUSTED_PROXIES); empty: the client is the TCP peer.
+	TrustedProxies string
 	// InvitationTTL is how long invitation links live (SESAME_INVITATION_TTL; default 72h).
 	InvitationTTL time.Duration
 
@@ -49,6 +52,9 @@ func (c *Config) validate() error {
 	u, err := url.Parse(c.Issuer)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("app: the issuer (SESAME_ISSUER) must be an absolute http(s) URL without query, not %q", c.Issuer)
+	}
+	if _, err := web.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		return fmt.Errorf("app: SESAME_TRUSTED_PROXIES: %w", err)
 	}
 	if c.InvitationTTL < 0 {
 		return errors.New("app: the invitation lifetime (SESAME_INVITATION_TTL) must be a positive duration such as 72h")
@@ -153,6 +159,10 @@ func (a *App) build(ctx context.Context) error {
 		Now:           cfg.Now,
 	})
 
+	proxies, err := web.ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
 	a.Web, err = web.New(web.Deps{
 		Issuer:   cfg.Issuer,
 		Ready:    d.PingContext,
@@ -165,6 +175,8 @@ func (a *App) build(ctx context.Context) error {
 		Outbox:   a.Outbox,
 		Logger:   log,
 		Now:      cfg.Now,
+
+		TrustedProxies: proxies,
 	})
 	return err
 }

@@ -34,6 +34,8 @@ type Options struct {
 	// LogTo receives the instance's logs (JSON lines) besides the usual
 	// destination.
 	LogTo io.Writer
+	// TrustedProxies is SESAME_TRUSTED_PROXIES.
+	TrustedProxies string
 }
 
 // Instance is a running Sésame with its SMTP server.
@@ -78,6 +80,8 @@ func Start(t testing.TB, o Options) *Instance {
 		Secrets:     Secrets,
 		Logger:      slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:         o.Now,
+
+		TrustedProxies: o.TrustedProxies,
 	})
 	if err != nil {
 		srv.Close()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -34,6 +35,10 @@ type Deps struct {
 	Logger   *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// TrustedProxies are the networks whose X-Forwarded-For is believed
+	// (SESAME_TRUSTED_PROXIES, see ParseTrustedProxies); empty: the client
+	// is the TCP peer.
+	TrustedProxies []netip.Prefix
 }
 
 // Server holds the dependencies of every handler.
@@ -65,7 +70,14 @@ func New(d Deps) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recoverer, s.logRequests, s.securityHeaders, s.language)
+	// gin believes no header: clientAddress has set RemoteAddr to the
+	// client's address, which c.ClientIP() then returns.
+	r.ForwardedByClientIP = false
+	r.RemoteIPHeaders = nil
+	if err := r.SetTrustedProxies(nil); err != nil {
+		return nil, err
+	}
+	r.Use(s.recoverer, s.clientAddress, s.logRequests, s.securityHeaders, s.language)
 	r.NoRoute(s.noRoute(http.StatusNotFound, "error_not_found", "api_no_route"))
 	r.NoMethod(s.noRoute(http.StatusMethodNotAllowed, "error_method", "api_method"))
 
