@@ -35,6 +35,9 @@ type Config struct {
 	// TrustedProxies are the comma-separated CIDRs whose X-Forwarded-For is
 	// believed (SESAME_TRUSTED_PROXIES); empty: the client is the TCP peer.
 	TrustedProxies string
+	// RequestTimeout bounds every HTTP request; zero means
+	// web.DefaultRequestTimeout (15 s).
+	RequestTimeout time.Duration
 	// InvitationTTL is how long invitation links live (SESAME_INVITATION_TTL; default 72h).
 	InvitationTTL time.Duration
 
@@ -177,6 +180,7 @@ func (a *App) build(ctx context.Context) error {
 		Now:      cfg.Now,
 
 		TrustedProxies: proxies,
+		RequestTimeout: cfg.RequestTimeout,
 	})
 	return err
 }

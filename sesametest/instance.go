@@ -36,6 +36,8 @@ type Options struct {
 	LogTo io.Writer
 	// TrustedProxies is SESAME_TRUSTED_PROXIES.
 	TrustedProxies string
+	// RequestTimeout bounds every request (default: Sésame's).
+	RequestTimeout time.Duration
 }
 
 // Instance is a running Sésame with its SMTP server.
@@ -82,6 +84,7 @@ func Start(t testing.TB, o Options) *Instance {
 		Now:         o.Now,
 
 		TrustedProxies: o.TrustedProxies,
+		RequestTimeout: o.RequestTimeout,
 	})
 	if err != nil {
 		srv.Close()

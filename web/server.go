@@ -39,6 +39,8 @@ type Deps struct {
 	// (SESAME_TRUSTED_PROXIES, see ParseTrustedProxies); empty: the client
 	// is the TCP peer.
 	TrustedProxies []netip.Prefix
+	// RequestTimeout bounds every request; zero means DefaultRequestTimeout.
+	RequestTimeout time.Duration
 }
 
 // Server holds the dependencies of every handler.
@@ -57,6 +59,9 @@ func New(d Deps) (*Server, error) {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.RequestTimeout <= 0 {
+		d.RequestTimeout = DefaultRequestTimeout
 	}
 	pg, err := loadPages()
 	if err != nil {
@@ -77,7 +82,7 @@ func New(d Deps) (*Server, error) {
 	if err := r.SetTrustedProxies(nil); err != nil {
 		return nil, err
 	}
-	r.Use(s.recoverer, s.clientAddress, s.logRequests, s.securityHeaders, s.language)
+	r.Use(s.recoverer, s.clientAddress, s.logRequests, s.securityHeaders, s.language, s.deadline, s.limitBody, s.checkInput)
 	r.NoRoute(s.noRoute(http.StatusNotFound, "error_not_found", "api_no_route"))
 	r.NoMethod(s.noRoute(http.StatusMethodNotAllowed, "error_method", "api_method"))
 
