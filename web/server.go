@@ -140,15 +140,16 @@ func (s *Server) recoverer(c *gin.Context) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.Logger.ErrorContext(c.Request.Context(), "panic", "path", c.Request.URL.Path, "panic", v)
+			s.Logger.ErrorContext(c.Request.Context(), "panic", "path", logPath(c.Request.URL.Path), "panic", v)
 			s.fail(c, newError(http.StatusInternalServerError, "server_error", "error_internal"))
 		}
 	}()
 	c.Next()
 }
 
-// logRequests logs one line a request: method, path (no query string: it
-// may hold codes or tokens), status and duration.
+// logRequests logs one line a request: method, path (without the link
+// tokens of invitation and reset links; no query string: it may hold codes
+// or tokens), status and duration.
 func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
 	c.Next()
@@ -162,7 +163,7 @@ func (s *Server) logRequests(c *gin.Context) {
 		return
 	}
 	s.Logger.Log(c.Request.Context(), level, "http",
-		"method", c.Request.Method, "path", path, "status", status,
+		"method", c.Request.Method, "path", logPath(path), "status", status,
 		"dur_ms", float64(time.Since(start).Microseconds())/1000, "ip", c.ClientIP())
 }
 
