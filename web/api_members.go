@@ -18,7 +18,7 @@ import (
 // authorized by the browser session (CSRF-checked by the group) or by a
 // bearer token with scope sesame:members.
 func (s *Server) mountMembersAPI(r gin.IRouter) {
-	g := r.Group("/api/v1/accounts/:account_id", s.api(s.requireActor(oauth.ScopeMembers)))
+	g := r.Group(membersAPIPrefix+":account_id", s.api(s.requireActor(oauth.ScopeMembers)))
 	g.GET("/members", s.api(s.apiListMembers))
 	g.POST("/members", s.api(s.apiInvite))
 	g.GET("/members/:id", s.api(s.apiGetMember))
