@@ -93,14 +93,14 @@ func New(d Deps) (*Server, error) {
 	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/login") })
 
 	// Endpoints called by clients, not browsers: no CSRF, no cookies.
-	d.OAuth.Mount(r)
+	d.OAuth.Mount(r.Group("/", s.clientParamsOnce))
 	s.mountAuthzAPI(r)
 
 	// Pages and cookie-authenticated calls.
 	browser := r.Group("/", s.csrf())
 	browser.GET("/login", s.page(s.loginPage))
 	browser.POST("/login", s.page(s.loginSubmit))
-	browser.GET(oauth.PathAuthorize, s.page(s.authorize))
+	browser.GET(oauth.PathAuthorize, s.authorizeParamsOnce, s.page(s.authorize))
 	browser.GET(pathResume, s.page(s.resume))
 	browser.POST(pathConsent, s.page(s.consentSubmit))
 	browser.GET(oauth.PathLogout, s.page(s.logoutPage))
