@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"time"
 
@@ -73,12 +74,18 @@ func grantsOf(in []grantInput) []rbac.Grant {
 
 // bindJSON decodes a bounded JSON body strictly: unknown fields and
 // trailing data are errors, reported as 400 naming the place or the field
-// when the decoder says which.
+// when the decoder says which. A string holding NUL or invalid UTF-8 is
+// refused too, whatever Content-Type the body came with.
 func (s *Server) bindJSON(c *gin.Context, v any) error {
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, 64<<10)
-	dec := json.NewDecoder(body)
+	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, 64<<10))
+	if err == nil && !cleanJSON(raw) {
+		return badRequest("invalid_request", "error_bad_input")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	if err == nil {
+		err = dec.Decode(v)
+	}
 	if err == nil && dec.More() {
 		err = errTrailingJSON
 	}
