@@ -11,6 +11,13 @@
 // services' sentinels to 4xx, a database failure to 503 and anything else
 // to 500, logged; the text of an error never reaches a client.
 //
+// Every request first passes the same middlewares (server.go): the client
+// address (clientip.go: the TCP peer, or what a trusted proxy reports), the
+// request log without link tokens (redact.go), a deadline (deadline.go), a
+// body read whole within its limit with multipart refused (body.go), and
+// the refusal of NUL bytes and invalid UTF-8 (input.go). The OAuth
+// endpoints also refuse repeated parameters (oauthparams.go).
+//
 // Package web imports oauth, account, members, rbac, mail, audit and db;
 // nothing imports web but app.
 package web
