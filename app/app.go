@@ -33,6 +33,12 @@ type Config struct {
 	MailFrom    string // SESAME_MAIL_FROM
 	Secrets     string // SESAME_SECRETS; empty: generated and stored on first run
 	NoMigrate   bool   // do not apply pending migrations at start
+	// TrustedProxies are the comma-separated CIDRs whose X-Forwarded-For is
+	// believed (SESAME_TRUSTED_PROXIES); empty: the client is the TCP peer.
+	TrustedProxies string
+	// RequestTimeout bounds every HTTP request; zero means
+	// web.DefaultRequestTimeout (15 s).
+	RequestTimeout time.Duration
 	// InvitationTTL is how long invitation links live (SESAME_INVITATION_TTL; default 72h).
 	InvitationTTL time.Duration
 	// Timezone is the IANA name of the time zone pages show dates in
@@ -64,6 +70,9 @@ func (c *Config) validate() error {
 	}
 	if _, err := i18n.LoadZone(c.Timezone); err != nil {
 		return fmt.Errorf("app: the display time zone (SESAME_TIMEZONE): %w", err)
+	}
+	if _, err := web.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		return fmt.Errorf("app: SESAME_TRUSTED_PROXIES: %w", err)
 	}
 	if c.InvitationTTL < 0 {
 		return errors.New("app: the invitation lifetime (SESAME_INVITATION_TTL) must be a positive duration such as 72h")
@@ -185,19 +194,25 @@ func (a *App) build(ctx context.Context) error {
 		Zone:          zone,
 	})
 
+	proxies, err := web.ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
 	a.Web, err = web.New(web.Deps{
-		Issuer:   cfg.Issuer,
-		Ready:    d.PingContext,
-		Audit:    audit.New(d),
-		Secrets:  ring,
-		Accounts: a.Accounts,
-		OAuth:    a.OAuth,
-		Members:  a.Members,
-		Rights:   a.Rights,
-		Outbox:   a.Outbox,
-		Logger:   log,
-		Now:      cfg.Now,
-		Zone:     zone,
+		Issuer:         cfg.Issuer,
+		Ready:          d.PingContext,
+		Audit:          audit.New(d),
+		Secrets:        ring,
+		Accounts:       a.Accounts,
+		OAuth:          a.OAuth,
+		Members:        a.Members,
+		Rights:         a.Rights,
+		Outbox:         a.Outbox,
+		Logger:         log,
+		Now:            cfg.Now,
+		Zone:           zone,
+		TrustedProxies: proxies,
+		RequestTimeout: cfg.RequestTimeout,
 	})
 	return err
 }

@@ -35,6 +35,10 @@ type Options struct {
 	// LogTo receives the instance's logs (JSON lines) besides the usual
 	// destination.
 	LogTo io.Writer
+	// TrustedProxies is SESAME_TRUSTED_PROXIES.
+	TrustedProxies string
+	// RequestTimeout bounds every request (default: Sésame's).
+	RequestTimeout time.Duration
 }
 
 // Instance is a running Sésame with its SMTP server.
@@ -83,6 +87,9 @@ func Start(t testing.TB, o Options) *Instance {
 		// production at a fraction of the CPU.
 		PasswordHasher:      testcrypto.NewHasher(),
 		SigningKeyGenerator: testcrypto.NewKeys().Generate,
+
+		TrustedProxies: o.TrustedProxies,
+		RequestTimeout: o.RequestTimeout,
 	})
 	if err != nil {
 		srv.Close()

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ory/fosite"
@@ -17,16 +16,19 @@ import (
 // usable bearer token.
 var errNoActor = errors.New("web: not signed in")
 
-// actor returns who makes the request: the person of the browser session,
-// or the person behind a bearer access token holding scope (the
-// management API accepts tokens with sesame:members from any client).
+// actor returns who makes the request: the person behind a bearer access
+// token holding scope (the management API accepts tokens with
+// sesame:members from any client), or else the person of the browser
+// session. A request with a bearer header is judged by its token alone:
+// the CSRF check was skipped for it (bearerCall), so its cookie must not
+// count.
 func (s *Server) actor(c *gin.Context, scope string) (members.Actor, error) {
 	if v, ok := c.Get("actor"); ok {
 		return v.(members.Actor), nil
 	}
 	var memberID string
-	if auth := c.GetHeader("Authorization"); strings.HasPrefix(auth, "Bearer ") {
-		_, ar, err := s.OAuth.OAuth2.IntrospectToken(c.Request.Context(), strings.TrimPrefix(auth, "Bearer "), fosite.AccessToken, oauth.NewSession())
+	if token, ok := bearerToken(c.Request); ok {
+		_, ar, err := s.OAuth.OAuth2.IntrospectToken(c.Request.Context(), token, fosite.AccessToken, oauth.NewSession())
 		if err != nil {
 			if cause := storageCause(err); cause != nil {
 				return members.Actor{}, cause

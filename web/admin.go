@@ -73,8 +73,7 @@ func (s *Server) requireAdminPage(c *gin.Context) error {
 
 // requireAdminAPI is requireAdminPage for the JSON API: 401 without an
 // admin session, 403 for a member's session. Bearer tokens are refused:
-// no token speaks for a platform admin, and the CSRF check is skipped for
-// requests that carry one.
+// no token speaks for a platform admin.
 func (s *Server) requireAdminAPI(c *gin.Context) error {
 	if strings.HasPrefix(c.GetHeader("Authorization"), "Bearer ") {
 		return unauthorized("unauthorized", "admin_api_session_only")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"time"
 
@@ -19,7 +20,7 @@ import (
 // authorized by the browser session (CSRF-checked by the group) or by a
 // bearer token with scope sesame:members.
 func (s *Server) mountMembersAPI(r gin.IRouter) {
-	g := r.Group("/api/v1/accounts/:account_id", s.api(s.requireActor(oauth.ScopeMembers)))
+	g := r.Group(membersAPIPrefix+":account_id", s.api(s.requireActor(oauth.ScopeMembers)))
 	g.GET("/members", s.api(s.apiListMembers))
 	g.POST("/members", s.api(s.apiInvite))
 	g.GET("/members/:id", s.api(s.apiGetMember))
@@ -74,12 +75,18 @@ func grantsOf(in []grantInput) []rbac.Grant {
 
 // bindJSON decodes a bounded JSON body strictly: unknown fields and
 // trailing data are errors, reported as 400 naming the place or the field
-// when the decoder says which.
+// when the decoder says which. A string holding NUL or invalid UTF-8 is
+// refused too, whatever Content-Type the body came with.
 func (s *Server) bindJSON(c *gin.Context, v any) error {
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, 64<<10)
-	dec := json.NewDecoder(body)
+	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, 64<<10))
+	if err == nil && !cleanJSON(raw) {
+		return badRequest("invalid_request", "error_bad_input")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	if err == nil {
+		err = dec.Decode(v)
+	}
 	if err == nil && dec.More() {
 		err = errTrailingJSON
 	}

@@ -17,8 +17,10 @@ const (
 
 // csrf protects every state-changing request of the browser group with
 // gorilla/csrf: a masked token tied to a signed cookie, plus an Origin
-// check. A call authenticated by a bearer token (no cookie involved) is
-// not exposed to CSRF and skips the check.
+// check. Only a call of the management API with a bearer token skips it:
+// there the token is the credential, and the cookie is not looked at (see
+// actor). Anywhere else a bearer header changes nothing, since the cookie
+// is what authorizes the request.
 func (s *Server) csrf() gin.HandlerFunc {
 	protect := csrf.Protect(s.Secrets.Key("csrf"),
 		csrf.FieldName(csrfField),
@@ -38,7 +40,7 @@ func (s *Server) csrf() gin.HandlerFunc {
 		if !s.secure {
 			r = csrf.PlaintextHTTPRequest(r)
 		}
-		if strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+		if bearerCall(r) {
 			r = csrf.UnsafeSkipCheck(r)
 		}
 		passed := false
@@ -75,4 +77,20 @@ func wantsJSON(r *http.Request) bool {
 	return strings.HasPrefix(r.URL.Path, "/api/") ||
 		strings.Contains(r.Header.Get("Content-Type"), "application/json") ||
 		strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+// membersAPIPrefix is the path of the management API, the only one of the
+// browser group that a bearer token authorizes.
+const membersAPIPrefix = "/api/v1/accounts/"
+
+// bearerCall reports whether r is a call of the management API carrying a
+// bearer token, which actor then takes as the only credential.
+func bearerCall(r *http.Request) bool {
+	_, ok := bearerToken(r)
+	return ok && strings.HasPrefix(r.URL.Path, membersAPIPrefix)
+}
+
+// bearerToken returns the token of an "Authorization: Bearer" header.
+func bearerToken(r *http.Request) (string, bool) {
+	return strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 }

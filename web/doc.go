@@ -17,6 +17,13 @@
 // language middleware with i18n.Match; dates are written by i18n.Dates in
 // that language and the display zone (Deps.Zone).
 //
+// Every request first passes the same middlewares (server.go): the client
+// address (clientip.go: the TCP peer, or what a trusted proxy reports), the
+// request log without link tokens (redact.go), a deadline (deadline.go), a
+// body read whole within its limit with multipart refused (body.go), and
+// the refusal of NUL bytes and invalid UTF-8 (input.go). The OAuth
+// endpoints also refuse repeated parameters (oauthparams.go).
+//
 // Package web imports oauth, account, members, rbac, mail, audit, i18n and db;
 // nothing imports web but app.
 package web

@@ -93,13 +93,13 @@ func (s *Server) classify(c *gin.Context, err error) *Error {
 	switch {
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads the answer.
-		s.Logger.InfoContext(ctx, "request canceled", "path", c.Request.URL.Path, "err", err)
+		s.Logger.InfoContext(ctx, "request canceled", "path", logPath(c.Request.URL.Path), "err", err)
 		return newError(http.StatusServiceUnavailable, "unavailable", "error_unavailable").wrap(err)
 	case errors.Is(err, context.DeadlineExceeded), db.IsStorageFailure(err):
-		s.Logger.ErrorContext(ctx, "request failed: storage unavailable", "path", c.Request.URL.Path, "err", err)
+		s.Logger.ErrorContext(ctx, "request failed: storage unavailable", "path", logPath(c.Request.URL.Path), "err", err)
 		return newError(http.StatusServiceUnavailable, "unavailable", "error_unavailable").wrap(err)
 	}
-	s.Logger.ErrorContext(ctx, "request failed", "path", c.Request.URL.Path, "err", err)
+	s.Logger.ErrorContext(ctx, "request failed", "path", logPath(c.Request.URL.Path), "err", err)
 	return newError(http.StatusInternalServerError, "server_error", "error_internal").wrap(err)
 }
 

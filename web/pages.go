@@ -138,6 +138,7 @@ func switchURL(path string, q url.Values, lang i18n.Lang) template.URL {
 		q2[k] = v
 	}
 	q2.Set("lang", string(other))
-	u := url.URL{Path: path, RawQuery: q2.Encode()}
+	// A local path only: "//evil.test/x" (a 404) would lead to another site.
+	u := url.URL{Path: "/" + strings.TrimLeft(path, `/\`), RawQuery: q2.Encode()}
 	return template.URL(u.String()) // built by net/url: escaped
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -38,6 +39,12 @@ type Deps struct {
 	// Zone is the display time zone of dates on pages; nil means
 	// i18n.DefaultZone.
 	Zone *time.Location
+	// TrustedProxies are the networks whose X-Forwarded-For is believed
+	// (SESAME_TRUSTED_PROXIES, see ParseTrustedProxies); empty: the client
+	// is the TCP peer.
+	TrustedProxies []netip.Prefix
+	// RequestTimeout bounds every request; zero means DefaultRequestTimeout.
+	RequestTimeout time.Duration
 }
 
 // Server holds the dependencies of every handler.
@@ -65,6 +72,9 @@ func New(d Deps) (*Server, error) {
 		}
 		d.Zone = zone
 	}
+	if d.RequestTimeout <= 0 {
+		d.RequestTimeout = DefaultRequestTimeout
+	}
 	pg, err := loadPages()
 	if err != nil {
 		return nil, err
@@ -81,7 +91,14 @@ func New(d Deps) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recoverer, s.logRequests, s.securityHeaders, s.language)
+	// gin believes no header: clientAddress has set RemoteAddr to the
+	// client's address, which c.ClientIP() then returns.
+	r.ForwardedByClientIP = false
+	r.RemoteIPHeaders = nil
+	if err := r.SetTrustedProxies(nil); err != nil {
+		return nil, err
+	}
+	r.Use(s.recoverer, s.clientAddress, s.logRequests, s.securityHeaders, s.language, s.deadline, s.limitBody, s.checkInput)
 	r.NoRoute(s.noRoute(http.StatusNotFound, "error_not_found", "api_no_route"))
 	r.NoMethod(s.noRoute(http.StatusMethodNotAllowed, "error_method", "api_method"))
 
@@ -92,14 +109,14 @@ func New(d Deps) (*Server, error) {
 	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/login") })
 
 	// Endpoints called by clients, not browsers: no CSRF, no cookies.
-	d.OAuth.Mount(r)
+	d.OAuth.Mount(r.Group("/", s.clientParamsOnce))
 	s.mountAuthzAPI(r)
 
 	// Pages and cookie-authenticated calls.
 	browser := r.Group("/", s.csrf())
 	browser.GET("/login", s.page(s.loginPage))
 	browser.POST("/login", s.page(s.loginSubmit))
-	browser.GET(oauth.PathAuthorize, s.page(s.authorize))
+	browser.GET(oauth.PathAuthorize, s.authorizeParamsOnce, s.page(s.authorize))
 	browser.GET(pathResume, s.page(s.resume))
 	browser.POST(pathConsent, s.page(s.consentSubmit))
 	browser.GET(oauth.PathLogout, s.page(s.logoutPage))
@@ -139,15 +156,16 @@ func (s *Server) recoverer(c *gin.Context) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.Logger.ErrorContext(c.Request.Context(), "panic", "path", c.Request.URL.Path, "panic", v)
+			s.Logger.ErrorContext(c.Request.Context(), "panic", "path", logPath(c.Request.URL.Path), "panic", v)
 			s.fail(c, newError(http.StatusInternalServerError, "server_error", "error_internal"))
 		}
 	}()
 	c.Next()
 }
 
-// logRequests logs one line a request: method, path (no query string: it
-// may hold codes or tokens), status and duration.
+// logRequests logs one line a request: method, path (without the link
+// tokens of invitation and reset links; no query string: it may hold codes
+// or tokens), status and duration.
 func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
 	c.Next()
@@ -161,7 +179,7 @@ func (s *Server) logRequests(c *gin.Context) {
 		return
 	}
 	s.Logger.Log(c.Request.Context(), level, "http",
-		"method", c.Request.Method, "path", path, "status", status,
+		"method", c.Request.Method, "path", logPath(path), "status", status,
 		"dur_ms", float64(time.Since(start).Microseconds())/1000, "ip", c.ClientIP())
 }
 

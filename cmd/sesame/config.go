@@ -23,6 +23,8 @@ func loadConfig() config {
 		SMTPURL:     os.Getenv("SESAME_SMTP_URL"),
 		MailFrom:    env("SESAME_MAIL_FROM", "Sésame <no-reply@localhost>"),
 		Secrets:     os.Getenv("SESAME_SECRETS"),
+		// Checked by app.Open, which refuses an invalid CIDR.
+		TrustedProxies: os.Getenv("SESAME_TRUSTED_PROXIES"),
 		// Empty: app derives it from Addr once the flags are parsed, so
 		// that --addr moves the issuer too.
 		Issuer:   os.Getenv("SESAME_ISSUER"),
@@ -47,6 +49,7 @@ func bindFlags(c *config, fs *flag.FlagSet, server bool) {
 		fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "smtp://[user:pass@]host:port[?tls=starttls|tls|none]; empty: mail goes to the log (SESAME_SMTP_URL)")
 		fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "sender of outgoing mail (SESAME_MAIL_FROM)")
 		fs.StringVar(&c.Timezone, "timezone", c.Timezone, "IANA time zone of the dates on pages, e.g. Africa/Douala or UTC (SESAME_TIMEZONE)")
+		fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated CIDRs of the proxies whose X-Forwarded-For is believed; empty: none (SESAME_TRUSTED_PROXIES)")
 	}
 }
 
