@@ -43,7 +43,9 @@ func (s *Server) actor(c *gin.Context, scope string) (members.Actor, error) {
 			return members.Actor{}, errNoActor
 		}
 		memberID = sess.Subject
-	} else if sess, ok := s.browserSession(c); ok && sess.MemberID != "" {
+	} else if sess, ok, err := s.browserSession(c); err != nil {
+		return members.Actor{}, err
+	} else if ok && sess.MemberID != "" {
 		memberID = sess.MemberID
 	} else {
 		return members.Actor{}, errNoActor

@@ -41,9 +41,9 @@ const adminKey = "admin"
 // session; a member's session is no admin's. The error is the service's
 // failure to say.
 func (s *Server) signedInAdmin(c *gin.Context) (account.Admin, bool, error) {
-	sess, ok := s.browserSession(c)
-	if !ok || sess.AdminID == "" {
-		return account.Admin{}, false, nil
+	sess, ok, err := s.browserSession(c)
+	if err != nil || !ok || sess.AdminID == "" {
+		return account.Admin{}, false, err
 	}
 	a, err := s.Accounts.Admin(c.Request.Context(), sess.AdminID)
 	switch {
@@ -83,7 +83,9 @@ func (s *Server) requireAdminAPI(c *gin.Context) error {
 		return err
 	}
 	if !ok {
-		if sess, ok := s.browserSession(c); ok && sess.MemberID != "" {
+		if sess, ok, err := s.browserSession(c); err != nil {
+			return err
+		} else if ok && sess.MemberID != "" {
 			return forbidden("forbidden", "admin_api_forbidden")
 		}
 		return unauthorized("unauthorized", "admin_api_unauthorized")

@@ -27,9 +27,11 @@ func (s *Server) adminLoginPage(c *gin.Context) error {
 		return nil
 	}
 	v := adminLoginView{Notice: s.adminFlash(c)}
-	if sess, ok := s.browserSession(c); ok && sess.MemberID != "" {
-		v.Member = true
+	sess, ok, err := s.browserSession(c)
+	if err != nil {
+		return err
 	}
+	v.Member = ok && sess.MemberID != ""
 	s.render(c, http.StatusOK, "admin_login", "admin_login_title", v)
 	return nil
 }

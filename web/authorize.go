@@ -74,7 +74,11 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 	}
 	form := ar.GetRequestForm()
 	prompts := strings.Fields(form.Get("prompt"))
-	sess, signedIn := s.browserSession(c)
+	sess, signedIn, err := s.browserSession(c)
+	if err != nil {
+		s.authorizeError(c, ar, err)
+		return
+	}
 	signedIn = signedIn && sess.MemberID != ""
 	// fresh: the person signed in after this request first arrived (a
 	// resumed request); prompt=login and max_age are then satisfied.

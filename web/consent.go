@@ -41,7 +41,10 @@ func (s *Server) consentSubmit(c *gin.Context) error {
 		s.authorizeError(c, ar, err)
 		return nil
 	}
-	sess, ok := s.browserSession(c)
+	sess, ok, err := s.browserSession(c)
+	if err != nil {
+		return err
+	}
 	if !ok || sess.MemberID == "" {
 		return unauthorized("session_expired", "error_session_expired")
 	}

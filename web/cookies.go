@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -19,24 +20,25 @@ func (s *Server) sessionCookie() string {
 }
 
 // browserSession returns the session of the request, if any and valid.
-func (s *Server) browserSession(c *gin.Context) (account.Session, bool) {
+// The error is the storage's: a session that cannot be read is not the
+// same as no session, and must not send the person to the login page.
+func (s *Server) browserSession(c *gin.Context) (account.Session, bool, error) {
 	if v, ok := c.Get("session"); ok {
 		sess, ok := v.(account.Session)
-		return sess, ok
+		return sess, ok, nil
 	}
 	raw, err := c.Cookie(s.sessionCookie())
 	if err != nil || raw == "" {
-		return account.Session{}, false
+		return account.Session{}, false, nil
 	}
 	sess, err := s.Accounts.Session(c.Request.Context(), raw)
-	if err != nil {
-		if !errors.Is(err, account.ErrNotFound) {
-			s.Logger.WarnContext(c.Request.Context(), "session lookup", "err", err)
-		}
-		return account.Session{}, false
+	if errors.Is(err, account.ErrNotFound) {
+		return account.Session{}, false, nil
+	} else if err != nil {
+		return account.Session{}, false, fmt.Errorf("web: session lookup: %w", err)
 	}
 	c.Set("session", sess)
-	return sess, true
+	return sess, true, nil
 }
 
 // startSession signs the browser in: any previous session of this browser

@@ -34,7 +34,11 @@ func (s *Server) loginPage(c *gin.Context) error {
 		v.Notice = s.msg(c, "login_password_set")
 	}
 	if v.Ticket == "" {
-		if sess, ok := s.browserSession(c); ok && sess.MemberID != "" {
+		sess, ok, err := s.browserSession(c)
+		if err != nil {
+			return err
+		}
+		if ok && sess.MemberID != "" {
 			c.Redirect(http.StatusSeeOther, "/account")
 			return nil
 		}
@@ -102,7 +106,10 @@ func (s *Server) loginSubmit(c *gin.Context) error {
 // accountHome is where a person lands after signing in directly at
 // Sésame.
 func (s *Server) accountHome(c *gin.Context) error {
-	sess, ok := s.browserSession(c)
+	sess, ok, err := s.browserSession(c)
+	if err != nil {
+		return err
+	}
 	if !ok || sess.MemberID == "" {
 		c.Redirect(http.StatusSeeOther, "/login")
 		return nil

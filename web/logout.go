@@ -22,7 +22,10 @@ func (s *Server) logoutPage(c *gin.Context) error {
 	v := s.logoutTarget(c, c.Query("id_token_hint"), c.Query("post_logout_redirect_uri"), c.Query("client_id"), c.Query("state"))
 	if hint := c.Query("id_token_hint"); hint != "" {
 		if sub, _, err := s.OAuth.IDTokenHint(c.Request.Context(), hint); err == nil {
-			sess, ok := s.browserSession(c)
+			sess, ok, err := s.browserSession(c)
+			if err != nil {
+				return err
+			}
 			if !ok || sess.MemberID == sub {
 				s.endSession(c)
 				s.afterLogout(c, v)

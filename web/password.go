@@ -19,7 +19,9 @@ type changePasswordView struct {
 
 // passwordPage lets a signed-in person change their password.
 func (s *Server) passwordPage(c *gin.Context) error {
-	if sess, ok := s.browserSession(c); !ok || sess.MemberID == "" {
+	if sess, ok, err := s.browserSession(c); err != nil {
+		return err
+	} else if !ok || sess.MemberID == "" {
 		c.Redirect(http.StatusSeeOther, "/login")
 		return nil
 	}
@@ -28,13 +30,16 @@ func (s *Server) passwordPage(c *gin.Context) error {
 }
 
 func (s *Server) passwordSubmit(c *gin.Context) error {
-	sess, ok := s.browserSession(c)
+	sess, ok, err := s.browserSession(c)
+	if err != nil {
+		return err
+	}
 	if !ok || sess.MemberID == "" {
 		c.Redirect(http.StatusSeeOther, "/login")
 		return nil
 	}
 	raw, _ := c.Cookie(s.sessionCookie())
-	err := s.Accounts.ChangePassword(c.Request.Context(), account.PasswordChange{
+	err = s.Accounts.ChangePassword(c.Request.Context(), account.PasswordChange{
 		MemberID: sess.MemberID, Current: c.PostForm("current_password"), New: c.PostForm("password"),
 		Confirm: c.PostForm("password_confirm"), KeepSession: raw, IP: c.ClientIP(),
 	})
