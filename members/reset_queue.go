@@ -31,6 +31,12 @@ const (
 	resetMaxAttempts = 150
 	// resetWorkTimeout bounds the work of one request.
 	resetWorkTimeout = 30 * time.Second
+	// ResetsPendingPerIP bounds the requests of one client address waiting
+	// in the queue, so that an anonymous flood of the form cannot fill the
+	// disk. A request past it is answered like any other and not stored:
+	// the person behind the address gets at most three links an hour
+	// anyway.
+	ResetsPendingPerIP = 20
 )
 
 // queuedReset is a claimed request: the row, and the lease that proves
@@ -47,7 +53,8 @@ type queuedReset struct {
 }
 
 // QueueReset stores a request of the forgotten-password form, in one
-// small transaction, for RunResets to handle. Its duration does not depend
+// statement, for RunResets to handle, unless ResetsPendingPerIP requests
+// of the same address are already waiting. Its duration does not depend
 // on who exists. An email that is not one gives an *InvalidError; any
 // other error means the request was not stored.
 func (s *Service) QueueReset(ctx context.Context, r ResetRequest) error {
@@ -60,7 +67,9 @@ func (s *Service) QueueReset(ctx context.Context, r ResetRequest) error {
 	now := s.clock()
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO password_reset_requests
 		(email, account_id, lang, ip, requested_at, attempts, next_attempt_at, last_error)
-		VALUES (?, ?, ?, ?, ?, 0, ?, '')`), r.Email, r.AccountID, r.Lang, r.IP, now, now)
+		SELECT ?, ?, ?, ?, ?, 0, ?, ''
+		WHERE (SELECT COUNT(*) FROM password_reset_requests WHERE ip = ?) < ?`),
+		r.Email, r.AccountID, r.Lang, r.IP, now, now, r.IP, ResetsPendingPerIP)
 	if err != nil {
 		return fmt.Errorf("members: store password reset request: %w", err)
 	}

@@ -154,3 +154,38 @@ func TestResetQueueRetries(t *testing.T) {
 		}
 	})
 }
+
+// TestResetQueueBoundedPerIP floods the form from one address: at most
+// ResetsPendingPerIP requests wait in the queue, every one is answered
+// alike, and another address is not held back.
+func TestResetQueueBoundedPerIP(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		for i := range members.ResetsPendingPerIP + 10 {
+			r := members.ResetRequest{Email: fmt.Sprintf("p%d@example.com", i), AccountID: f.acct.ID, IP: "198.51.100.7"}
+			if err := f.svc.QueueReset(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM password_reset_requests`); n != members.ResetsPendingPerIP {
+			t.Fatalf("%d requests stored from one address, want %d", n, members.ResetsPendingPerIP)
+		}
+		if err := f.svc.QueueReset(ctx, members.ResetRequest{Email: "other@example.com", IP: "198.51.100.8"}); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM password_reset_requests WHERE ip = ?`, "198.51.100.8"); n != 1 {
+			t.Fatalf("another address: %d requests stored, want 1", n)
+		}
+		// Once handled, the address may ask again.
+		if _, err := f.svc.ProcessResets(ctx, quiet); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.QueueReset(ctx, members.ResetRequest{Email: "p0@example.com", IP: "198.51.100.7"}); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.count(t, `SELECT COUNT(*) FROM password_reset_requests`); n != 1 {
+			t.Fatalf("%d requests after the queue drained, want 1", n)
+		}
+	})
+}
