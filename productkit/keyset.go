@@ -45,8 +45,16 @@ var _ oidc.KeySet = (*keySet)(nil)
 // maxJWKSSize bounds the JWKS document read from Sésame.
 const maxJWKSSize = 1 << 20
 
-// errUnknownKey means no published key matches the token's key id.
-var errUnknownKey = errors.New("productkit: no published key for this token")
+// Errors of signature verification.
+var (
+	// errUnknownKey means no published key matches the token's key id.
+	errUnknownKey = errors.New("productkit: no published key for this token")
+	// errBadSignature means a published key matches but the signature
+	// does not verify.
+	errBadSignature = errors.New("productkit: signature does not verify")
+	// errKeysUnavailable means the JWKS could not be fetched.
+	errKeysUnavailable = errors.New("productkit: key set unavailable")
+)
 
 func newKeySet(url string, client *http.Client, now func() time.Time, maxAge, minInterval time.Duration, algs []string) *keySet {
 	ks := &keySet{url: url, client: client, now: now, maxAge: maxAge, minInterval: minInterval}
@@ -104,7 +112,7 @@ func verifyWith(jws *jose.JSONWebSignature, keys []jose.JSONWebKey, kid string) 
 		}
 	}
 	if found {
-		return nil, true, errors.New("productkit: signature does not verify")
+		return nil, true, errBadSignature
 	}
 	return nil, false, nil
 }
@@ -173,21 +181,21 @@ func (ks *keySet) fetch(ctx context.Context) ([]jose.JSONWebKey, error) {
 	req.Header.Set("Accept", "application/json")
 	resp, err := ks.client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("productkit: fetch jwks: %w", err)
+		return nil, fmt.Errorf("%w: fetch: %v", errKeysUnavailable, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("productkit: fetch jwks: status %d", resp.StatusCode)
+		return nil, fmt.Errorf("%w: fetch: status %d", errKeysUnavailable, resp.StatusCode)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxJWKSSize))
 	if err != nil {
-		return nil, fmt.Errorf("productkit: read jwks: %w", err)
+		return nil, fmt.Errorf("%w: read: %v", errKeysUnavailable, err)
 	}
 	var raw struct {
 		Keys []json.RawMessage `json:"keys"`
 	}
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return nil, fmt.Errorf("productkit: decode jwks: %w", err)
+		return nil, fmt.Errorf("%w: decode: %v", errKeysUnavailable, err)
 	}
 	keys := make([]jose.JSONWebKey, 0, len(raw.Keys))
 	for _, r := range raw.Keys {
