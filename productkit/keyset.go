@@ -54,6 +54,10 @@ var (
 	errBadSignature = errors.New("productkit: signature does not verify")
 	// errKeysUnavailable means the JWKS could not be fetched.
 	errKeysUnavailable = errors.New("productkit: key set unavailable")
+	// errKeysNotFresh means the key id is unknown and the JWKS was fetched
+	// too recently to be fetched again: a key Sésame published a moment
+	// ago may be missing.
+	errKeysNotFresh = fmt.Errorf("%w (the key set was fetched moments ago)", errUnknownKey)
 )
 
 func newKeySet(url string, client *http.Client, now func() time.Time, maxAge, minInterval time.Duration, algs []string) *keySet {
@@ -78,19 +82,22 @@ func (ks *keySet) VerifySignature(ctx context.Context, jwt string) ([]byte, erro
 
 	keys, stale := ks.cached()
 	if stale {
-		if fresh, err := ks.refresh(ctx); err == nil {
+		if fresh, _, err := ks.refresh(ctx); err == nil {
 			keys = fresh
 		}
 	}
 	if payload, found, err := verifyWith(jws, keys, kid); found {
 		return payload, err
 	}
-	fresh, err := ks.refresh(ctx)
+	fresh, fetched, err := ks.refresh(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if payload, found, err := verifyWith(jws, fresh, kid); found {
 		return payload, err
+	}
+	if !fetched {
+		return nil, errKeysNotFresh
 	}
 	return nil, errUnknownKey
 }
@@ -126,24 +133,24 @@ func (ks *keySet) cached() ([]jose.JSONWebKey, bool) {
 
 // refresh fetches the JWKS unless another fetch is running (it then waits
 // for that one) or the last attempt is more recent than minInterval (it
-// then returns the keys held, or errUnknownKey).
-func (ks *keySet) refresh(ctx context.Context) ([]jose.JSONWebKey, error) {
+// then returns the keys held, and fetched false).
+func (ks *keySet) refresh(ctx context.Context) (keys []jose.JSONWebKey, fetched bool, err error) {
 	ks.mu.Lock()
 	if wait := ks.inflight; wait != nil {
 		ks.mu.Unlock()
 		select {
 		case <-wait:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, false, ctx.Err()
 		}
 		ks.mu.Lock()
 		defer ks.mu.Unlock()
-		return ks.keys, nil
+		return ks.keys, true, nil
 	}
 	if !ks.triedAt.IsZero() && ks.now().Sub(ks.triedAt) < ks.minInterval {
 		keys := ks.keys
 		ks.mu.Unlock()
-		return keys, nil
+		return keys, false, nil
 	}
 	ks.triedAt = ks.now()
 	done := make(chan struct{})
@@ -152,7 +159,7 @@ func (ks *keySet) refresh(ctx context.Context) ([]jose.JSONWebKey, error) {
 
 	// The fetch is not tied to the request that triggered it: its result
 	// serves everybody waiting.
-	keys, err := ks.fetch(context.WithoutCancel(ctx))
+	keys, err = ks.fetch(context.WithoutCancel(ctx))
 
 	ks.mu.Lock()
 	if err == nil {
@@ -164,9 +171,9 @@ func (ks *keySet) refresh(ctx context.Context) ([]jose.JSONWebKey, error) {
 	held := ks.keys
 	ks.mu.Unlock()
 	if err != nil {
-		return held, err
+		return held, true, err
 	}
-	return keys, nil
+	return keys, true, nil
 }
 
 // fetch reads the JWKS document.

@@ -70,6 +70,7 @@ func badPushes(f *fixture, typ string) []pushCase {
 			return productkittest.SignWith(foreign, "ES256", f.fake.CurrentKID(), typ, c)
 		}},
 		{name: "unknown key", code: "invalid_key", token: func(c map[string]any) string {
+			f.clock.Advance(time.Minute) // the key set may be fetched again
 			return productkittest.SignWith(foreign, "ES256", "not-published", typ, c)
 		}},
 		{name: "alg none", code: "invalid_request", token: func(c map[string]any) string { return unsigned(typ, c) }},
@@ -295,5 +296,27 @@ func TestReceiverRS256AndAudienceList(t *testing.T) {
 	}
 	if r, _ := store.Lookup(context.Background(), "alice", ""); r.SubjectEndedAt.IsZero() {
 		t.Fatalf("sub not ended: %+v", r)
+	}
+}
+
+// TestReceiverNewKey: a token signed with a key Sésame published after
+// the product last fetched the key set, within the fetch interval, is
+// answered 503 (Sésame tries again), then accepted once the key set may be
+// fetched again.
+func TestReceiverNewKey(t *testing.T) {
+	f := newFixture(t)
+	store := NewMemoryRevocations(0, f.clock.Now)
+	h := f.receiver(t, store).BackChannelLogout()
+	if w := postLogout(h, f.fake.Sign("", "logout+jwt", f.fake.LogoutClaims(testClient, "alice", "sid-a"))); w.Code != 200 {
+		t.Fatalf("first token: %d", w.Code)
+	}
+	f.fake.Rotate("ES256")
+	tok := f.fake.Sign("", "logout+jwt", f.fake.LogoutClaims(testClient, "bob", "sid-b"))
+	if w := postLogout(h, tok); w.Code != http.StatusServiceUnavailable {
+		t.Fatalf("new key within the fetch interval: %d %s", w.Code, w.Body)
+	}
+	f.clock.Advance(11 * time.Second)
+	if w := postLogout(h, tok); w.Code != 200 {
+		t.Fatalf("new key, delivered again: %d %s", w.Code, w.Body)
 	}
 }

@@ -93,6 +93,9 @@ func (r *Receiver) verifyPushed(ctx context.Context, raw, typ, event string) (*v
 	payload, err := keys.VerifySignature(ctx, raw)
 	switch {
 	case err == nil:
+	case errors.Is(err, errKeysNotFresh):
+		// Perhaps a key published a moment ago: Sésame will try again.
+		return nil, &refusal{code: "temporarily_unavailable", why: err.Error(), temporary: true}
 	case errors.Is(err, ErrMalformedToken):
 		return nil, refuse("invalid_request", "%v", err)
 	case errors.Is(err, errUnknownKey), errors.Is(err, errBadSignature):
