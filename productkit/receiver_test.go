@@ -7,6 +7,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -318,5 +320,38 @@ func TestReceiverNewKey(t *testing.T) {
 	f.clock.Advance(11 * time.Second)
 	if w := postLogout(h, tok); w.Code != 200 {
 		t.Fatalf("new key, delivered again: %d %s", w.Code, w.Body)
+	}
+}
+
+// BenchmarkBackChannelLogout measures one delivery: parse the form,
+// verify the ES256 token and its claims, record the event with its jti.
+func BenchmarkBackChannelLogout(b *testing.B) {
+	f := newFixture(b)
+	r, _ := NewReceiver(ReceiverConfig{Issuer: f.issuer, ClientID: testClient, Store: NewMemoryRevocations(0, f.clock.Now),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	h := r.BackChannelLogout()
+	tokens := make([]string, b.N)
+	for i := range tokens {
+		tokens[i] = f.fake.Sign("", "logout+jwt", f.fake.LogoutClaims(testClient, "alice", "sid-a"))
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if w := postLogout(h, tokens[i]); w.Code != 200 {
+			b.Fatalf("status %d", w.Code)
+		}
+	}
+}
+
+// BenchmarkGuardVerifyWithRevocations is Guard.Verify consulting a memory
+// store (compare with BenchmarkGuardVerify).
+func BenchmarkGuardVerifyWithRevocations(b *testing.B) {
+	f := newFixture(b)
+	g, _ := NewGuard(GuardConfig{Issuer: f.issuer, Audience: testClient, Revocations: NewMemoryRevocations(0, f.clock.Now)})
+	tok := f.fake.Sign("", "at+jwt", f.accessClaims())
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := g.Verify(ctx, tok); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
