@@ -255,7 +255,9 @@ func TestClaimsChangeUpdatesRights(t *testing.T) {
 	}
 	old := s.fake.AccessToken("bob", testClient, time.Hour)
 
-	// A right granted: the session renews its tokens and holds it at once.
+	// A right granted a second after the sign-in: the session renews its
+	// tokens and holds it at once.
+	s.clock.Advance(time.Second)
 	s.fake.SetRights("bob", "domain:read", "domain:dns:example.cm")
 	refreshes := s.fake.RefreshHits()
 	s.claimsChange(t, "bob", "domain:read", "domain:dns:example.cm")
@@ -277,6 +279,9 @@ func TestClaimsChangeUpdatesRights(t *testing.T) {
 	s.claimsChange(t, "bob", "domain:read")
 	if got := b.status(t, "/dns/example.cm"); got != 403 {
 		t.Fatalf("after the removal: %d", got)
+	}
+	if s.fake.RefreshHits() != refreshes+2 {
+		t.Fatalf("refreshes %d → %d, want two in all", refreshes, s.fake.RefreshHits())
 	}
 	if id := b.me(t); !slices.Equal(id.Rights, []string{"domain:read"}) {
 		t.Fatalf("rights after the removal: %v", id.Rights)

@@ -87,7 +87,12 @@ func (w *WebAuth) loadOnce(c *gin.Context) (*session, bool) {
 			return nil, false
 		}
 	}
-	fresh, ok := w.renewIfNeeded(c, &s, rev.RightsStale(time.Unix(s.Iat, 0)))
+	// Tokens issued in an earlier second than the change are renewed; a
+	// renewal in the very second of the change gives tokens that still
+	// count as stale, and renewing again would not help: the store's
+	// rights apply instead, until the next renewal.
+	iat := time.Unix(s.Iat, 0)
+	fresh, ok := w.renewIfNeeded(c, &s, !rev.ClaimsChangedAt.IsZero() && rev.ClaimsChangedAt.After(iat))
 	if !ok {
 		return nil, false
 	}
