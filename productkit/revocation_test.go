@@ -142,6 +142,30 @@ func revocationSuite(t *testing.T, factory storeFactory) {
 		}
 	})
 
+	t.Run("a jti delivered at once to several instances passes once", func(t *testing.T) {
+		clk := newClock()
+		store := factory(t, clk)
+		t0 := clk.Now()
+		e := Event{Kind: SubjectEnded, Sub: "zed", At: t0, JTI: "jti-race", JTIUntil: t0.Add(3 * time.Minute)}
+		instances := []RevocationStore{store(0), store(1)}
+		errs := make(chan error, 10)
+		for i := range 10 {
+			go func() { errs <- instances[i%2].Record(ctx, e) }()
+		}
+		passed := 0
+		for range 10 {
+			switch err := <-errs; {
+			case err == nil:
+				passed++
+			case !errors.Is(err, ErrReplay):
+				t.Fatal(err)
+			}
+		}
+		if passed != 1 {
+			t.Fatalf("%d deliveries passed, want 1", passed)
+		}
+	})
+
 	t.Run("the newest event wins", func(t *testing.T) {
 		clk := newClock()
 		store := factory(t, clk)
