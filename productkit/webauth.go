@@ -53,7 +53,9 @@ type WebAuthConfig struct {
 	// page of the product. Defaults to "/".
 	AfterLogin string
 	// SessionMaxAge caps a session from its sign-in, refreshes included.
-	// Defaults to 12 h.
+	// Defaults to 12 h. With Revocations, keep it under the store's
+	// retention (DefaultRetention, 24 h), so that what ended a session is
+	// remembered as long as the session could live.
 	SessionMaxAge time.Duration
 	// RefreshBefore is how long before the access token expires the
 	// middleware renews the tokens. Defaults to 1 min.
