@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -274,5 +275,18 @@ func BenchmarkPostgresLookup(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func BenchmarkMemoryLookup(b *testing.B) {
+	s := NewMemoryRevocations(0, nil)
+	ctx := context.Background()
+	for i := range 10000 {
+		s.Record(ctx, Event{Kind: SubjectEnded, Sub: "p" + strconv.Itoa(i), At: time.Now()})
+	}
+	for b.Loop() {
+		if _, err := s.Lookup(ctx, "p42", "sid-1"); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
