@@ -115,7 +115,7 @@ func TestProducts(t *testing.T) {
 		}
 
 		// Sign-out at the panel ends the Sésame session too.
-		p = b.Post(domains.URL+"/logout", nil)
+		p = b.SubmitAction(b.Get(domains.URL+"/domains"), "/logout", nil)
 		if !strings.HasPrefix(p.URL.String(), domains.URL) {
 			t.Fatalf("after sign-out: %s", p.URL)
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -37,6 +38,11 @@ type CheckerConfig struct {
 	CacheTTL time.Duration
 	// CacheSize bounds the number of decisions kept. Defaults to 10,000.
 	CacheSize int
+	// Revocations is the store where the product's Receiver records what
+	// Sésame pushes. With it, a cached decision about a person is not
+	// reused once Sésame reported that the person's rights changed or that
+	// the person was ended. Optional.
+	Revocations RevocationStore
 }
 
 // Checker asks Sésame's check API whether a person may do something now.
@@ -93,6 +99,15 @@ type checkRequest struct {
 // ("product:action") on resource ("" for none).
 func (ch *Checker) Check(ctx context.Context, sub, accountID, right, resource string) (bool, error) {
 	key := sub + "\x00" + accountID + "\x00" + right + "\x00" + resource
+	if ch.cfg.Revocations != nil {
+		// The latest events about sub are part of the key: a decision
+		// cached before Sésame reported a change is not found again.
+		rev, err := ch.cfg.Revocations.Lookup(ctx, sub, "")
+		if err != nil {
+			return false, fmt.Errorf("%w: %w: %v", ErrCheck, ErrRevocationsUnavailable, err)
+		}
+		key += "\x00" + strconv.FormatInt(rev.ClaimsChangedAt.Unix(), 10) + "\x00" + strconv.FormatInt(rev.SubjectEndedAt.Unix(), 10)
+	}
 	if d, ok := ch.cached(key); ok {
 		return d, nil
 	}

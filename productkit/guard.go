@@ -3,6 +3,7 @@ package productkit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -21,6 +22,12 @@ type GuardConfig struct {
 	// Logger receives the reasons of refusals (never the token). Defaults
 	// to slog.Default().
 	Logger *slog.Logger
+	// Revocations is the store where the product's Receiver records what
+	// Sésame pushes. With it, a token whose session ended, whose person was
+	// ended after it was issued, or whose rights changed after it was
+	// issued, is refused (ErrRevokedToken): the client renews it and gets
+	// the current rights. Optional.
+	Revocations RevocationStore
 }
 
 // AccessToken is a verified JWT access token (RFC 9068).
@@ -31,6 +38,10 @@ type AccessToken struct {
 	Audience []string
 	JTI      string
 	Expiry   time.Time
+	// SID is Sésame's session the token was issued in ("" for a client
+	// acting for itself), IssuedAt its iat.
+	SID      string
+	IssuedAt time.Time
 }
 
 // HasScope reports whether the token was granted scope.
@@ -45,9 +56,18 @@ func (t *AccessToken) HasScope(scope string) bool {
 
 // Guard verifies bearer access tokens on a product's API.
 type Guard struct {
-	v   *verifier
-	log *slog.Logger
+	v     *verifier
+	log   *slog.Logger
+	store RevocationStore
 }
+
+// ErrRevokedToken means a token's session ended, its person was ended, or
+// its rights changed, after it was issued.
+var ErrRevokedToken = fmt.Errorf("%w: revoked", ErrInvalidToken)
+
+// ErrRevocationsUnavailable means the revocation store could not be read:
+// whether the token still stands is unknown.
+var ErrRevocationsUnavailable = errors.New("productkit: revocation store unavailable")
 
 // NewGuard returns a Guard. It does not contact Sésame.
 func NewGuard(cfg GuardConfig) (*Guard, error) {
@@ -61,20 +81,33 @@ func NewGuard(cfg GuardConfig) (*Guard, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Guard{v: &verifier{issuer: cfg.Issuer, audience: cfg.Audience}, log: log}, nil
+	return &Guard{v: &verifier{issuer: cfg.Issuer, audience: cfg.Audience}, log: log, store: cfg.Revocations}, nil
 }
 
 // Verify checks raw as an access token: accepted algorithm (never "none"
 // or HS*), typ "at+jwt", signature by a key Sésame publishes, issuer,
-// audience, expiry, and the presence of sub and client_id. Every failure
-// wraps ErrInvalidToken; a network failure reaching Sésame wraps
-// ErrDiscovery or is a fetch error.
+// audience, expiry, and the presence of sub and client_id; then, with a
+// revocation store, that Sésame did not end or change it since
+// (ErrRevokedToken). Every failure wraps ErrInvalidToken; a network
+// failure reaching Sésame wraps ErrDiscovery or is a fetch error, a
+// failure of the store wraps ErrRevocationsUnavailable.
 func (g *Guard) Verify(ctx context.Context, raw string) (*AccessToken, error) {
 	tok, c, err := g.v.verify(ctx, raw, kindAccess)
 	if err != nil {
 		return nil, err
 	}
+	if g.store != nil {
+		rev, err := g.store.Lookup(ctx, c.Sub, c.SID)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrRevocationsUnavailable, err)
+		}
+		if rev.TokenRefused(c.issuedAt()) {
+			return nil, ErrRevokedToken
+		}
+	}
 	return &AccessToken{
+		SID:      c.SID,
+		IssuedAt: c.issuedAt(),
 		Identity: c.identity(),
 		ClientID: c.ClientID,
 		Scopes:   c.scopes(),
@@ -101,7 +134,7 @@ func (g *Guard) Middleware() gin.HandlerFunc {
 		}
 		at, err := g.Verify(c.Request.Context(), raw)
 		if err != nil {
-			if errors.Is(err, ErrDiscovery) {
+			if errors.Is(err, ErrDiscovery) || errors.Is(err, ErrRevocationsUnavailable) {
 				g.log.WarnContext(c.Request.Context(), "productkit: cannot reach the issuer", "err", err)
 				apiAnswer{}.unavailable(c)
 				return

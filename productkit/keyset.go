@@ -45,8 +45,20 @@ var _ oidc.KeySet = (*keySet)(nil)
 // maxJWKSSize bounds the JWKS document read from Sésame.
 const maxJWKSSize = 1 << 20
 
-// errUnknownKey means no published key matches the token's key id.
-var errUnknownKey = errors.New("productkit: no published key for this token")
+// Errors of signature verification.
+var (
+	// errUnknownKey means no published key matches the token's key id.
+	errUnknownKey = errors.New("productkit: no published key for this token")
+	// errBadSignature means a published key matches but the signature
+	// does not verify.
+	errBadSignature = errors.New("productkit: signature does not verify")
+	// errKeysUnavailable means the JWKS could not be fetched.
+	errKeysUnavailable = errors.New("productkit: key set unavailable")
+	// errKeysNotFresh means the key id is unknown and the JWKS was fetched
+	// too recently to be fetched again: a key Sésame published a moment
+	// ago may be missing.
+	errKeysNotFresh = fmt.Errorf("%w (the key set was fetched moments ago)", errUnknownKey)
+)
 
 func newKeySet(url string, client *http.Client, now func() time.Time, maxAge, minInterval time.Duration, algs []string) *keySet {
 	ks := &keySet{url: url, client: client, now: now, maxAge: maxAge, minInterval: minInterval}
@@ -70,19 +82,22 @@ func (ks *keySet) VerifySignature(ctx context.Context, jwt string) ([]byte, erro
 
 	keys, stale := ks.cached()
 	if stale {
-		if fresh, err := ks.refresh(ctx); err == nil {
+		if fresh, _, err := ks.refresh(ctx); err == nil {
 			keys = fresh
 		}
 	}
 	if payload, found, err := verifyWith(jws, keys, kid); found {
 		return payload, err
 	}
-	fresh, err := ks.refresh(ctx)
+	fresh, fetched, err := ks.refresh(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if payload, found, err := verifyWith(jws, fresh, kid); found {
 		return payload, err
+	}
+	if !fetched {
+		return nil, errKeysNotFresh
 	}
 	return nil, errUnknownKey
 }
@@ -104,7 +119,7 @@ func verifyWith(jws *jose.JSONWebSignature, keys []jose.JSONWebKey, kid string) 
 		}
 	}
 	if found {
-		return nil, true, errors.New("productkit: signature does not verify")
+		return nil, true, errBadSignature
 	}
 	return nil, false, nil
 }
@@ -118,24 +133,24 @@ func (ks *keySet) cached() ([]jose.JSONWebKey, bool) {
 
 // refresh fetches the JWKS unless another fetch is running (it then waits
 // for that one) or the last attempt is more recent than minInterval (it
-// then returns the keys held, or errUnknownKey).
-func (ks *keySet) refresh(ctx context.Context) ([]jose.JSONWebKey, error) {
+// then returns the keys held, and fetched false).
+func (ks *keySet) refresh(ctx context.Context) (keys []jose.JSONWebKey, fetched bool, err error) {
 	ks.mu.Lock()
 	if wait := ks.inflight; wait != nil {
 		ks.mu.Unlock()
 		select {
 		case <-wait:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, false, ctx.Err()
 		}
 		ks.mu.Lock()
 		defer ks.mu.Unlock()
-		return ks.keys, nil
+		return ks.keys, true, nil
 	}
 	if !ks.triedAt.IsZero() && ks.now().Sub(ks.triedAt) < ks.minInterval {
 		keys := ks.keys
 		ks.mu.Unlock()
-		return keys, nil
+		return keys, false, nil
 	}
 	ks.triedAt = ks.now()
 	done := make(chan struct{})
@@ -144,7 +159,7 @@ func (ks *keySet) refresh(ctx context.Context) ([]jose.JSONWebKey, error) {
 
 	// The fetch is not tied to the request that triggered it: its result
 	// serves everybody waiting.
-	keys, err := ks.fetch(context.WithoutCancel(ctx))
+	keys, err = ks.fetch(context.WithoutCancel(ctx))
 
 	ks.mu.Lock()
 	if err == nil {
@@ -156,9 +171,9 @@ func (ks *keySet) refresh(ctx context.Context) ([]jose.JSONWebKey, error) {
 	held := ks.keys
 	ks.mu.Unlock()
 	if err != nil {
-		return held, err
+		return held, true, err
 	}
-	return keys, nil
+	return keys, true, nil
 }
 
 // fetch reads the JWKS document.
@@ -173,21 +188,21 @@ func (ks *keySet) fetch(ctx context.Context) ([]jose.JSONWebKey, error) {
 	req.Header.Set("Accept", "application/json")
 	resp, err := ks.client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("productkit: fetch jwks: %w", err)
+		return nil, fmt.Errorf("%w: fetch: %v", errKeysUnavailable, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("productkit: fetch jwks: status %d", resp.StatusCode)
+		return nil, fmt.Errorf("%w: fetch: status %d", errKeysUnavailable, resp.StatusCode)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxJWKSSize))
 	if err != nil {
-		return nil, fmt.Errorf("productkit: read jwks: %w", err)
+		return nil, fmt.Errorf("%w: read: %v", errKeysUnavailable, err)
 	}
 	var raw struct {
 		Keys []json.RawMessage `json:"keys"`
 	}
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return nil, fmt.Errorf("productkit: decode jwks: %w", err)
+		return nil, fmt.Errorf("%w: decode: %v", errKeysUnavailable, err)
 	}
 	keys := make([]jose.JSONWebKey, 0, len(raw.Keys))
 	for _, r := range raw.Keys {

@@ -36,9 +36,11 @@ func (a browserAnswer) unavailable(c *gin.Context) {
 type pageView struct {
 	TitleKey, BodyKey string
 	Right, Resource   string
-	SignIn            bool // offer to sign in
-	Retry             bool // offer to start the sign-in again
-	Home              bool // offer the way back home
+	SignIn            bool   // offer to sign in
+	Retry             bool   // offer to start the sign-in again
+	Home              bool   // offer the way back home
+	SignInHome        bool   // offer to sign in again, landing on the home page
+	SignOut           string // show the sign-out form with this CSRF token
 }
 
 type pageLink struct{ Href, Label string }
@@ -48,7 +50,10 @@ type pageData struct {
 	Right, Resource             string
 	Stylesheet                  string
 	Links                       []pageLink
+	SignOut                     *pageForm
 }
+
+type pageForm struct{ Action, Field, Token, Label string }
 
 var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="{{.Lang}}">
@@ -66,6 +71,9 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <p class="pk-right"><code>{{.Right}}</code>{{with .Resource}} {{$.On}} <code>{{.}}</code>{{end}}</p>
 <p>{{.Help}}</p>
 {{- end}}
+{{- with .SignOut}}
+<form method="post" action="{{.Action}}"><input type="hidden" name="{{.Field}}" value="{{.Token}}"><button type="submit" class="pk-button">{{.Label}}</button></form>
+{{- end}}
 <p class="pk-links">{{range .Links}}<a class="pk-button" href="{{.Href}}">{{.Label}}</a> {{end}}</p>
 </main>
 </body>
@@ -82,6 +90,12 @@ func (w *WebAuth) page(c *gin.Context, status int, v pageView) {
 	}
 	if v.SignIn {
 		d.Links = append(d.Links, pageLink{w.LoginURL(c.Request.URL.RequestURI()), text(lang, "signin")})
+	}
+	if v.SignInHome {
+		d.Links = append(d.Links, pageLink{w.LoginURL(w.cfg.AfterLogin), text(lang, "signin")})
+	}
+	if v.SignOut != "" {
+		d.SignOut = &pageForm{Action: w.cfg.LogoutPath, Field: CSRFField, Token: v.SignOut, Label: text(lang, "signout")}
 	}
 	if v.Retry {
 		d.Links = append(d.Links, pageLink{w.cfg.LoginPath, text(lang, "retry")})

@@ -36,8 +36,10 @@ func AnyResource() RequireOption {
 }
 
 // Live decides through Sésame's check API (through ch, which caches
-// decisions for a few seconds) instead of the rights carried by the token,
-// so that a right removed a moment ago is refused at once.
+// decisions for a few seconds, never past a rights change Sésame pushed
+// when it has the product's revocation store) instead of the rights
+// carried by the token, so that a right removed a moment ago is refused at
+// once. Use it for every destructive action.
 func Live(ch *Checker) RequireOption {
 	return func(r *requirement) { r.live = ch }
 }

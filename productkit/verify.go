@@ -48,6 +48,16 @@ type claims struct {
 	Scope         json.RawMessage `json:"scope"`
 	JTI           string          `json:"jti"`
 	Nonce         string          `json:"nonce"`
+	SID           string          `json:"sid"`
+	IssuedAt      float64         `json:"iat"`
+}
+
+// issuedAt returns the iat claim (zero when absent).
+func (c *claims) issuedAt() time.Time {
+	if c.IssuedAt <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(int64(c.IssuedAt), 0)
 }
 
 func (c *claims) identity() Identity {

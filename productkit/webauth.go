@@ -1,6 +1,8 @@
 package productkit
 
 import (
+	"crypto/hkdf"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -35,15 +37,25 @@ type WebAuthConfig struct {
 	// Every instance of the product must share it.
 	CookieSecret []byte
 	// PostLogoutRedirectURL is where Sésame sends the browser back after
-	// sign-out. Defaults to the origin of RedirectURL followed by "/".
+	// sign-out; it must be registered exactly at Sésame. Defaults to the
+	// origin of RedirectURL followed by SignedOutPath, a page Mount serves.
 	PostLogoutRedirectURL string
+	// Revocations is the store where the product's Receiver records the
+	// sessions Sésame ended and the rights it changed. With it, a session
+	// whose Sésame session ended, or whose person was disabled, is signed
+	// out at its next request, and a session whose rights changed uses the
+	// new rights (renewing its tokens). Optional, but without it a
+	// session lives until its next token refresh.
+	Revocations RevocationStore
 	// LoginPath and LogoutPath default to "/login" and "/logout".
 	LoginPath, LogoutPath string
 	// AfterLogin is where a sign-in lands when it was not started from a
 	// page of the product. Defaults to "/".
 	AfterLogin string
 	// SessionMaxAge caps a session from its sign-in, refreshes included.
-	// Defaults to 12 h.
+	// Defaults to 12 h. With Revocations, keep it under the store's
+	// retention (DefaultRetention, 24 h), so that what ended a session is
+	// remembered as long as the session could live.
 	SessionMaxAge time.Duration
 	// RefreshBefore is how long before the access token expires the
 	// middleware renews the tokens. Defaults to 1 min.
@@ -69,8 +81,10 @@ type WebAuth struct {
 	cfg    WebAuthConfig
 	log    *slog.Logger
 	jar    *cookieJar
-	idv    *verifier // ID tokens: audience is the client ID
-	atv    *verifier // access tokens received at refresh without an ID token
+	// csrfKey signs the CSRF tokens of the session's forms.
+	csrfKey []byte
+	idv     *verifier // ID tokens: audience is the client ID
+	atv     *verifier // access tokens received at refresh without an ID token
 
 	callbackPath string
 	origin       string
@@ -94,7 +108,11 @@ func NewWebAuth(cfg WebAuthConfig) (*WebAuth, error) {
 	}
 	origin := ru.Scheme + "://" + ru.Host
 	if cfg.PostLogoutRedirectURL == "" {
-		cfg.PostLogoutRedirectURL = origin + "/"
+		cfg.PostLogoutRedirectURL = origin + SignedOutPath
+	}
+	csrfKey, err := hkdf.Key(sha256.New, cfg.CookieSecret, nil, "productkit csrf v1", 32)
+	if err != nil {
+		return nil, fmt.Errorf("productkit: derive CSRF key: %w", err)
 	}
 	if len(cfg.Scopes) == 0 {
 		cfg.Scopes = DefaultScopes
@@ -133,6 +151,7 @@ func NewWebAuth(cfg WebAuthConfig) (*WebAuth, error) {
 		cfg:          cfg,
 		log:          log,
 		jar:          &cookieJar{sealer: sealer, secure: secure},
+		csrfKey:      csrfKey,
 		idv:          &verifier{issuer: cfg.Issuer, audience: cfg.ClientID},
 		atv:          &verifier{issuer: cfg.Issuer, audience: cfg.ClientID},
 		callbackPath: ru.Path,
@@ -143,13 +162,18 @@ func NewWebAuth(cfg WebAuthConfig) (*WebAuth, error) {
 }
 
 // Mount registers the sign-in routes on r: GET LoginPath (accepts
-// ?next=/local/path and ?prompt=login), GET the callback path, and GET and
-// POST LogoutPath.
+// ?next=/local/path and ?prompt=login), GET the callback path, POST
+// LogoutPath (the sign-out form, with CSRFToken; GET shows that form),
+// and GET the path of PostLogoutRedirectURL when it is on the product's
+// origin (a "signed out" page).
 func (w *WebAuth) Mount(r gin.IRouter) {
 	r.GET(w.cfg.LoginPath, w.login)
 	r.GET(w.callbackPath, w.callback)
-	r.GET(w.cfg.LogoutPath, w.logout)
+	r.GET(w.cfg.LogoutPath, w.logoutPage)
 	r.POST(w.cfg.LogoutPath, w.logout)
+	if u, err := url.Parse(w.cfg.PostLogoutRedirectURL); err == nil && u.Scheme+"://"+u.Host == w.origin && u.Path != "" && u.Path != "/" {
+		r.GET(u.Path, w.signedOut)
+	}
 }
 
 // Session is a middleware that loads the browser session, if any, renews
@@ -169,7 +193,9 @@ func (w *WebAuth) Session() gin.HandlerFunc {
 func (w *WebAuth) RequireSignIn() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if _, ok := w.load(c); !ok {
-			browserAnswer{w}.unauthorized(c)
+			if !c.IsAborted() {
+				browserAnswer{w}.unauthorized(c)
+			}
 			return
 		}
 		c.Next()
@@ -188,10 +214,9 @@ func (w *WebAuth) SameOrigin() gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		site := c.GetHeader("Sec-Fetch-Site")
-		origin := c.GetHeader("Origin")
-		if (site != "" && site != "same-origin" && site != "none") || (origin != "" && origin != w.origin) {
-			w.log.InfoContext(c.Request.Context(), "productkit: cross-site request refused", "origin", origin, "site", site, "path", c.Request.URL.Path)
+		if w.crossSite(c) {
+			w.log.InfoContext(c.Request.Context(), "productkit: cross-site request refused", "origin", c.GetHeader("Origin"),
+				"site", c.GetHeader("Sec-Fetch-Site"), "path", c.Request.URL.Path)
 			w.page(c, http.StatusForbidden, pageView{TitleKey: "forbidden_title", BodyKey: "origin_refused", Home: true})
 			return
 		}
@@ -219,7 +244,8 @@ func (w *WebAuth) LoginURL(next string) string {
 	return w.cfg.LoginPath + "?next=" + url.QueryEscape(next)
 }
 
-// LogoutPath returns the sign-out path (a form posting to it signs out).
+// LogoutPath returns the sign-out path: a form posting to it, with
+// CSRFToken in the field CSRFField, signs out.
 func (w *WebAuth) LogoutPath() string { return w.cfg.LogoutPath }
 
 // safeNext returns p when it is a local path, "" otherwise: no scheme, no

@@ -136,7 +136,7 @@ func (w *WebAuth) callback(c *gin.Context) {
 		w.page(c, http.StatusBadGateway, failed)
 		return
 	}
-	s.Since = now.Unix()
+	s.Since, s.Auth = now.Unix(), s.Iat
 	if err := w.saveSession(c, s); err != nil {
 		w.log.ErrorContext(ctx, "productkit: session cookie", "err", err)
 		w.page(c, http.StatusInternalServerError, failed)
@@ -144,42 +144,6 @@ func (w *WebAuth) callback(c *gin.Context) {
 	}
 	w.log.InfoContext(ctx, "productkit: signed in", "sub", s.Identity.Sub, "account_id", s.Identity.AccountID)
 	c.Redirect(http.StatusSeeOther, f.Next)
-}
-
-// logout ends the local session, revokes its refresh token (best effort)
-// and sends the browser to Sésame's end_session_endpoint with
-// id_token_hint, post_logout_redirect_uri, client_id and state, so that
-// Sésame's own session ends too.
-func (w *WebAuth) logout(c *gin.Context) {
-	c.Header("Cache-Control", "no-store")
-	ctx := c.Request.Context()
-	var s session
-	hasSession := w.jar.read(c.Request, w.sessionCookie(), &s) == nil
-	w.jar.clear(c.Writer, c.Request, w.sessionCookie())
-	target := w.cfg.PostLogoutRedirectURL
-	d, err := w.issuer.Discover(ctx)
-	if err != nil {
-		c.Redirect(http.StatusSeeOther, target)
-		return
-	}
-	if hasSession && s.RefreshToken != "" && d.RevocationEndpoint != "" {
-		w.revoke(ctx, d.RevocationEndpoint, s.RefreshToken)
-	}
-	if d.EndSessionEndpoint != "" {
-		if u, err := url.Parse(d.EndSessionEndpoint); err == nil {
-			q := u.Query()
-			if s.IDToken != "" {
-				q.Set("id_token_hint", s.IDToken)
-			}
-			q.Set("post_logout_redirect_uri", w.cfg.PostLogoutRedirectURL)
-			q.Set("client_id", w.cfg.ClientID)
-			q.Set("state", randomToken())
-			q.Set("ui_locales", Lang(c))
-			u.RawQuery = q.Encode()
-			target = u.String()
-		}
-	}
-	c.Redirect(http.StatusSeeOther, target)
 }
 
 // revoke asks Sésame to revoke a refresh token (RFC 7009). A failure is

@@ -23,7 +23,14 @@ type session struct {
 	AccessToken  string   `json:"at,omitempty"`
 	RefreshToken string   `json:"rt,omitempty"`
 	Expiry       int64    `json:"ex"`    // access token expiry, Unix seconds
-	Since        int64    `json:"since"` // sign-in, Unix seconds
+	Since        int64    `json:"since"` // sign-in, Unix seconds, product's clock
+	// SID is Sésame's session id (the ID token's sid), Auth the iat of the
+	// sign-in's ID token and Iat that of the tokens the identity was last
+	// taken from, both on Sésame's clock, Unix seconds: the revocation
+	// store's events are compared with them.
+	SID  string `json:"sid,omitempty"`
+	Auth int64  `json:"auth,omitempty"`
+	Iat  int64  `json:"iat,omitempty"`
 }
 
 // sessionKey marks a request whose session was already loaded.
@@ -56,15 +63,58 @@ func (w *WebAuth) load(c *gin.Context) (*session, bool) {
 	return s, true
 }
 
+// loadOnce reads the session cookie, ends the session when the
+// revocation store says Sésame ended it, renews its tokens when they
+// expire soon or their rights are stale, and, when the rights are still
+// stale after that, takes the rights from the store.
 func (w *WebAuth) loadOnce(c *gin.Context) (*session, bool) {
 	ctx := c.Request.Context()
 	var s session
 	if err := w.jar.read(c.Request, w.sessionCookie(), &s); err != nil {
 		return nil, false
 	}
+	var rev Revocation
+	if w.cfg.Revocations != nil {
+		var err error
+		if rev, err = w.cfg.Revocations.Lookup(ctx, s.Identity.Sub, s.SID); err != nil {
+			w.log.ErrorContext(ctx, "productkit: revocation store unavailable", "err", err)
+			browserAnswer{w}.unavailable(c)
+			return nil, false
+		}
+		if rev.SessionOver(time.Unix(s.Auth, 0)) {
+			w.log.InfoContext(ctx, "productkit: session ended by the issuer, signing out", "sub", s.Identity.Sub)
+			w.jar.clear(c.Writer, c.Request, w.sessionCookie())
+			return nil, false
+		}
+	}
+	// Tokens issued in an earlier second than the change are renewed; a
+	// renewal in the very second of the change gives tokens that still
+	// count as stale, and renewing again would not help: the store's
+	// rights apply instead, until the next renewal.
+	iat := time.Unix(s.Iat, 0)
+	fresh, ok := w.renewIfNeeded(c, &s, !rev.ClaimsChangedAt.IsZero() && rev.ClaimsChangedAt.After(iat))
+	if !ok {
+		return nil, false
+	}
+	if rev.RightsStale(time.Unix(fresh.Iat, 0)) {
+		// Sésame changed the rights after these tokens were issued: the
+		// store holds the rights as of that change.
+		cp := *fresh
+		cp.Identity.Rights = append([]string{}, rev.Rights...)
+		return &cp, true
+	}
+	return fresh, true
+}
+
+// renewIfNeeded renews the tokens of s when they expire within
+// RefreshBefore, or when stale is set and s holds a refresh token. ok is
+// false when the session is over.
+func (w *WebAuth) renewIfNeeded(c *gin.Context, sp *session, stale bool) (*session, bool) {
+	ctx := c.Request.Context()
+	s := *sp
 	now := w.issuer.now()
 	expiry := time.Unix(s.Expiry, 0)
-	if now.Add(w.cfg.RefreshBefore).Before(expiry) {
+	if now.Add(w.cfg.RefreshBefore).Before(expiry) && (!stale || s.RefreshToken == "") {
 		return &s, true
 	}
 	if s.RefreshToken == "" {
@@ -112,7 +162,7 @@ func (w *WebAuth) renew(ctx context.Context, s *session) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	fresh.Since = s.Since
+	fresh.Since, fresh.Auth = s.Since, s.Auth
 	return fresh, nil
 }
 
@@ -148,6 +198,7 @@ func (w *WebAuth) sessionFrom(ctx context.Context, tok *oauth2.Token, prev *sess
 		}
 		s.IDToken = rawID
 		s.Identity = c.identity()
+		s.SID, s.Iat = c.SID, idt.IssuedAt.Unix()
 		if expiry.IsZero() {
 			expiry = idt.Expiry
 		}
@@ -158,6 +209,7 @@ func (w *WebAuth) sessionFrom(ctx context.Context, tok *oauth2.Token, prev *sess
 		}
 		s.IDToken = prev.IDToken
 		s.Identity = c.identity()
+		s.SID, s.Iat = c.SID, c.issuedAt().Unix()
 		if expiry.IsZero() {
 			expiry = at.Expiry
 		}
@@ -168,8 +220,13 @@ func (w *WebAuth) sessionFrom(ctx context.Context, tok *oauth2.Token, prev *sess
 	if prev != nil && s.Identity.Sub != prev.Identity.Sub {
 		return nil, ErrSubjectMismatch
 	}
-	if s.RefreshToken == "" && prev != nil {
-		s.RefreshToken = prev.RefreshToken
+	if prev != nil {
+		if s.RefreshToken == "" {
+			s.RefreshToken = prev.RefreshToken
+		}
+		if s.SID == "" {
+			s.SID = prev.SID
+		}
 	}
 	return s, nil
 }

@@ -7,6 +7,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -165,24 +166,20 @@ func TestWebAuthSignInRefreshSignOut(t *testing.T) {
 	}
 
 	// Sign-out: local session gone, refresh token revoked, Sésame told.
-	resp, err = p.client.PostForm(p.srv.URL+"/logout", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	resp = p.signOut(t)
 	logouts := p.fake.Logouts()
 	if len(logouts) != 1 {
 		t.Fatalf("logouts = %v", logouts)
 	}
 	l := logouts[0]
-	if l.IDTokenHint == "" || l.PostLogoutRedirectURI != p.srv.URL+"/" || l.ClientID != testClient || l.State == "" {
+	if l.IDTokenHint == "" || l.PostLogoutRedirectURI != p.srv.URL+"/signed-out" || l.ClientID != testClient || l.State == "" {
 		t.Fatalf("logout = %+v", l)
 	}
 	if len(p.fake.Revoked()) != 1 {
 		t.Fatalf("revoked = %v", p.fake.Revoked())
 	}
-	if resp.Request.URL.String() != p.srv.URL+"/?state="+url.QueryEscape(l.State) {
-		t.Fatalf("after sign-out landed on %s", resp.Request.URL)
+	if resp.Request.URL.String() != p.srv.URL+"/signed-out?state="+url.QueryEscape(l.State) || resp.StatusCode != 200 {
+		t.Fatalf("after sign-out landed on %s (%d)", resp.Request.URL, resp.StatusCode)
 	}
 	resp, _ = p.get(t, "/me")
 	if resp.StatusCode != http.StatusForbidden { // back to Sésame, where nobody is signed in
@@ -203,6 +200,36 @@ func TestWebAuthDisabledPersonLosesSession(t *testing.T) {
 	if p.hasSession() {
 		t.Fatal("session cookie kept")
 	}
+}
+
+// csrfRe finds the CSRF field of the sign-out form.
+var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrf returns the CSRF token of the sign-out form that GET /logout shows.
+func (p *panel) csrf(t *testing.T) string {
+	t.Helper()
+	_, body := p.get(t, "/logout")
+	m := csrfRe.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no CSRF token on the sign-out page: %s", body)
+	}
+	return m[1]
+}
+
+// signOut posts the sign-out form as the product's page would, and
+// follows the redirects.
+func (p *panel) signOut(t *testing.T) *http.Response {
+	t.Helper()
+	form := url.Values{CSRFField: {p.csrf(t)}}
+	req, _ := http.NewRequest("POST", p.srv.URL+"/logout", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", p.srv.URL)
+	resp, err := p.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
 }
 
 func (p *panel) hasSession() bool {
@@ -231,11 +258,7 @@ func TestWebAuthRefreshWithoutIDToken(t *testing.T) {
 	if n := p.fake.RefreshHits(); n != 1 {
 		t.Fatalf("refreshes = %d, want 1", n)
 	}
-	resp, err := p.client.PostForm(p.srv.URL+"/logout", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	p.signOut(t)
 	if l := p.fake.Logouts(); len(l) != 1 || l[0].IDTokenHint == "" {
 		t.Fatalf("logouts = %+v", l)
 	}

@@ -45,6 +45,7 @@ func run(args []string) error {
 	audience := fs.String("audience", env("DEMO_AUDIENCE", ""), "audience required of API bearer tokens; default the client ID (DEMO_AUDIENCE)")
 	cookieSecret := fs.String("cookie-secret", env("DEMO_COOKIE_SECRET", ""), "secret sealing session cookies, ≥ 32 bytes; default random (DEMO_COOKIE_SECRET)")
 	checkTTL := fs.Duration("check-cache", 5*time.Second, "how long live check decisions are reused; negative: never")
+	databaseURL := fs.String("database-url", env("DEMO_DATABASE_URL", ""), "PostgreSQL URL of the revocation store shared by the panel's instances; default in memory (DEMO_DATABASE_URL)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -59,7 +60,7 @@ func run(args []string) error {
 	h, err := panel.New(panel.Config{
 		Product: *product, PublicURL: *publicURL, Issuer: *issuer,
 		ClientID: *clientID, ClientSecret: *clientSecret, Audience: *audience,
-		CookieSecret: []byte(*cookieSecret), CheckCacheTTL: *checkTTL, Logger: log,
+		CookieSecret: []byte(*cookieSecret), CheckCacheTTL: *checkTTL, DatabaseURL: *databaseURL, Logger: log,
 	})
 	if err != nil {
 		return err

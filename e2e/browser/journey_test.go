@@ -129,4 +129,18 @@ func journey(t *testing.T, b *browser, o sesametest.Options) {
 	if body := owner.text("main table"); !strings.Contains(body, invitee) || !strings.Contains(body, "Actif") {
 		t.Fatalf("the console does not list %s as active:\n%s", invitee, body)
 	}
+
+	// Signing out at the panel is its form button (POST with a CSRF
+	// token); it ends Sésame's session too and comes back to the panel.
+	alice.click("header form[action='/logout'] button[type=submit]")
+	if u := alice.url(); u.String() != panel.URL+"/signed-out?state="+u.Query().Get("state") || u.Query().Get("state") == "" {
+		t.Fatalf("after signing out at the panel: %s", u)
+	}
+	if got := alice.text("h1"); got != "Vous êtes déconnecté" {
+		t.Fatalf("signed-out page says %q", got)
+	}
+	alice.open(w.URL + "/account")
+	if u := alice.url(); !strings.HasPrefix(u.Path, "/login") {
+		t.Fatalf("Sésame's session survived the panel's sign-out: %s", u)
+	}
 }

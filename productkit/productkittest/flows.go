@@ -26,7 +26,11 @@ type refreshState struct {
 	used        bool
 }
 
-type family struct{ revoked bool }
+// family is one sign-in: its refresh tokens and its session id (sid).
+type family struct {
+	revoked bool
+	sid     string
+}
 
 // ccToken is an access token issued by the client credentials grant.
 type ccToken struct {
@@ -132,7 +136,11 @@ func (i *Issuer) exchange(w http.ResponseWriter, r *http.Request, client *Client
 		oauthError(w, http.StatusBadRequest, "invalid_grant")
 		return
 	}
-	i.issue(w, client.ID, g.sub, g.scopes, g.nonce, &family{}, true)
+	fam := &family{sid: randomString(16)}
+	i.mu.Lock()
+	i.sids[g.sub] = fam.sid
+	i.mu.Unlock()
+	i.issue(w, client.ID, g.sub, g.scopes, g.nonce, fam, true)
 }
 
 func (i *Issuer) refreshGrant(w http.ResponseWriter, r *http.Request, client *Client) {
@@ -169,6 +177,7 @@ func (i *Issuer) issue(w http.ResponseWriter, clientID, sub string, scopes []str
 	at := i.PersonClaims(sub)
 	at["iss"], at["aud"], at["client_id"], at["scope"] = i.URL, []string{clientID}, clientID, scope
 	at["jti"], at["iat"], at["exp"] = randomString(16), now.Unix(), now.Add(i.AccessTTL).Unix()
+	at["sid"] = fam.sid
 	resp := map[string]any{
 		"access_token": i.Sign("", "at+jwt", at),
 		"token_type":   "bearer",
@@ -177,6 +186,7 @@ func (i *Issuer) issue(w http.ResponseWriter, clientID, sub string, scopes []str
 	}
 	id := i.PersonClaims(sub)
 	id["iss"], id["aud"], id["iat"], id["exp"] = i.URL, clientID, now.Unix(), now.Add(i.IDTTL).Unix()
+	id["sid"] = fam.sid
 	if nonce != "" {
 		id["nonce"] = nonce
 	}

@@ -47,6 +47,7 @@ type Issuer struct {
 	people   map[string]*Person
 	clients  map[string]*Client
 	signedIn string
+	sids     map[string]string // sub → sid of its latest sign-in
 	codes    map[string]*grant
 	refresh  map[string]*refreshState
 	cc       map[string]ccToken
@@ -73,6 +74,7 @@ func New(t testing.TB) *Issuer {
 		codes:     map[string]*grant{},
 		refresh:   map[string]*refreshState{},
 		cc:        map[string]ccToken{},
+		sids:      map[string]string{},
 	}
 	i.Rotate("ES256")
 	mux := http.NewServeMux()
@@ -164,16 +166,7 @@ func (i *Issuer) PersonClaims(sub string) map[string]any {
 // AccessToken mints an access token (typ at+jwt) for sub as issued to
 // clientID, audience clientID, valid ttl.
 func (i *Issuer) AccessToken(sub, clientID string, ttl time.Duration) string {
-	c := i.PersonClaims(sub)
-	now := i.now()
-	c["iss"] = i.URL
-	c["aud"] = []string{clientID}
-	c["client_id"] = clientID
-	c["scope"] = "openid profile email offline_access"
-	c["jti"] = randomString(16)
-	c["iat"] = now.Unix()
-	c["exp"] = now.Add(ttl).Unix()
-	return i.Sign("", "at+jwt", c)
+	return i.AccessTokenWith(sub, clientID, ttl, nil)
 }
 
 // IDToken mints an ID token (typ JWT) for sub, audience clientID.
@@ -189,6 +182,75 @@ func (i *Issuer) IDToken(sub, clientID, nonce string) string {
 		c["nonce"] = nonce
 	}
 	return i.Sign("", "JWT", c)
+}
+
+// SID returns the session id (sid claim) of sub's latest sign-in, "" if
+// none.
+func (i *Issuer) SID(sub string) string {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.sids[sub]
+}
+
+// AccessTokenWith is AccessToken with extra claims set (or removed, when
+// their value is nil), e.g. "sid" or "iat".
+func (i *Issuer) AccessTokenWith(sub, clientID string, ttl time.Duration, extra map[string]any) string {
+	c := i.PersonClaims(sub)
+	now := i.now()
+	c["iss"] = i.URL
+	c["aud"] = []string{clientID}
+	c["client_id"] = clientID
+	c["scope"] = "openid profile email offline_access"
+	c["jti"] = randomString(16)
+	c["iat"] = now.Unix()
+	c["exp"] = now.Add(ttl).Unix()
+	for k, v := range extra {
+		if v == nil {
+			delete(c, k)
+		} else {
+			c[k] = v
+		}
+	}
+	return i.Sign("", "at+jwt", c)
+}
+
+// LogoutClaims returns the claims of a logout token (Back-Channel Logout
+// 1.0) for clientID as Sésame sends it: sub and sid ("" leaves either
+// out), iat now, exp two minutes later, a fresh jti. Sign it with Sign(""
+// , "logout+jwt", claims) after changing what a test needs.
+func (i *Issuer) LogoutClaims(clientID, sub, sid string) map[string]any {
+	now := i.now()
+	c := map[string]any{
+		"iss": i.URL, "aud": clientID, "iat": now.Unix(), "exp": now.Add(2 * time.Minute).Unix(),
+		"jti":    randomString(16),
+		"events": map[string]any{"http://schemas.openid.net/event/backchannel-logout": map[string]any{}},
+	}
+	if sub != "" {
+		c["sub"] = sub
+	}
+	if sid != "" {
+		c["sid"] = sid
+	}
+	return c
+}
+
+// ClaimsChangeClaims returns the claims of a security event token (RFC
+// 8417) for clientID carrying the CAEP token-claims-change event: sub's
+// rights became rights at at. Sign it with Sign("", "secevent+jwt",
+// claims).
+func (i *Issuer) ClaimsChangeClaims(clientID, sub string, at time.Time, rights ...string) map[string]any {
+	now := i.now()
+	if rights == nil {
+		rights = []string{}
+	}
+	return map[string]any{
+		"iss": i.URL, "aud": clientID, "iat": now.Unix(), "exp": now.Add(2 * time.Minute).Unix(),
+		"jti":    randomString(16),
+		"sub_id": map[string]any{"format": "opaque", "id": sub},
+		"events": map[string]any{"https://schemas.openid.net/secevent/caep/event-type/token-claims-change": map[string]any{
+			"event_timestamp": at.Unix(), "claims": map[string]any{"rights": rights},
+		}},
+	}
 }
 
 // JWKSHits counts the JWKS fetches served.

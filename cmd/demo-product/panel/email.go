@@ -10,19 +10,20 @@ import (
 )
 
 // mountEmail serves the email panel: email:read to view, email:manage to
-// create and delete mailboxes. The resource of a mailbox right is its mail
+// create and delete mailboxes (decided live by the check API). The resource of a mailbox right is its mail
 // domain: email:manage:example.cm manages the addresses @example.cm.
 func mountEmail(p *panel, web, api *gin.RouterGroup) {
 	byAddress := pk.ResourceFunc(func(c *gin.Context) string { return domainOf(c.Param("address")) })
 	web.GET("/mailboxes", pk.Require("email:read", pk.AnyResource()), p.mailboxesPage)
+	live := pk.Live(p.checker)
 	web.POST("/mailboxes", pk.Require("email:manage", pk.ResourceFunc(func(c *gin.Context) string {
 		return strings.ToLower(strings.TrimSpace(c.PostForm("domain")))
-	})), p.addMailboxForm)
-	web.POST("/mailboxes/:address/delete", pk.Require("email:manage", byAddress), p.deleteMailboxForm)
+	}), live), p.addMailboxForm)
+	web.POST("/mailboxes/:address/delete", pk.Require("email:manage", byAddress, live), p.deleteMailboxForm)
 
 	api.GET("/mailboxes", pk.Require("email:read", pk.AnyResource()), p.apiMailboxes)
-	api.PUT("/mailboxes/:address", pk.Require("email:manage", byAddress), p.apiAddMailbox)
-	api.DELETE("/mailboxes/:address", pk.Require("email:manage", byAddress), p.apiDeleteMailbox)
+	api.PUT("/mailboxes/:address", pk.Require("email:manage", byAddress, live), p.apiAddMailbox)
+	api.DELETE("/mailboxes/:address", pk.Require("email:manage", byAddress, live), p.apiDeleteMailbox)
 }
 
 func domainOf(address string) string {

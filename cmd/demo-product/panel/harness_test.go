@@ -34,16 +34,27 @@ type harness struct {
 
 func newHarness(t *testing.T, product string, checkTTL time.Duration) *harness {
 	t.Helper()
+	return newHarnessWith(t, product, checkTTL, nil)
+}
+
+// newHarnessWith is newHarness with the panel's configuration changed by
+// mutate.
+func newHarnessWith(t *testing.T, product string, checkTTL time.Duration, mutate func(*Config)) *harness {
+	t.Helper()
 	fake := productkittest.New(t)
 	srv := httptest.NewServer(nil)
 	t.Cleanup(srv.Close)
 	id := product + "-panel"
 	fake.AddClient(productkittest.Client{ID: id, Secret: secret, RedirectURIs: []string{srv.URL + "/callback"}})
-	h, err := New(Config{
+	cfg := Config{
 		Product: product, PublicURL: srv.URL, Issuer: fake.URL, ClientID: id, ClientSecret: secret,
 		CheckCacheTTL: checkTTL, HTTPClient: fake.Server.Client(),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	h, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

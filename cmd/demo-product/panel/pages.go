@@ -59,6 +59,7 @@ type view struct {
 	LoginURL   string
 	SwitchURL  string
 	LogoutPath string
+	CSRF       string // the sign-out form's CSRF token
 	Data       any
 }
 
@@ -76,6 +77,7 @@ func (p *panel) renderErr(c *gin.Context, status int, name string, data any, err
 		LoginURL:   p.wa.LoginURL(c.Request.URL.RequestURI()),
 		SwitchURL:  p.wa.LoginURL(p.product.Home) + "&prompt=login",
 		LogoutPath: p.wa.LogoutPath(),
+		CSRF:       p.wa.CSRFToken(c),
 	}
 	if id, ok := productkit.IdentityFrom(c); ok {
 		v.Identity = &id

@@ -36,9 +36,19 @@ type Config struct {
 	// CookieSecret seals the session cookies (≥ 32 bytes). Defaults to a
 	// random secret: sessions then end when the program stops.
 	CookieSecret []byte
-	// CheckCacheTTL is how long live decisions of the check API are reused.
-	// Defaults to 5 s; negative disables the cache.
+	// CheckCacheTTL is how long live decisions of the check API are reused
+	// (never past a rights change Sésame pushed). Defaults to 5 s; negative
+	// disables the cache.
 	CheckCacheTTL time.Duration
+	// Revocations records the sessions Sésame ended and the rights it
+	// changed, pushed to /backchannel-logout and /events. Every instance of
+	// one panel must share it. Defaults to a PostgreSQL store when
+	// DatabaseURL is set, to one in memory otherwise.
+	Revocations productkit.RevocationStore
+	// DatabaseURL is a PostgreSQL URL (postgres://…) where the panel keeps
+	// its revocation store, in the table <product>_panel_revocations it
+	// creates. Optional.
+	DatabaseURL string
 	// HTTPClient talks to Sésame. Defaults to a client with a 10 s timeout.
 	HTTPClient *http.Client
 	// Now gives the time (tests). Defaults to time.Now.
@@ -56,15 +66,21 @@ type panel struct {
 	wa      *productkit.WebAuth
 	guard   *productkit.Guard
 	checker *productkit.Checker
-	pages   *pages
-	log     *slog.Logger
+	// receiver takes the logout and claims-change tokens Sésame pushes.
+	receiver *productkit.Receiver
+	pages    *pages
+	log      *slog.Logger
 }
 
 // New builds the panel's HTTP handler. It does not contact Sésame:
 // discovery happens at the first sign-in or API call. Routes:
 //
 //	GET  /                     home (sign-in link, or who is signed in and what they may do)
-//	GET  /login, /callback     sign-in through Sésame; GET|POST /logout signs out there too
+//	GET  /login, /callback     sign-in through Sésame
+//	POST /logout               sign-out (form with a CSRF token), there too; GET /logout shows the form
+//	GET  /signed-out           where Sésame sends the browser back after sign-out
+//	POST /backchannel-logout   logout tokens from Sésame (Back-Channel Logout 1.0)
+//	POST /events               security event tokens from Sésame (CAEP token-claims-change)
 //	GET  /healthz              "ok"
 //	GET  /static/panel.css
 //	product pages under /domains, /servers or /mailboxes, and the JSON API under /api
@@ -73,6 +89,9 @@ func New(cfg Config) (http.Handler, error) {
 	prod, ok := products[cfg.Product]
 	if !ok {
 		return nil, fmt.Errorf("demo: unknown product %q (domain, server or email)", cfg.Product)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	pub, err := url.Parse(cfg.PublicURL)
 	if err != nil || (pub.Scheme != "http" && pub.Scheme != "https") || pub.Host == "" || (pub.Path != "" && pub.Path != "/") {
@@ -97,21 +116,29 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	revs, err := revocations(cfg)
+	if err != nil {
+		return nil, err
+	}
 	wa, err := productkit.NewWebAuth(productkit.WebAuthConfig{
 		Issuer: issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		RedirectURL: base + "/callback", CookieSecret: cfg.CookieSecret,
-		Stylesheet: "/static/panel.css", Logger: cfg.Logger,
+		Stylesheet: "/static/panel.css", Logger: cfg.Logger, Revocations: revs,
 	})
 	if err != nil {
 		return nil, err
 	}
-	guard, err := productkit.NewGuard(productkit.GuardConfig{Issuer: issuer, Audience: cfg.Audience, Logger: cfg.Logger})
+	guard, err := productkit.NewGuard(productkit.GuardConfig{Issuer: issuer, Audience: cfg.Audience, Logger: cfg.Logger, Revocations: revs})
 	if err != nil {
 		return nil, err
 	}
 	checker, err := productkit.NewChecker(productkit.CheckerConfig{
-		Issuer: issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, CacheTTL: cfg.CheckCacheTTL,
+		Issuer: issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, CacheTTL: cfg.CheckCacheTTL, Revocations: revs,
 	})
+	if err != nil {
+		return nil, err
+	}
+	receiver, err := productkit.NewReceiver(productkit.ReceiverConfig{Issuer: issuer, ClientID: cfg.ClientID, Store: revs, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +146,7 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &panel{cfg: cfg, product: prod, store: newStore(), wa: wa, guard: guard, checker: checker, pages: pg, log: cfg.Logger}
+	p := &panel{cfg: cfg, product: prod, store: newStore(), wa: wa, guard: guard, checker: checker, receiver: receiver, pages: pg, log: cfg.Logger}
 	return p.routes(issuer.URL()), nil
 }
 
@@ -130,6 +157,7 @@ func (p *panel) routes(issuerURL string) http.Handler {
 	r.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
 	r.GET("/static/panel.css", serveCSS)
 	p.wa.Mount(r)
+	p.receiver.Mount(r) // server to server: outside sign-in and same-origin checks
 	r.GET("/", p.wa.Session(), p.home)
 
 	web := r.Group("/", p.wa.RequireSignIn(), p.wa.SameOrigin())

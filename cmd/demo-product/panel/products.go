@@ -31,12 +31,12 @@ var products = map[string]*product{
 	},
 	"server": {
 		Key: "server", TitleKey: "product_server", Home: "/servers",
-		Actions: []action{{"act_server_read", "server:read", false}, {"act_server_op", "server:operate", false}},
+		Actions: []action{{"act_server_read", "server:read", false}, {"act_server_op", "server:operate", true}},
 		mount:   mountServer,
 	},
 	"email": {
 		Key: "email", TitleKey: "product_email", Home: "/mailboxes",
-		Actions: []action{{"act_email_read", "email:read", false}, {"act_email_manage", "email:manage", false}},
+		Actions: []action{{"act_email_read", "email:read", false}, {"act_email_manage", "email:manage", true}},
 		mount:   mountEmail,
 	},
 }

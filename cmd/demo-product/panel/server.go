@@ -12,10 +12,11 @@ import (
 // (or server:operate:<that server>).
 var powerOps = []string{"reboot", "stop", "start"}
 
-// mountServer serves the server panel: server:read to view, server:operate
-// to reboot, stop or start, both from the rights of the token.
+// mountServer serves the server panel: server:read to view, from the
+// rights of the session's token; server:operate to reboot, stop or start,
+// decided live by the check API.
 func mountServer(p *panel, web, api *gin.RouterGroup) {
-	operate := pk.Require("server:operate", pk.ResourceParam("server"))
+	operate := pk.Require("server:operate", pk.ResourceParam("server"), pk.Live(p.checker))
 	web.GET("/servers", pk.Require("server:read", pk.AnyResource()), p.serversPage)
 	web.POST("/servers/:server/:op", operate, p.powerForm)
 
