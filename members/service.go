@@ -21,6 +21,16 @@ type TokenRevoker interface {
 	RevokeSubject(ctx context.Context, subject string) error
 }
 
+// Notifier tells the products a person uses what changed, in the
+// transaction of the change; package events implements it.
+type Notifier interface {
+	// SignedOutEverywhere: the person's sessions all end (disabled,
+	// deleted, password reset). Called before they are deleted.
+	SignedOutEverywhere(ctx context.Context, subject string) error
+	// RightsChanged: the person's rights in accountID changed.
+	RightsChanged(ctx context.Context, accountID, subject string) error
+}
+
 // Options are the dependencies and settings of a Service.
 type Options struct {
 	DB       *db.DB
@@ -29,6 +39,9 @@ type Options struct {
 	Outbox   *mail.Outbox
 	Tokens   TokenRevoker
 	Hasher   *account.PasswordHasher
+	// Events tells the products of ended sessions and changed rights; nil:
+	// nobody is told.
+	Events Notifier
 	// Issuer is Sésame's public URL; invitation links start with it.
 	Issuer string
 	// InvitationTTL is how long an invitation link lives; default 72 h.
@@ -46,6 +59,7 @@ type Service struct {
 	rights   *rbac.Service
 	outbox   *mail.Outbox
 	tokens   TokenRevoker
+	events   Notifier
 	hasher   *account.PasswordHasher
 	issuer   string
 	ttl      time.Duration
@@ -67,7 +81,7 @@ func New(o Options) *Service {
 		o.Hasher = account.NewPasswordHasher(0)
 	}
 	return &Service{db: o.DB, trail: audit.New(o.DB), accounts: o.Accounts, rights: o.Rights, outbox: o.Outbox, tokens: o.Tokens,
-		hasher: o.Hasher, issuer: o.Issuer, ttl: o.InvitationTTL, now: o.Now, zone: o.Zone, resetKick: make(chan struct{}, 1)}
+		events: o.Events, hasher: o.Hasher, issuer: o.Issuer, ttl: o.InvitationTTL, now: o.Now, zone: o.Zone, resetKick: make(chan struct{}, 1)}
 }
 
 // InvitationTTL is how long a new invitation link lives.
