@@ -227,8 +227,10 @@ func (a *App) build(ctx context.Context) error {
 func (a *App) Handler() http.Handler { return a.Web }
 
 // Run does the background work until ctx ends: mail delivery, the
-// password-reset requests, the policy watcher (PostgreSQL), signing key
-// refresh and clean-up of expired rows.
+// password-reset requests, the delivery of logout tokens and rights-change
+// events to products, the scan for grants that expired (every second), the
+// policy watcher (PostgreSQL), signing key refresh and clean-up of expired
+// rows.
 // It returns once all of it has stopped, so that Close may follow.
 func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
@@ -245,6 +247,9 @@ func (a *App) Run(ctx context.Context) {
 	// KeyReloadInterval, and at once when a token names an unknown kid.
 	refresh := time.NewTicker(KeyReloadInterval)
 	purge := time.NewTicker(10 * time.Minute)
+	if err := a.scanExpiries(ctx); err != nil && ctx.Err() == nil {
+		a.log.Warn("grant expiry scan", "err", err)
+	}
 	expiries := time.NewTicker(ExpiryScanInterval)
 	defer expiries.Stop()
 	defer refresh.Stop()

@@ -1,0 +1,91 @@
+package e2e_test
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/sesame-idp/sesame/events"
+	"github.com/sesame-idp/sesame/oauth/sqlstore"
+	"github.com/sesame-idp/sesame/rbac"
+	"github.com/sesame-idp/sesame/sesametest"
+)
+
+// bclWorld is a seeded instance with the product bcl-panel registered to
+// post to a receiver.
+func bclWorld(t *testing.T, s *sesametest.Instance) (world, *receiver, *sesametest.RP) {
+	w := seed(t, s)
+	rcv := newReceiver(t)
+	secret := createClient(t, s, &sqlstore.Client{
+		ID: bclClient, Name: "Panel", RedirectURIs: []string{bclRedirect}, IsFirstParty: true,
+		Scopes:               []string{"openid", "profile", "email", "offline_access"},
+		BackchannelLogoutURI: rcv.URL + "/backchannel-logout", EventsURI: rcv.URL + "/events",
+	})
+	return w, rcv, s.NewRP(t, bclClient, secret, bclRedirect)
+}
+
+// TestLogoutOnPasswordReset: a reset signs the person out of every product
+// (a logout token with no sid).
+func TestLogoutOnPasswordReset(t *testing.T) {
+	sesametest.Each(t, func(t *testing.T, s *sesametest.Instance) {
+		w, rcv, rp := bclWorld(t, s)
+		const email, pw, next = "forgetful@example.cm", "Oublie#Depuis2025", "Retrouve#Enfin2026"
+		m := addLoginAccount(t, s, w.AccountID, email, pw, "domain:read")
+		bclSignIn(t, s, rp, email, pw, w.AccountID)
+
+		b := s.NewBrowser(t)
+		b.Submit(b.Get("/password-reset"), "email", url.Values{"email": {email}, "account_id": {w.AccountID}})
+		link := resetLink.FindString(s.Mail.WaitFor(t, email, 10*time.Second).Text)
+		if p := b.Submit(b.Get(link), "password_confirm", url.Values{"password": {next}, "password_confirm": {next}}); p.URL.Path != "/login" {
+			t.Fatalf("after reset: %s", p.URL)
+		}
+		rcv.logoutToken(t, s, m.ID, "")
+	})
+}
+
+// TestGrantExpiryEvent: when a time-limited grant ends, the products hear
+// of the new rights once, however many instances scan for expiries.
+func TestGrantExpiryEvent(t *testing.T) {
+	for _, pg := range []bool{false, true} {
+		name := map[bool]string{false: "sqlite", true: "postgres"}[pg]
+		t.Run(name, func(t *testing.T) {
+			s := sesametest.Start(t, sesametest.Options{Postgres: pg})
+			if pg {
+				// A second instance on the same database scans too.
+				sesametest.Start(t, sesametest.Options{DatabaseURL: s.DatabaseURL})
+			}
+			ctx := context.Background()
+			w, rcv, rp := bclWorld(t, s)
+			const email, pw = "temp@example.cm", "Temporaire#2026x"
+			m := addLoginAccount(t, s, w.AccountID, email, pw, "server:read")
+			ends := time.Now().Add(3 * time.Second).Truncate(time.Second)
+			if err := s.Rights.SetGrants(ctx, w.AccountID, m.ID, []rbac.Grant{{Right: "server:read"}, {Right: "domain:read", ExpiresAt: &ends}}); err != nil {
+				t.Fatal(err)
+			}
+			bclSignIn(t, s, rp, email, pw, w.AccountID)
+			if got := rcv.rightsEvent(t, s, m.ID); !slices.Equal(got, []string{"server:read"}) {
+				t.Fatalf("rights after the expiry %v", got)
+			}
+			// Let every instance scan a few more times.
+			time.Sleep(2500 * time.Millisecond)
+			list, err := s.Events.Recent(ctx, "", 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, d := range list {
+				if d.Kind == events.KindRights {
+					n++
+					if !d.EventAt.Equal(ends) {
+						t.Fatalf("event at %s, want the expiry %s", d.EventAt, ends)
+					}
+				}
+			}
+			if n != 1 {
+				t.Fatalf("%d rights events, want 1", n)
+			}
+		})
+	}
+}
