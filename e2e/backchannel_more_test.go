@@ -2,8 +2,10 @@ package e2e_test
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,4 +90,71 @@ func TestGrantExpiryEvent(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAdminSessionsAndDeliveries: an admin lists a person's sessions, ends
+// one from the page (the product hears of it), and sees the deliveries, in
+// French and in English, and through the admin API.
+func TestAdminSessionsAndDeliveries(t *testing.T) {
+	sesametest.Each(t, func(t *testing.T, s *sesametest.Instance) {
+		w, rcv, rp := bclWorld(t, s)
+		const email, pw = "tech@example.cm", "Technicien!2026x"
+		m := addLoginAccount(t, s, w.AccountID, email, pw, "server:read")
+		ses := bclSignIn(t, s, rp, email, pw, w.AccountID)
+		b := adminSignIn(t, s)
+
+		path := "/admin/accounts/" + w.AccountID + "/members/" + m.ID + "/sessions"
+		if p := b.Get("/admin/accounts/" + w.AccountID); !strings.Contains(p.Body, `href="`+path+`"`) {
+			t.Fatal("the account page has no link to the sessions")
+		}
+		p := b.Get(path)
+		if p.Status != http.StatusOK || !strings.Contains(p.Body, "Sessions de "+email) || !strings.Contains(p.Body, "<code>"+bclClient+"</code>") {
+			t.Fatalf("sessions page: %d\n%s", p.Status, p.Body)
+		}
+		form, ok := adminForm(t, p, path+"/end", "sid", ses.SID)
+		if !ok {
+			t.Fatal("no end button for the session")
+		}
+		p = b.Post(s.URL+path+"/end", form)
+		if p.Status != http.StatusOK || !strings.Contains(p.Body, "Session terminée à Sésame.") || strings.Contains(p.Body, ses.SID) {
+			t.Fatalf("after ending: %d", p.Status)
+		}
+		rcv.logoutToken(t, s, m.ID, ses.SID)
+		if p := b.Post(s.URL+path+"/end", adminFreshToken(t, b, form)); p.Status != http.StatusNotFound {
+			t.Fatalf("ending it again: %d, want 404", p.Status)
+		}
+
+		// The deliveries page, once delivered.
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if n, _ := s.Events.Pending(context.Background()); n == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("delivery still pending")
+			}
+		}
+		p = b.Get("/admin/deliveries")
+		if p.Status != http.StatusOK || !strings.Contains(p.Body, "Envois aux produits") || !strings.Contains(p.Body, "Fin d&#39;une session") || !strings.Contains(p.Body, "Remis") {
+			t.Fatalf("deliveries page: %d\n%s", p.Status, p.Body)
+		}
+		if p = b.Get("/admin/deliveries?state=failed&lang=en"); !strings.Contains(p.Body, "Deliveries to products") || !strings.Contains(p.Body, "No delivery.") {
+			t.Fatalf("failed deliveries in English:\n%s", p.Body)
+		}
+
+		// The API.
+		ses = bclSignIn(t, s, rp, email, pw, w.AccountID)
+		status, body := adminAPI(t, s, b, "GET", "/api/v1/admin/accounts/"+w.AccountID+"/members/"+m.ID+"/sessions", "", nil)
+		if list, _ := body["sessions"].([]any); status != http.StatusOK || len(list) != 1 || list[0].(map[string]any)["sid"] != ses.SID {
+			t.Fatalf("API sessions: %d %v", status, body)
+		}
+		token := adminCSRF(t, b, "/admin")
+		if status, _ := adminAPI(t, s, b, "DELETE", "/api/v1/admin/accounts/"+w.AccountID+"/members/"+m.ID+"/sessions/"+ses.SID, token, nil); status != http.StatusNoContent {
+			t.Fatalf("API end session: %d", status)
+		}
+		rcv.logoutToken(t, s, m.ID, ses.SID)
+		status, body = adminAPI(t, s, b, "GET", "/api/v1/admin/deliveries?state=delivered", "", nil)
+		if list, _ := body["deliveries"].([]any); status != http.StatusOK || len(list) < 1 || list[0].(map[string]any)["client_id"] != bclClient {
+			t.Fatalf("API deliveries: %d %v", status, body)
+		}
+	})
 }
