@@ -206,6 +206,20 @@ func bclSignIn(t *testing.T, s *sesametest.Instance, rp *sesametest.RP, email, p
 	} else if err := json.Unmarshal(b.UnsafePayloadWithoutVerification(), &at); err != nil || at["sid"] != sid {
 		t.Fatalf("access token sid %v, want %s", at["sid"], sid)
 	}
+	// So do the ID and access tokens of a refresh.
+	r := refresh(t, rp, tok.RefreshToken)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	idt, err := rp.Verifier.Verify(context.Background(), r.tok.Extra("id_token").(string))
+	var rid map[string]any
+	if err != nil || idt.Claims(&rid) != nil || rid["sid"] != sid {
+		t.Fatalf("refreshed ID token sid %v (%v), want %s", rid["sid"], err, sid)
+	}
+	if jws, err := jose.ParseSigned(r.tok.AccessToken, []jose.SignatureAlgorithm{jose.ES256}); err != nil ||
+		json.Unmarshal(jws.UnsafePayloadWithoutVerification(), &at) != nil || at["sid"] != sid {
+		t.Fatalf("refreshed access token sid %v, want %s", at["sid"], sid)
+	}
 	return bclSession{Browser: b, IDToken: tok.Extra("id_token").(string), SID: sid, Access: tok.AccessToken}
 }
 
@@ -227,6 +241,11 @@ func TestBackchannelLogoutAndEvents(t *testing.T) {
 		m := addLoginAccount(t, s, w.AccountID, email, pw, "server:read")
 		owner := signInToken(t, w, ownerEmail, ownerPassword, "")
 		base := s.URL + "/api/v1/accounts/" + w.AccountID + "/members/" + m.ID
+
+		var disco map[string]any
+		if err := rp.Provider.Claims(&disco); err != nil || disco["backchannel_logout_supported"] != true || disco["backchannel_logout_session_supported"] != true {
+			t.Fatalf("discovery: %v %v", disco, err)
+		}
 
 		// RP-initiated logout.
 		ses := bclSignIn(t, s, rp, email, pw, w.AccountID)
