@@ -12,14 +12,14 @@ import (
 // accountID touches: its subject when a member, the members holding the
 // role otherwise (a "g" rule's subject is a member or a role too).
 func (s *Service) tellRuleChange(ctx context.Context, accountID string, r Rule) error {
-	if s.onChange == nil {
+	if s.onEdit == nil {
 		return nil
 	}
 	members, err := s.holders(ctx, accountID, r.Subject)
 	if err != nil || len(members) == 0 {
 		return err
 	}
-	return s.onChange(ctx, accountID, members)
+	return s.onEdit(ctx, accountID, members)
 }
 
 // holders returns the members that subject stands for in accountID: the

@@ -52,7 +52,7 @@ type Service struct {
 	trail   *audit.Log
 	now     func() time.Time
 	active  func(ctx context.Context, memberID string) (bool, error)
-	onChange func(ctx context.Context, accountID string, memberIDs []string) error
+	onEdit  func(ctx context.Context, accountID string, memberIDs []string) error
 	log     *slog.Logger
 	model   model.Model
 	adapter *Adapter
@@ -99,7 +99,7 @@ func New(d *db.DB, opts Options) (*Service, error) {
 		trail:     audit.New(d),
 		now:       opts.Now,
 		active:    opts.Active,
-		onChange:  opts.RightsChanged,
+		onEdit:    opts.RightsChanged,
 		log:       opts.Logger,
 		model:     m,
 		adapter:   NewAdapter(d),
