@@ -11,6 +11,7 @@ import (
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/internal/lease"
 	"github.com/sesame-idp/sesame/mail"
 	"github.com/sesame-idp/sesame/rbac"
 )
@@ -65,8 +66,8 @@ type Service struct {
 	ttl      time.Duration
 	now      func() time.Time
 	zone     *time.Location
-	// resetKick wakes RunResets when a reset request is stored.
-	resetKick chan struct{}
+	// resetWake wakes RunResets when a reset request is stored.
+	resetWake *lease.Waker
 }
 
 // New returns a Service.
@@ -81,7 +82,7 @@ func New(o Options) *Service {
 		o.Hasher = account.NewPasswordHasher(0)
 	}
 	return &Service{db: o.DB, trail: audit.New(o.DB), accounts: o.Accounts, rights: o.Rights, outbox: o.Outbox, tokens: o.Tokens,
-		events: o.Events, hasher: o.Hasher, issuer: o.Issuer, ttl: o.InvitationTTL, now: o.Now, zone: o.Zone, resetKick: make(chan struct{}, 1)}
+		events: o.Events, hasher: o.Hasher, issuer: o.Issuer, ttl: o.InvitationTTL, now: o.Now, zone: o.Zone, resetWake: lease.NewWaker()}
 }
 
 // InvitationTTL is how long a new invitation link lives.

@@ -36,7 +36,7 @@ var allowed = map[string][]string{
 	"oauth/sqlstore": {"db"},
 	"oauth":          {"db", "oauth/sqlstore", "secret"}, // not rbac: app wires an interface
 
-	"members": {"account", "audit", "db", "i18n", "mail", "rbac", "rights"},
+	"members": {"account", "audit", "db", "i18n", "internal/lease", "mail", "rbac", "rights"},
 	"web": {"account", "audit", "db", "events", "i18n", "mail", "members", "oauth", "oauth/sqlstore", "rbac",
 		"rights", "secret", "templates"},
 	"app": {"account", "audit", "db", "events", "i18n", "mail", "members", "oauth", "oauth/sqlstore", "rbac",

@@ -37,14 +37,17 @@ func Backoff(first, most time.Duration, n int) time.Duration {
 }
 
 // Queue is a table of rows to deliver. Its rows have the columns id,
-// attempts, next_attempt_at, locked_until and locked_by.
+// attempts, next_attempt_at and locked_until, and locked_by unless
+// Instance is empty.
 type Queue struct {
 	DB    *db.DB
 	Table string
 	// Open is the SQL condition of a row still to deliver, e.g.
 	// "delivered_at IS NULL AND failed_at IS NULL".
 	Open string
-	// Instance names the claims of this process (see Instance).
+	// Instance names the claims of this process (see Instance) in the
+	// column locked_by; empty for a table without it, whose claims end
+	// only with their lease.
 	Instance string
 	// Lease is how long a claimed row stays reserved to its worker.
 	Lease time.Duration
@@ -64,13 +67,17 @@ func (q Queue) Claim(ctx context.Context, now time.Time, cols string, dest any) 
 		skipLocked = " FOR UPDATE SKIP LOCKED"
 	}
 	free := q.Open + ` AND (locked_until IS NULL OR locked_until <= ?)`
+	set, args := `locked_until = ?`, []any{lease}
+	if q.Instance != "" {
+		set, args = set+`, locked_by = ?`, append(args, q.Instance)
+	}
 	err := q.DB.GetContext(ctx, dest, q.DB.Rebind(`UPDATE `+q.Table+`
-		SET locked_until = ?, locked_by = ?, attempts = attempts + 1
+		SET `+set+`, attempts = attempts + 1
 		WHERE id = (SELECT id FROM `+q.Table+`
 			WHERE `+free+` AND next_attempt_at <= ?
 			ORDER BY next_attempt_at, id LIMIT 1`+skipLocked+`)
 		AND `+free+`
-		RETURNING `+cols), lease, q.Instance, now, now, now)
+		RETURNING `+cols), append(args, now, now, now)...)
 	if err != nil {
 		if err = db.Translate(err); errors.Is(err, db.ErrNotFound) {
 			return time.Time{}, err
