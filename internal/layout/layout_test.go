@@ -28,7 +28,7 @@ var allowed = map[string][]string{
 	"audit":   {"db"},
 	"account": {"audit", "db"},
 	"rbac":    {"audit", "db", "policies", "rights"},
-	"mail":    {"db", "i18n", "templates"},
+	"mail":    {"db", "i18n", "internal/lease", "templates"},
 
 	"internal/lease": {"db"},
 	"events":         {"db", "internal/lease"},
