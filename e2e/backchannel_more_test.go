@@ -56,7 +56,7 @@ func TestGrantExpiryEvent(t *testing.T) {
 			s := sesametest.Start(t, sesametest.Options{Postgres: pg})
 			if pg {
 				// A second instance on the same database scans too.
-				sesametest.Start(t, sesametest.Options{DatabaseURL: s.DatabaseURL})
+				sesametest.Start(t, sesametest.Options{DatabaseURL: s.DatabaseURL, Issuer: s.Config.Issuer})
 			}
 			ctx := context.Background()
 			w, rcv, rp := bclWorld(t, s)
