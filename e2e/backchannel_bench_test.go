@@ -19,8 +19,9 @@ import (
 //
 //   - kicked: the instance that ended the session delivers (woken after
 //     the commit);
-//   - polled: the row was written by another process (which delivers
-//     nothing), so the instance finds it on its next poll (500 ms).
+//   - other-process: the row was written by another process (which
+//     delivers nothing): the instance hears of it through LISTEN/NOTIFY on
+//     PostgreSQL, or finds it on its next poll (500 ms) on SQLite.
 //
 //	SESAME_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
 //	  go test ./e2e/ -run '^$' -bench LogoutDelay -benchtime 200x
@@ -56,7 +57,7 @@ func BenchmarkLogoutDelay(b *testing.B) {
 			}
 			return sess.SID
 		}
-		for _, mode := range []string{"kicked", "polled"} {
+		for _, mode := range []string{"kicked", "other-process"} {
 			b.Run(mode, func(b *testing.B) {
 				delays := make([]time.Duration, 0, b.N)
 				for range b.N {

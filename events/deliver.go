@@ -37,11 +37,15 @@ type job struct {
 
 const jobColumns = `id, jti, kind, client_id, uri, alg, subject, sid, account_id, event_at, attempts`
 
-// Run delivers due rows until ctx ends: at start, when kicked, and every
-// PollInterval, with Options.Workers deliveries at once. When ctx ends it
+// Run delivers due rows until ctx ends: at start, when kicked (after a
+// commit of this instance, or on PostgreSQL a NOTIFY of any instance), and
+// every PollInterval, with Options.Workers deliveries at once. When ctx ends it
 // lets the attempts in progress finish (Timeout at most), releases its
 // claims and returns.
 func (s *Service) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { s.listen(ctx) })
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()

@@ -18,16 +18,17 @@
 // token is signed: a retry never carries rights older than a later change.
 //
 // Run delivers, in every instance: rows are claimed with a lease naming the
-// instance (package lease), so two workers never hold one row; a worker is
-// woken after the commit of the transaction that wrote rows, and polls
-// every PollInterval (500 ms) for rows written by other instances and for
-// retries. A 2xx answer delivers; a 400 is the receiver refusing the token
+// instance (package lease), so two workers never hold one row; the
+// workers of every instance are woken when the transaction that wrote rows
+// commits (AfterCommit here, LISTEN/NOTIFY on channel sesame_events for the
+// others on PostgreSQL), and poll every PollInterval (500 ms) for retries
+// and for rows whose notification was missed. A 2xx answer delivers; a 400 is the receiver refusing the token
 // for good (failed, not retried); anything else (5xx, 408, 429, a network
 // error, a timeout of 10 s) is retried with exponential backoff: 5 s, then
 // doubling up to 5 min, for 18 attempts in all, about an hour after the
 // change (the retry window), after which the row is failed. Delivery is at
 // least once; receivers deduplicate by jti.
 //
-// Package events imports db and internal/lease only; the client registry,
+// Package events imports db and internal/lease only (and lib/pq to listen); the client registry,
 // the signing keys, the sessions and the rights are passed in (Options).
 package events

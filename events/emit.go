@@ -99,10 +99,11 @@ func (s *Service) emit(ctx context.Context, kind Kind, clients []string, r row) 
 			}
 			n++
 		}
-		if n > 0 {
-			s.db.AfterCommit(ctx, s.Kick)
+		if n == 0 {
+			return nil
 		}
-		return nil
+		s.db.AfterCommit(ctx, s.Kick)
+		return s.notify(ctx)
 	})
 }
 
