@@ -19,12 +19,13 @@ import (
 //
 //   - kicked: the instance that ended the session delivers (woken after
 //     the commit);
+//
 //   - other-process: the row was written by another process (which
 //     delivers nothing): the instance hears of it through LISTEN/NOTIFY on
 //     PostgreSQL, or finds it on its next poll (500 ms) on SQLite.
 //
-//	SESAME_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
-//	  go test ./e2e/ -run '^$' -bench LogoutDelay -benchtime 200x
+//     SESAME_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+//     go test ./e2e/ -run '^$' -bench LogoutDelay -benchtime 200x
 func BenchmarkLogoutDelay(b *testing.B) {
 	benchEach(b, func(b *testing.B, s *sesametest.Instance) {
 		ctx := context.Background()

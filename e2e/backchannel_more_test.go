@@ -2,12 +2,16 @@ package e2e_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/sesame-idp/sesame/events"
 	"github.com/sesame-idp/sesame/oauth/sqlstore"
@@ -157,4 +161,27 @@ func TestAdminSessionsAndDeliveries(t *testing.T) {
 			t.Fatalf("API deliveries: %d %v", status, body)
 		}
 	})
+}
+
+// TestNoSIDWithoutSession: a client-credentials token stands for no
+// browser session and carries no sid.
+func TestNoSIDWithoutSession(t *testing.T) {
+	s := sesametest.Start(t, sesametest.Options{})
+	w := seed(t, s)
+	cc := clientcredentials.Config{ClientID: w.ClientID, ClientSecret: w.Secret, TokenURL: s.URL + "/oauth2/token", Scopes: []string{"sesame:authz"}}
+	tok, err := cc.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	jws, err := jose.ParseSigned(tok.AccessToken, []jose.SignatureAlgorithm{jose.ES256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(jws.UnsafePayloadWithoutVerification(), &claims); err != nil || claims["client_id"] != w.ClientID {
+		t.Fatalf("claims %v (%v)", claims, err)
+	}
+	if _, ok := claims["sid"]; ok {
+		t.Fatalf("client-credentials token has a sid: %v", claims)
+	}
 }
