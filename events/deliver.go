@@ -31,11 +31,12 @@ type job struct {
 	SID       string    `db:"sid"`
 	AccountID string    `db:"account_id"`
 	EventAt   time.Time `db:"event_at"`
+	CreatedAt time.Time `db:"created_at"`
 	Attempts  int       `db:"attempts"`
 	lease     time.Time
 }
 
-const jobColumns = `id, jti, kind, client_id, uri, alg, subject, sid, account_id, event_at, attempts`
+const jobColumns = `id, jti, kind, client_id, uri, alg, subject, sid, account_id, event_at, created_at, attempts`
 
 // Run delivers due rows until ctx ends: at start, when kicked (after a
 // commit of this instance, or on PostgreSQL a NOTIFY of any instance), and
@@ -112,7 +113,7 @@ func (s *Service) claim(ctx context.Context) (job, error) {
 		return job{}, err
 	}
 	j.lease = l
-	j.EventAt = j.EventAt.UTC()
+	j.EventAt, j.CreatedAt = j.EventAt.UTC(), j.CreatedAt.UTC()
 	return j, nil
 }
 
@@ -241,7 +242,7 @@ func (s *Service) markDelivered(ctx context.Context, j job) error {
 			SET delivered_at = ?, locked_until = NULL, locked_by = '', last_status = 200, last_error = ''
 			WHERE id = ? AND delivered_at IS NULL`), s.now(), j.ID)
 		if err == nil {
-			return nil
+			return s.endBackoff(ctx, j.URI)
 		}
 	}
 	s.log.Error("events: delivered but not recorded; it will be sent again when its lease ends", "id", j.ID, "client", j.ClientID, "err", err)
@@ -257,7 +258,7 @@ func (s *Service) markFailed(ctx context.Context, j job, e *attemptError) error 
 	if len(msg) > maxErrorLen {
 		msg = msg[:maxErrorLen]
 	}
-	abandon := e.permanent || j.Attempts >= s.opts.MaxAttempts
+	abandon := e.permanent || j.Attempts >= s.opts.MaxAttempts || now.Sub(j.CreatedAt) >= s.opts.RetryWindow
 	next := now.Add(s.backoff(j.Attempts))
 	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE event_deliveries
 		SET last_error = ?, last_status = ?, next_attempt_at = ?, locked_until = NULL, locked_by = '', failed_at = ?
@@ -269,11 +270,43 @@ func (s *Service) markFailed(ctx context.Context, j job, e *attemptError) error 
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
+	if !e.permanent && !abandon {
+		if err := s.postpone(ctx, j, next); err != nil {
+			return err
+		}
+	}
 	if abandon {
 		s.log.Error("events: delivery failed for good", "id", j.ID, "client", j.ClientID, "kind", j.Kind, "attempts", j.Attempts, "err", msg)
 	} else {
 		s.log.Warn("events: delivery failed, will retry", "id", j.ID, "client", j.ClientID, "kind", j.Kind,
 			"attempts", j.Attempts, "next_attempt_at", next, "err", msg)
+	}
+	return nil
+}
+
+// postpone makes the other deliveries due to the URI j failed to reach
+// wait until j's next attempt: a product that is down or hangs then costs
+// one failed attempt per backoff step rather than one per waiting token,
+// and the tokens to other products are not held up behind it.
+func (s *Service) postpone(ctx context.Context, j job, next time.Time) error {
+	now := s.now()
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE event_deliveries SET next_attempt_at = ?
+		WHERE uri = ? AND id <> ? AND delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at < ?
+			AND (locked_until IS NULL OR locked_until <= ?)`), next, j.URI, j.ID, next, now)
+	if err != nil {
+		return fmt.Errorf("events: postpone the deliveries to %s: %w", j.ClientID, err)
+	}
+	return nil
+}
+
+// endBackoff makes the deliveries waiting for uri due now: it has just
+// answered, so it is probably back.
+func (s *Service) endBackoff(ctx context.Context, uri string) error {
+	now := s.now()
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE event_deliveries SET next_attempt_at = ?
+		WHERE uri = ? AND delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at > ?`), now, uri, now)
+	if err != nil {
+		return fmt.Errorf("events: end the backoff of %s: %w", uri, err)
 	}
 	return nil
 }

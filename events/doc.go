@@ -25,9 +25,12 @@
 // and for rows whose notification was missed. A 2xx answer delivers; a 400 is the receiver refusing the token
 // for good (failed, not retried); anything else (5xx, 408, 429, a network
 // error, a timeout of 10 s) is retried with exponential backoff: 5 s, then
-// doubling up to 5 min, for 18 attempts in all, about an hour after the
-// change (the retry window), after which the row is failed. Delivery is at
-// least once; receivers deduplicate by jti.
+// doubling up to 5 min, until an hour after the change (the retry window,
+// 18 attempts), after which the row is failed. While a product fails, its
+// other waiting tokens wait for the same next attempt (one timeout per
+// step, not one per token, and no other product held up); its first
+// success makes them all due at once. Delivery is at least once;
+// receivers deduplicate by jti.
 //
 // Package events imports db and internal/lease only (and lib/pq to listen); the client registry,
 // the signing keys, the sessions and the rights are passed in (Options).

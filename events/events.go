@@ -69,10 +69,12 @@ type Options struct {
 	// kicked (default 500 ms).
 	PollInterval time.Duration
 	// Backoff is the wait after the first failure, doubling up to
-	// MaxBackoff (defaults 5 s and 5 min); MaxAttempts (default 18) ends
-	// the retries, about an hour after the first with the defaults.
+	// MaxBackoff (defaults 5 s and 5 min). A delivery still failing
+	// RetryWindow after the change (default 1 h), or after MaxAttempts
+	// attempts (default 18, about an hour with the defaults), has failed.
 	Backoff, MaxBackoff time.Duration
 	MaxAttempts         int
+	RetryWindow         time.Duration
 	// Timeout bounds one attempt (default 10 s).
 	Timeout time.Duration
 	// Instance names this process in its leases; default lease.Instance().
@@ -109,6 +111,9 @@ func New(d *db.DB, opts Options) *Service {
 	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 18
+	}
+	if opts.RetryWindow <= 0 {
+		opts.RetryWindow = time.Hour
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second

@@ -382,3 +382,42 @@ func TestExpiryOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestDownProductHoldsNobodyUp: tokens waiting for a product that is down
+// cost one failed attempt per backoff step, not one each, and do not hold
+// up another product's; once it answers, they all go out.
+func TestDownProductHoldsNobodyUp(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d)
+		up := newProduct(t, f.key)
+		s := events.New(d, events.Options{
+			Issuer: issuer, Signer: signer{f.key}, Now: f.clock.Now, Instance: "a", Workers: 1,
+			Client: func(_ context.Context, id string) (events.Client, error) {
+				p := f.product
+				if id == "up" {
+					p = up
+				}
+				return events.Client{BackchannelLogoutURI: p.URL + "/backchannel-logout", Alg: "ES256"}, nil
+			},
+		})
+		f.product.status.Store(http.StatusServiceUnavailable)
+		for i := range 5 {
+			if err := s.SessionEnded(ctx, fmt.Sprintf("m%d", i), "", []string{"down"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.SessionEnded(ctx, "m9", "", []string{"up"}); err != nil {
+			t.Fatal(err)
+		}
+		if n := deliverDue(t, s); n != 1 || len(up.accepted()) != 1 || f.product.tried.Load() != 1 {
+			t.Fatalf("delivered %d, the product up got %d, the one down was tried %d times; want 1, 1, 1",
+				n, len(up.accepted()), f.product.tried.Load())
+		}
+		f.product.status.Store(0)
+		f.clock.Advance(5 * time.Second)
+		if n := deliverDue(t, s); n != 5 || len(f.product.accepted()) != 5 {
+			t.Fatalf("once back: delivered %d, accepted %d, want 5", n, len(f.product.accepted()))
+		}
+	})
+}
