@@ -14,8 +14,16 @@
 // device cookie vouches for an email (Device) counts on a counter of its
 // own, so that nobody can lock a person out of their usual browser.
 //
+// A browser session has a public id, its sid (random, unrelated to the
+// cookie), and session_clients records the clients it signed into. When
+// sessions end one by one (sign-out, a password change ending the others,
+// an administrator ending one), Options.Sessions hears of each, with its
+// clients, in the transaction that ends it, so that those clients receive
+// a back-channel logout token.
+//
 // Package account imports db and audit only; it knows nothing of HTTP,
 // OAuth or rights (the creator of an account wires rights in through
 // Options.OnOwnerCreated, and the revocation of a person's OAuth tokens
-// on a password change through Options.Tokens).
+// on a password change through Options.Tokens, the news of ended sessions
+// through Options.Sessions).
 package account

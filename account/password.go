@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/sesame-idp/sesame/audit"
@@ -59,8 +60,8 @@ func (s *Service) ChangePassword(ctx context.Context, c PasswordChange) error {
 		if err := s.updateMember(ctx, row.ID, `password_hash = ?, updated_at = ?`, hash, now); err != nil {
 			return err
 		}
-		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM browser_sessions WHERE member_id = ? AND id_hash <> ?`),
-			row.ID, sessionHash(c.KeepSession)); err != nil {
+		err := s.endSessions(ctx, `member_id = ? AND id_hash <> ?`, row.ID, sessionHash(c.KeepSession))
+		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
 		if err := s.clearCounters(ctx, memberThrottleKeys(row.AccountID, row.Email, row.Role)...); err != nil {

@@ -45,6 +45,10 @@ type Options struct {
 	// in the same transaction. Nil only where no token is ever issued
 	// (tests of this package).
 	Tokens TokenRevoker
+	// Sessions hears of every browser session of a member that ends one by
+	// one (sign-out, a password change ending the other sessions, an admin
+	// ending it), in the transaction that ends it. Nil: nobody is told.
+	Sessions SessionListener
 }
 
 // TokenRevoker ends every OAuth token of a subject (a member ID): refresh
@@ -68,6 +72,7 @@ type Service struct {
 	rand           io.Reader
 	log            *slog.Logger
 	tokens         TokenRevoker
+	sessions       SessionListener
 	// dummyHash is verified when a sign-in names nobody with a password,
 	// so that such a failure costs what a wrong password costs.
 	dummyHash string
@@ -87,6 +92,7 @@ func NewService(d *db.DB, opts Options) *Service {
 		rand:           opts.Rand,
 		log:            opts.Logger,
 		tokens:         opts.Tokens,
+		sessions:       opts.Sessions,
 	}
 	if s.clock == nil {
 		s.clock = time.Now

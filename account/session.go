@@ -23,6 +23,9 @@ const (
 // Session is a browser session at Sésame, of a member or of an
 // administrator (exactly one of MemberID and AdminID is set).
 type Session struct {
+	// SID is the session's public id: random, unrelated to the cookie, named
+	// in ID tokens and in back-channel logout tokens.
+	SID       string
 	MemberID  string
 	AdminID   string
 	AuthTime  time.Time // when the person typed the password
@@ -43,11 +46,11 @@ func (s *Service) CreateSession(ctx context.Context, memberID, adminID, ip, user
 	rand.Read(b[:]) // never fails (crypto/rand panics rather)
 	raw := base64.RawURLEncoding.EncodeToString(b[:])
 	now := s.now()
-	sess := Session{MemberID: memberID, AdminID: adminID, AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL)}
+	sess := Session{SID: newSID(), MemberID: memberID, AdminID: adminID, AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL)}
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO browser_sessions
-		(id_hash, member_id, admin_id, auth_time, created_at, expires_at, ip, user_agent)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-		sessionHash(raw), nullable(memberID), nullable(adminID), sess.AuthTime, sess.CreatedAt, sess.ExpiresAt,
+		(id_hash, sid, member_id, admin_id, auth_time, created_at, expires_at, ip, user_agent)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		sessionHash(raw), sess.SID, nullable(memberID), nullable(adminID), sess.AuthTime, sess.CreatedAt, sess.ExpiresAt,
 		truncate(ip, maxSessionIP), truncate(userAgent, maxSessionUserAgent))
 	if err != nil {
 		return "", Session{}, fmt.Errorf("account: create session: %w", db.Translate(err))
@@ -63,6 +66,7 @@ func (s *Service) Session(ctx context.Context, rawID string) (Session, error) {
 		return Session{}, fmt.Errorf("account: session: %w", ErrNotFound)
 	}
 	var r struct {
+		SID          sql.NullString `db:"sid"`
 		MemberID     sql.NullString `db:"member_id"`
 		AdminID      sql.NullString `db:"admin_id"`
 		AuthTime     time.Time      `db:"auth_time"`
@@ -70,7 +74,7 @@ func (s *Service) Session(ctx context.Context, rawID string) (Session, error) {
 		ExpiresAt    time.Time      `db:"expires_at"`
 		MemberStatus sql.NullString `db:"member_status"`
 	}
-	err := s.db.GetContext(ctx, &r, s.db.Rebind(`SELECT s.member_id, s.admin_id, s.auth_time, s.created_at, s.expires_at,
+	err := s.db.GetContext(ctx, &r, s.db.Rebind(`SELECT s.sid, s.member_id, s.admin_id, s.auth_time, s.created_at, s.expires_at,
 		m.status AS member_status
 		FROM browser_sessions s LEFT JOIN members m ON m.id = s.member_id
 		WHERE s.id_hash = ? AND s.expires_at > ?`), sessionHash(rawID), s.now())
@@ -81,29 +85,28 @@ func (s *Service) Session(ctx context.Context, rawID string) (Session, error) {
 		return Session{}, fmt.Errorf("account: session of %s: member not active: %w", r.MemberID.String, ErrNotFound)
 	}
 	return Session{
-		MemberID: r.MemberID.String, AdminID: r.AdminID.String,
+		SID: r.SID.String, MemberID: r.MemberID.String, AdminID: r.AdminID.String,
 		AuthTime: r.AuthTime.UTC(), CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
 	}, nil
 }
 
 // DeleteSession ends the session whose cookie value is rawID; it returns
-// ErrNotFound when there is none.
+// ErrNotFound when there is none. The products the session signed into
+// hear of it (Options.Sessions) in the same transaction.
 func (s *Service) DeleteSession(ctx context.Context, rawID string) error {
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM browser_sessions WHERE id_hash = ?`), sessionHash(rawID))
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		return s.endSessions(ctx, `id_hash = ?`, sessionHash(rawID))
+	})
 	if err != nil {
 		return fmt.Errorf("account: delete session: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("account: delete session: %w", err)
-	} else if n == 0 {
-		return fmt.Errorf("account: delete session: %w", ErrNotFound)
 	}
 	return nil
 }
 
-// DeleteMemberSessions ends every session of memberID through q (the
-// transaction that disables or deletes the member, or nil for the
-// service's database).
+// DeleteMemberSessions ends every session of memberID, in the transaction
+// ctx carries. It tells nobody: the caller (a login account disabled,
+// deleted or its password reset) signs the person out of the products as a
+// whole.
 func (s *Service) DeleteMemberSessions(ctx context.Context, memberID string) error {
 	if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM browser_sessions WHERE member_id = ?`), memberID); err != nil {
 		return fmt.Errorf("account: delete sessions of %s: %w", memberID, err)

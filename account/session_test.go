@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,7 +25,10 @@ func TestSessions(t *testing.T) {
 			t.Fatalf("raw id %q is not 256 random bits", raw)
 		}
 		now := f.clk.Now().UTC()
-		want := Session{MemberID: f.alice.ID, AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		if b, err := base64.RawURLEncoding.DecodeString(sess.SID); err != nil || len(b) != 16 || strings.Contains(raw, sess.SID) {
+			t.Fatalf("sid %q is not 128 random bits apart from the cookie", sess.SID)
+		}
+		want := Session{SID: sess.SID, MemberID: f.alice.ID, AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
 		if sess != want {
 			t.Fatalf("CreateSession = %+v, want %+v", sess, want)
 		}

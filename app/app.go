@@ -14,6 +14,7 @@ import (
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/events"
 	"github.com/sesame-idp/sesame/i18n"
 	"github.com/sesame-idp/sesame/mail"
 	"github.com/sesame-idp/sesame/members"
@@ -91,6 +92,7 @@ type App struct {
 	Clients  *sqlstore.Store
 	Outbox   *mail.Outbox
 	Members  *members.Service
+	Events   *events.Service
 	Web      *web.Server
 	log      *slog.Logger
 }
@@ -146,7 +148,7 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.Secrets = ring
 
-	a.Rights, err = rbac.New(d, rbac.Options{Now: cfg.Now, Logger: log, Active: a.memberActive})
+	a.Rights, err = rbac.New(d, rbac.Options{Now: cfg.Now, Logger: log, Active: a.memberActive, RightsChanged: a.rulesChanged})
 	if err != nil {
 		return err
 	}
@@ -156,6 +158,7 @@ func (a *App) build(ctx context.Context) error {
 		Hasher:         cfg.PasswordHasher,
 		OnOwnerCreated: a.Rights.SetOwner,
 		Tokens:         a.Clients,
+		Sessions:       sessionEvents{a},
 	})
 
 	sender := mail.NewLogSender(log)
@@ -176,6 +179,7 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	a.OAuth = oauth.New(oauth.Config{Issuer: cfg.Issuer, Secrets: ring, Logger: log}, a.Clients, keys, people{a.Accounts}, a.Rights)
+	a.buildEvents()
 
 	zone, err := i18n.LoadZone(cfg.Timezone)
 	if err != nil {
@@ -187,6 +191,7 @@ func (a *App) build(ctx context.Context) error {
 		Rights:        a.Rights,
 		Outbox:        a.Outbox,
 		Tokens:        a.Clients,
+		Events:        a.Events,
 		Hasher:        a.Accounts.Hasher(),
 		Issuer:        cfg.Issuer,
 		InvitationTTL: cfg.InvitationTTL,
@@ -208,6 +213,7 @@ func (a *App) build(ctx context.Context) error {
 		Members:        a.Members,
 		Rights:         a.Rights,
 		Outbox:         a.Outbox,
+		Events:         a.Events,
 		Logger:         log,
 		Now:            cfg.Now,
 		Zone:           zone,
@@ -221,14 +227,17 @@ func (a *App) build(ctx context.Context) error {
 func (a *App) Handler() http.Handler { return a.Web }
 
 // Run does the background work until ctx ends: mail delivery, the
-// password-reset requests, the policy watcher (PostgreSQL), signing key
-// refresh and clean-up of expired rows.
+// password-reset requests, the delivery of logout tokens and rights-change
+// events to products, the scan for grants that expired (every second), the
+// policy watcher (PostgreSQL), signing key refresh and clean-up of expired
+// rows.
 // It returns once all of it has stopped, so that Close may follow.
 func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	wg.Go(func() { a.Outbox.Run(ctx) })
 	wg.Go(func() { a.Members.RunResets(ctx, a.log) })
+	wg.Go(func() { a.Events.Run(ctx) })
 	wg.Go(func() {
 		if err := a.Rights.Watch(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			a.log.Error("policy watcher stopped", "err", err)
@@ -238,6 +247,11 @@ func (a *App) Run(ctx context.Context) {
 	// KeyReloadInterval, and at once when a token names an unknown kid.
 	refresh := time.NewTicker(KeyReloadInterval)
 	purge := time.NewTicker(10 * time.Minute)
+	if err := a.scanExpiries(ctx); err != nil && ctx.Err() == nil {
+		a.log.Warn("grant expiry scan", "err", err)
+	}
+	expiries := time.NewTicker(ExpiryScanInterval)
+	defer expiries.Stop()
 	defer refresh.Stop()
 	defer purge.Stop()
 	for {
@@ -250,6 +264,10 @@ func (a *App) Run(ctx context.Context) {
 			}
 		case <-purge.C:
 			a.purge(ctx)
+		case <-expiries.C:
+			if err := a.scanExpiries(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("grant expiry scan", "err", err)
+			}
 		}
 	}
 }
@@ -265,6 +283,9 @@ func (a *App) purge(ctx context.Context) {
 	}
 	if _, err := a.Outbox.Purge(ctx, a.Config.Now().Add(-30*24*time.Hour)); err != nil {
 		a.log.Warn("purge mail", "err", err)
+	}
+	if _, err := a.Events.Purge(ctx, a.Config.Now().Add(-30*24*time.Hour)); err != nil {
+		a.log.Warn("purge event deliveries", "err", err)
 	}
 	if _, err := a.Members.PurgeResets(ctx, a.Config.Now().Add(-24*time.Hour)); err != nil {
 		a.log.Warn("purge reset links", "err", err)

@@ -26,6 +26,7 @@ const (
 	PasswordChanged    = "password.changed"
 	PasswordResetAsked = "password.reset_requested"
 	PasswordReset      = "password.reset"
+	SessionEnded       = "session.ended"
 )
 
 // Event is one line of the trail. AccountID is empty for platform-wide

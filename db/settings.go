@@ -30,3 +30,15 @@ func (d *DB) InitSetting(ctx context.Context, name, value string) (bool, error) 
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
+
+// SwapSetting replaces the value under name by value if it is still old,
+// and reports whether it did: of several instances doing the same work
+// for the same old value, exactly one wins.
+func (d *DB) SwapSetting(ctx context.Context, name, old, value string) (bool, error) {
+	res, err := d.ExecContext(ctx, d.Rebind(`UPDATE settings SET value = ? WHERE name = ? AND value = ?`), value, name, old)
+	if err != nil {
+		return false, fmt.Errorf("db: swap setting %s: %w", name, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}

@@ -2,8 +2,6 @@ package mail
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -21,17 +19,6 @@ import (
 // ownInstances holds the names of the outboxes of this process: a holder
 // with this process's pid is dead only if it is none of them.
 var ownInstances sync.Map
-
-// newInstance returns host/pid/random for this process.
-func newInstance() string {
-	host, err := os.Hostname()
-	if err != nil || host == "" || strings.ContainsAny(host, "/ ") {
-		host = "localhost"
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	return host + "/" + strconv.Itoa(os.Getpid()) + "/" + hex.EncodeToString(b)
-}
 
 // instanceHost is the host part of an instance name.
 func instanceHost(instance string) string {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/internal/lease"
 )
 
 // maxErrorLen bounds the error text kept with a message.
@@ -55,33 +56,20 @@ func (o *Outbox) DeliverDue(ctx context.Context) (int, error) {
 }
 
 // claim reserves the oldest due message that no live lease holds, and
-// counts the attempt. The conditions are repeated outside the sub-select:
-// on PostgreSQL they are checked again on the row as it is when the UPDATE
-// locks it, so a row another claim took in between is left alone. It
+// counts the attempt, in one conditional UPDATE (lease.Queue.Claim). It
 // returns db.ErrNotFound when nothing is due.
 func (o *Outbox) claim(ctx context.Context) (job, error) {
-	now := o.now()
-	lease := now.Add(o.opts.Lease)
-	skipLocked := ""
-	if o.db.Dialect == db.Postgres {
-		skipLocked = " FOR UPDATE SKIP LOCKED"
-	}
-	const free = `sent_at IS NULL AND failed_at IS NULL AND (locked_until IS NULL OR locked_until <= ?)`
-	j := job{lease: lease}
-	err := o.db.GetContext(ctx, &j, o.db.Rebind(`UPDATE mail_outbox
-		SET locked_until = ?, locked_by = ?, attempts = attempts + 1
-		WHERE id = (SELECT id FROM mail_outbox
-			WHERE `+free+` AND next_attempt_at <= ?
-			ORDER BY next_attempt_at, id LIMIT 1`+skipLocked+`)
-		AND `+free+`
-		RETURNING id, recipient, subject, text_body, html_body, message_id, attempts`),
-		lease, o.opts.Instance, now, now, now)
+	q := lease.Queue{DB: o.db, Table: "mail_outbox", Open: "sent_at IS NULL AND failed_at IS NULL",
+		Instance: o.opts.Instance, Lease: o.opts.Lease}
+	var j job
+	until, err := q.Claim(ctx, o.now(), `id, recipient, subject, text_body, html_body, message_id, attempts`, &j)
 	if err != nil {
-		if err = db.Translate(err); errors.Is(err, db.ErrNotFound) {
+		if errors.Is(err, db.ErrNotFound) {
 			return job{}, err
 		}
 		return job{}, fmt.Errorf("mail: claim: %w", err)
 	}
+	j.lease = until
 	return j, nil
 }
 

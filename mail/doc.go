@@ -9,5 +9,7 @@
 // the commit. Outbox.Run, one per instance, delivers what is due; an SMTP
 // outage only delays mail.
 //
-// Package mail imports db, i18n and templates of Sésame, nothing else.
+// Package mail imports db, i18n, templates and internal/lease (the claims,
+// backoff and wake-up loop it shares with Sésame's other outboxes), nothing
+// else.
 package mail

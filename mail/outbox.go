@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/internal/lease"
 )
 
 // OutboxOptions tunes an Outbox; zero values take the defaults named.
@@ -75,7 +76,7 @@ type Outbox struct {
 	sender Sender
 	opts   OutboxOptions
 	log    *slog.Logger
-	kick   chan struct{}
+	wake   *lease.Waker
 	host   string // right part of the Message-IDs
 }
 
@@ -104,13 +105,13 @@ func NewOutbox(d *db.DB, s Sender, opts OutboxOptions) *Outbox {
 		opts.ShutdownGrace = 20 * time.Second
 	}
 	if opts.Instance == "" {
-		opts.Instance = newInstance()
+		opts.Instance = lease.Instance()
 	}
 	ownInstances.Store(opts.Instance, true)
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Outbox{db: d, sender: s, opts: opts, log: opts.Logger, kick: make(chan struct{}, 1), host: instanceHost(opts.Instance)}
+	return &Outbox{db: d, sender: s, opts: opts, log: opts.Logger, wake: lease.NewWaker(), host: instanceHost(opts.Instance)}
 }
 
 // now is the clock in UTC at the precision both engines keep.
@@ -143,12 +144,7 @@ func (o *Outbox) Enqueue(ctx context.Context, m Message) (int64, error) {
 
 // Kick wakes Run at once. It never blocks; kicks that arrive while Run is
 // busy are merged into one more pass.
-func (o *Outbox) Kick() {
-	select {
-	case o.kick <- struct{}{}:
-	default:
-	}
-}
+func (o *Outbox) Kick() { o.wake.Kick() }
 
 // Run delivers due messages until ctx ends: at start, whenever kicked and
 // every PollInterval. Run as many as there are instances; the lease keeps
@@ -167,26 +163,14 @@ func (o *Outbox) Run(ctx context.Context) {
 			o.log.Warn("mail: releasing this instance's claims", "err", err)
 		}
 	}()
-	tick := time.NewTicker(o.opts.PollInterval)
-	defer tick.Stop()
-	for {
+	o.wake.Loop(ctx, o.opts.PollInterval, func(ctx context.Context) {
 		if _, err := o.DeliverDue(ctx); err != nil && ctx.Err() == nil {
 			o.log.Warn("mail: delivery pass failed", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		case <-o.kick:
-		}
-	}
+	})
 }
 
 // backoff is the wait after the n-th failed attempt (n ≥ 1).
 func (o *Outbox) backoff(n int) time.Duration {
-	d := o.opts.Backoff
-	for i := 1; i < n && d < o.opts.MaxBackoff; i++ {
-		d *= 2
-	}
-	return min(d, o.opts.MaxBackoff)
+	return lease.Backoff(o.opts.Backoff, o.opts.MaxBackoff, n)
 }

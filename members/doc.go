@@ -23,6 +23,7 @@
 // writes the link and queues its mail (when the person exists) and deletes
 // the request in one transaction, retrying with a backoff.
 //
-// Package members imports account, rbac, rights, mail, audit, i18n and db.
+// Package members imports account, rbac, rights, mail, audit, i18n, db and
+// internal/lease (the claims of its queue of reset requests).
 // It does not import oauth: token revocation comes in through TokenRevoker.
 package members

@@ -111,6 +111,11 @@ func (s *Service) SetGrants(ctx context.Context, a Actor, accountID, memberID st
 		if err := s.rights.SetGrants(ctx, accountID, m.ID, grants); err != nil {
 			return err
 		}
+		if s.events != nil {
+			if err := s.events.RightsChanged(ctx, accountID, m.ID); err != nil {
+				return err
+			}
+		}
 		// What the member holds now, roles included, bounds the
 		// invitations it sent that may still be accepted.
 		held, err := s.rights.EffectiveGrants(ctx, accountID, m.ID)
@@ -148,6 +153,11 @@ func (s *Service) SetDisabled(ctx context.Context, a Actor, accountID, memberID 
 		return nil
 	}
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		if disabled {
+			if err := s.signOutEverywhere(ctx, m.ID); err != nil {
+				return err
+			}
+		}
 		if err := s.accounts.SetMemberStatus(ctx, m.ID, status); err != nil {
 			return err
 		}
@@ -179,6 +189,9 @@ func (s *Service) Delete(ctx context.Context, a Actor, accountID, memberID strin
 		return err
 	}
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.signOutEverywhere(ctx, m.ID); err != nil {
+			return err
+		}
 		// Tokens first: once the member row is gone nothing else names them.
 		if err := s.revokeTokens(ctx, m.ID); err != nil {
 			return err
@@ -197,6 +210,18 @@ func (s *Service) Delete(ctx context.Context, a Actor, accountID, memberID strin
 	})
 	if err != nil {
 		return fmt.Errorf("members: delete %s: %w", memberID, err)
+	}
+	return nil
+}
+
+// signOutEverywhere tells the products memberID is signed into that all
+// its sessions end; call it before they and its tokens are deleted.
+func (s *Service) signOutEverywhere(ctx context.Context, memberID string) error {
+	if s.events == nil {
+		return nil
+	}
+	if err := s.events.SignedOutEverywhere(ctx, memberID); err != nil {
+		return fmt.Errorf("members: sign %s out of the products: %w", memberID, err)
 	}
 	return nil
 }

@@ -154,6 +154,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, confirm, i
 		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE password_resets SET used_at = ? WHERE member_id = ? AND used_at IS NULL`), now, m.ID); err != nil {
 			return err
 		}
+		if err := s.signOutEverywhere(ctx, m.ID); err != nil {
+			return err
+		}
 		if err := s.accounts.SetMemberPassword(ctx, m.ID, hash); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/internal/lease"
 )
 
 // The forgotten-password form stores its request (QueueReset) and answers
@@ -78,12 +79,7 @@ func (s *Service) QueueReset(ctx context.Context, r ResetRequest) error {
 }
 
 // kickResets wakes RunResets at once; it never blocks.
-func (s *Service) kickResets() {
-	select {
-	case s.resetKick <- struct{}{}:
-	default:
-	}
-}
+func (s *Service) kickResets() { s.resetWake.Kick() }
 
 // RunResets handles the stored reset requests until ctx ends: at start,
 // whenever this instance stores one, and every two seconds. Run one per
@@ -93,19 +89,11 @@ func (s *Service) RunResets(ctx context.Context, log *slog.Logger) {
 	if log == nil {
 		log = slog.Default()
 	}
-	tick := time.NewTicker(resetPoll)
-	defer tick.Stop()
-	for {
+	s.resetWake.Loop(ctx, resetPoll, func(ctx context.Context) {
 		if _, err := s.ProcessResets(ctx, log); err != nil && ctx.Err() == nil {
 			log.Warn("password reset requests: pass failed", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		case <-s.resetKick:
-		}
-	}
+	})
 }
 
 // ProcessResets handles the due requests, one at a time, and returns how
@@ -142,32 +130,25 @@ func (s *Service) ProcessResets(ctx context.Context, log *slog.Logger) (int, err
 }
 
 // claimReset reserves the oldest due request that no live lease holds
-// (the same conditional UPDATE as the mail outbox), and counts the
+// (lease.Queue.Claim, as every outbox of Sésame does), and counts the
 // attempt; db.ErrNotFound when none is due.
 func (s *Service) claimReset(ctx context.Context) (queuedReset, error) {
-	now := s.clock()
-	lease := now.Add(resetLease)
-	skipLocked := ""
-	if s.db.Dialect == db.Postgres {
-		skipLocked = " FOR UPDATE SKIP LOCKED"
-	}
-	const free = `(locked_until IS NULL OR locked_until <= ?)`
-	q := queuedReset{lease: lease}
-	err := s.db.GetContext(ctx, &q, s.db.Rebind(`UPDATE password_reset_requests
-		SET locked_until = ?, attempts = attempts + 1
-		WHERE id = (SELECT id FROM password_reset_requests
-			WHERE `+free+` AND next_attempt_at <= ?
-			ORDER BY next_attempt_at, id LIMIT 1`+skipLocked+`)
-		AND `+free+`
-		RETURNING id, email, account_id, lang, ip, requested_at, attempts`),
-		lease, now, now, now)
+	var q queuedReset
+	until, err := s.resetQueue().Claim(ctx, s.clock(), `id, email, account_id, lang, ip, requested_at, attempts`, &q)
 	if err != nil {
-		if err = db.Translate(err); errors.Is(err, db.ErrNotFound) {
+		if errors.Is(err, db.ErrNotFound) {
 			return queuedReset{}, err
 		}
 		return queuedReset{}, fmt.Errorf("members: claim password reset request: %w", err)
 	}
+	q.lease = until
 	return q, nil
+}
+
+// resetQueue is the table of requests: a request is deleted once handled,
+// and its claim ends only with its lease.
+func (s *Service) resetQueue() lease.Queue {
+	return lease.Queue{DB: s.db, Table: "password_reset_requests", Open: "1 = 1", Lease: resetLease}
 }
 
 // errLeaseLost is a request another worker took over meanwhile; the work
@@ -212,11 +193,7 @@ func (s *Service) resetFailed(ctx context.Context, q queuedReset, cause error, l
 		_, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM password_reset_requests WHERE id = ? AND locked_until = ?`), q.ID, q.lease)
 		return err
 	}
-	wait := resetBackoff
-	for i := 1; i < q.Attempts && wait < resetMaxBackoff; i++ {
-		wait *= 2
-	}
-	wait = min(wait, resetMaxBackoff)
+	wait := lease.Backoff(resetBackoff, resetMaxBackoff, q.Attempts)
 	msg := cause.Error()
 	if len(msg) > 1000 {
 		msg = msg[:1000]

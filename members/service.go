@@ -11,6 +11,7 @@ import (
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/internal/lease"
 	"github.com/sesame-idp/sesame/mail"
 	"github.com/sesame-idp/sesame/rbac"
 )
@@ -21,6 +22,16 @@ type TokenRevoker interface {
 	RevokeSubject(ctx context.Context, subject string) error
 }
 
+// Notifier tells the products a person uses what changed, in the
+// transaction of the change; package events implements it.
+type Notifier interface {
+	// SignedOutEverywhere: the person's sessions all end (disabled,
+	// deleted, password reset). Called before they are deleted.
+	SignedOutEverywhere(ctx context.Context, subject string) error
+	// RightsChanged: the person's rights in accountID changed.
+	RightsChanged(ctx context.Context, accountID, subject string) error
+}
+
 // Options are the dependencies and settings of a Service.
 type Options struct {
 	DB       *db.DB
@@ -29,6 +40,9 @@ type Options struct {
 	Outbox   *mail.Outbox
 	Tokens   TokenRevoker
 	Hasher   *account.PasswordHasher
+	// Events tells the products of ended sessions and changed rights; nil:
+	// nobody is told.
+	Events Notifier
 	// Issuer is Sésame's public URL; invitation links start with it.
 	Issuer string
 	// InvitationTTL is how long an invitation link lives; default 72 h.
@@ -46,13 +60,14 @@ type Service struct {
 	rights   *rbac.Service
 	outbox   *mail.Outbox
 	tokens   TokenRevoker
+	events   Notifier
 	hasher   *account.PasswordHasher
 	issuer   string
 	ttl      time.Duration
 	now      func() time.Time
 	zone     *time.Location
-	// resetKick wakes RunResets when a reset request is stored.
-	resetKick chan struct{}
+	// resetWake wakes RunResets when a reset request is stored.
+	resetWake *lease.Waker
 }
 
 // New returns a Service.
@@ -67,7 +82,7 @@ func New(o Options) *Service {
 		o.Hasher = account.NewPasswordHasher(0)
 	}
 	return &Service{db: o.DB, trail: audit.New(o.DB), accounts: o.Accounts, rights: o.Rights, outbox: o.Outbox, tokens: o.Tokens,
-		hasher: o.Hasher, issuer: o.Issuer, ttl: o.InvitationTTL, now: o.Now, zone: o.Zone, resetKick: make(chan struct{}, 1)}
+		events: o.Events, hasher: o.Hasher, issuer: o.Issuer, ttl: o.InvitationTTL, now: o.Now, zone: o.Zone, resetWake: lease.NewWaker()}
 }
 
 // InvitationTTL is how long a new invitation link lives.

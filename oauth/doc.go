@@ -9,6 +9,11 @@
 // package web,
 // which renders the pages and calls Provider to finish the request.
 //
+// A grant of the code flow carries the sid of the browser session it came
+// from (Session.SetSID): ID tokens and access tokens, refreshed ones too,
+// carry it. KeySet.SignJWT signs the other tokens Sésame issues (logout
+// tokens, security event tokens) with the same published keys.
+//
 // Package oauth does not import account or rbac: it declares the small
 // interfaces it needs (People, RightsLister) and cmd wires them.
 package oauth

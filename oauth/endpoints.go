@@ -187,9 +187,11 @@ func (p *Provider) discovery(c *gin.Context) {
 		"introspection_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
 		"revocation_endpoint_auth_methods_supported":    []string{"client_secret_basic", "client_secret_post", "none"},
 		"code_challenge_methods_supported":              []string{"S256"},
+		"backchannel_logout_supported":                  true,
+		"backchannel_logout_session_supported":          true,
 		"prompt_values_supported":                       []string{"none", "login", "consent"},
 		"claims_supported": []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce",
-			"email", "email_verified", "name", "account_id", "rights"},
+			"email", "email_verified", "name", "account_id", "rights", "sid"},
 		"ui_locales_supported": []string{"fr", "en"},
 	})
 }

@@ -23,6 +23,10 @@ type Session struct {
 	Name          string   `json:"name,omitempty"`
 	Rights        []string `json:"rights,omitempty"`
 	ClientID      string   `json:"client_id,omitempty"`
+	// SID is the public id of the Sésame browser session the grant came
+	// from (authorization code flow only); ID tokens and access tokens
+	// carry it as "sid", and back-channel logout tokens name it.
+	SID string `json:"sid,omitempty"`
 }
 
 var (
@@ -66,15 +70,28 @@ func (s *Session) refreshIDClaims() {
 	c := s.Claims
 	c.Subject = s.Subject
 	c.Extra = s.personClaims()
+	if s.SID != "" {
+		c.Extra["sid"] = s.SID
+	}
 	c.ExpiresAt = time.Time{}
 	c.IssuedAt = time.Time{}
 	c.JTI = ""
+}
+
+// SetSID ties the session to the browser session sid: its tokens carry
+// the claim "sid".
+func (s *Session) SetSID(sid string) {
+	s.SID = sid
+	s.refreshIDClaims()
 }
 
 // GetJWTClaims returns the claims of a JWT access token (RFC 9068).
 func (s *Session) GetJWTClaims() jwt.JWTClaimsContainer {
 	extra := s.personClaims()
 	extra["client_id"] = s.ClientID
+	if s.SID != "" {
+		extra["sid"] = s.SID
+	}
 	return &jwt.JWTClaims{
 		Subject: s.Subject,
 		Extra:   extra,

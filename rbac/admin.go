@@ -183,6 +183,9 @@ func (s *Service) editRule(ctx context.Context, actor Actor, accountID string, r
 		if err != nil {
 			return err
 		}
+		if err := s.tellRuleChange(ctx, accountID, r); err != nil {
+			return err
+		}
 		return s.changed(ctx, accountID)
 	})
 	s.Invalidate(accountID)

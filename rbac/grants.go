@@ -178,6 +178,11 @@ func (s *Service) EffectiveGrants(ctx context.Context, accountID, memberID strin
 	if err != nil {
 		return nil, err
 	}
+	return s.effectiveGrants(pol, memberID), nil
+}
+
+// effectiveGrants is EffectiveGrants on the rules of pol.
+func (s *Service) effectiveGrants(pol *accountPolicy, memberID string) []Grant {
 	index := map[string]int{}
 	out := []Grant{}
 	for _, r := range pol.rulesOf(pol.subjects(memberID), s.now(), false) {
@@ -207,7 +212,7 @@ func (s *Service) EffectiveGrants(ctx context.Context, accountID, memberID strin
 		}
 	}
 	sortRights(out, func(g Grant) string { return g.Right })
-	return out, nil
+	return out
 }
 
 // Rights returns the effective rights of memberID in accountID, as tokens
@@ -220,6 +225,25 @@ func (s *Service) Rights(ctx context.Context, accountID, memberID string) ([]str
 	if err != nil {
 		return nil, err
 	}
+	return tokenRights(held), nil
+}
+
+// FreshRights is Rights read from the database rather than the cache: what
+// a memberID holds according to the last committed rules, whatever this
+// instance has heard of them yet (events about a change read it).
+func (s *Service) FreshRights(ctx context.Context, accountID, memberID string) ([]string, error) {
+	if checkIDs(accountID, memberID) != nil {
+		return []string{}, nil
+	}
+	pol, err := s.load(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	return tokenRights(s.effectiveGrants(pol, memberID)), nil
+}
+
+// tokenRights writes held as tokens carry rights.
+func tokenRights(held []Grant) []string {
 	parsed := make([]Right, len(held))
 	whole := map[string]bool{}
 	for i, g := range held {
@@ -234,7 +258,7 @@ func (s *Service) Rights(ctx context.Context, accountID, memberID string) ([]str
 			out = append(out, r.String())
 		}
 	}
-	return out, nil
+	return out
 }
 
 // sortRights orders rights by catalog position, then resource.

@@ -37,6 +37,10 @@ type Options struct {
 	// again, but holds no right meanwhile. Nil: every member is active.
 	// It is asked only when a rule would allow.
 	Active func(ctx context.Context, memberID string) (bool, error)
+	// RightsChanged, when set, is told inside the transaction of an admin's
+	// rule edit which members' rights it may have changed (the products
+	// they use are told). An error rolls the edit back.
+	RightsChanged func(ctx context.Context, accountID string, memberIDs []string) error
 }
 
 // Service answers "may this member do this here?" and changes rights. It
@@ -48,6 +52,7 @@ type Service struct {
 	trail   *audit.Log
 	now     func() time.Time
 	active  func(ctx context.Context, memberID string) (bool, error)
+	onEdit  func(ctx context.Context, accountID string, memberIDs []string) error
 	log     *slog.Logger
 	model   model.Model
 	adapter *Adapter
@@ -94,6 +99,7 @@ func New(d *db.DB, opts Options) (*Service, error) {
 		trail:     audit.New(d),
 		now:       opts.Now,
 		active:    opts.Active,
+		onEdit:    opts.RightsChanged,
 		log:       opts.Logger,
 		model:     m,
 		adapter:   NewAdapter(d),

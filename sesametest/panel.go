@@ -79,6 +79,9 @@ func (s *Instance) StartPanel(t testing.TB, product string, checkCache time.Dura
 		ID: p.ClientID, Name: "Panneau " + product, RedirectURIs: []string{p.URL + "/callback"}, IsFirstParty: true,
 		GrantTypes: []string{"authorization_code", "refresh_token", "client_credentials"},
 		Scopes:     []string{"openid", "profile", "email", "offline_access", "sesame:authz"},
+		// As sesame demo registers them: the panel hears of ended
+		// sessions and changed rights.
+		BackchannelLogoutURI: p.URL + "/backchannel-logout", EventsURI: p.URL + "/events",
 	}, secret)
 	if err != nil {
 		t.Fatal(err)

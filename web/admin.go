@@ -32,6 +32,7 @@ func (s *Server) mountAdmin(r gin.IRouter) {
 	g.GET("/explain", s.adminPage(s.adminExplainPage))
 
 	s.mountAdminAPI(r)
+	s.mountAdminEvents(g, r.Group("/api/v1/admin", s.api(s.requireAdminAPI)))
 }
 
 // adminKey is where the admin middlewares leave the signed-in admin.

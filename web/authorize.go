@@ -144,6 +144,13 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 		s.authorizeError(c, ar, fosite.ErrServerError.WithWrap(err))
 		return
 	}
+	session.SetSID(sess.SID)
+	// Recorded before the code exists: a client recorded for a code never
+	// issued is told of the session's end needlessly, never the reverse.
+	if err := s.Accounts.RecordSessionClient(ctx, sess.SID, member.ID, client.GetID()); err != nil {
+		s.authorizeError(c, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
 	resp, err := p.NewAuthorizeResponse(ctx, ar, session)
 	if err != nil {
 		s.authorizeError(c, ar, err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/audit"
+	sesevents "github.com/sesame-idp/sesame/events"
 	"github.com/sesame-idp/sesame/i18n"
 	"github.com/sesame-idp/sesame/members"
 	"github.com/sesame-idp/sesame/rbac"
@@ -64,8 +65,12 @@ func TestPagesRender(t *testing.T) {
 	events := []audit.Event{{ActorEmail: "awa@example.cm", Action: "member.invite", Target: "binta@example.cm", IP: "192.0.2.1", CreatedAt: at}}
 	rules := []passwordRule{{Code: "too_short", Message: "x"}}
 	pages := map[string]any{
-		"account":         accountView{Member: member, Account: acct, CanManage: true},
-		"admin_account":   adminAccountView{Admin: admin, Account: acct, Members: []account.Member{member}, Events: events, Rules: []adminRuleRow{{Rule: rbac.Rule{PType: "p", Subject: "m1", Action: "domain:dns", Object: "*"}, Expiry: "x", Expired: true}}},
+		"account":       accountView{Member: member, Account: acct, CanManage: true},
+		"admin_account": adminAccountView{Admin: admin, Account: acct, Members: []account.Member{member}, Events: events, Rules: []adminRuleRow{{Rule: rbac.Rule{PType: "p", Subject: "m1", Action: "domain:dns", Object: "*"}, Expiry: "x", Expired: true}}},
+		"admin_deliveries": adminDeliveriesView{Admin: admin, Deliveries: []sesevents.Delivery{
+			{Kind: sesevents.KindLogout, SID: "s", State: sesevents.StatePending, NextAttemptAt: &later, LastError: "HTTP 503"},
+			{Kind: sesevents.KindLogout, State: sesevents.StateDelivered}, {Kind: sesevents.KindRights, State: sesevents.StateFailed}}},
+		"admin_sessions":  adminSessionsView{Admin: admin, Account: acct, Member: member, Sessions: []account.MemberSession{{SID: "s", Clients: []string{"panel"}}}},
 		"admin_error":     errorView{Message: "m"},
 		"admin_explain":   adminExplainView{Admin: admin, AccountID: acct.ID, Members: []account.Member{member}, Result: &rbac.Explanation{Allowed: true}},
 		"admin_home":      adminHomeView{Admin: admin, Events: events, Templates: []adminTemplateRow{{Name: "Technicien", Labels: []string{"DNS"}}}},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/audit"
+	"github.com/sesame-idp/sesame/events"
 	"github.com/sesame-idp/sesame/i18n"
 	"github.com/sesame-idp/sesame/mail"
 	"github.com/sesame-idp/sesame/members"
@@ -33,6 +34,7 @@ type Deps struct {
 	Members  *members.Service
 	Rights   *rbac.Service
 	Outbox   *mail.Outbox
+	Events   *events.Service
 	Logger   *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time

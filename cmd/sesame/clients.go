@@ -27,6 +27,8 @@ func clientsCreate(ctx context.Context, args []string, _ io.Reader, stdout io.Wr
 	scopes := fs.String("scopes", "", "comma-separated scopes the client may request (default openid,profile,email,offline_access)")
 	audience := fs.String("audience", "", "comma-separated audiences the client may request")
 	alg := fs.String("id-token-alg", oauth.ES256, "token signing algorithm: ES256 or RS256")
+	backchannel := fs.String("backchannel-logout-uri", "", "where Sésame posts logout tokens when a session signed into this client ends (https, or http on localhost)")
+	eventsURI := fs.String("events-uri", "", "where Sésame pushes security events when a person's rights change (https, or http on localhost)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -44,6 +46,9 @@ func clientsCreate(ctx context.Context, args []string, _ io.Reader, stdout io.Wr
 		Public:            *public,
 		IsFirstParty:      *firstParty,
 		IDTokenSigningAlg: *alg,
+
+		BackchannelLogoutURI: *backchannel,
+		EventsURI:            *eventsURI,
 	}
 	if len(c.GrantTypes) == 0 && len(c.RedirectURIs) == 0 && !c.Public {
 		c.GrantTypes = []string{sqlstore.GrantClientCredentials}

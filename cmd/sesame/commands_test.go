@@ -144,6 +144,7 @@ func TestClientsCreate(t *testing.T) {
 		audience   string
 		redirects  string
 		alg        string
+		push       string // back-channel logout URI, events URI
 	}{
 		{
 			name:   "service without redirect URI gets client_credentials",
@@ -170,6 +171,14 @@ func TestClientsCreate(t *testing.T) {
 			grants: "authorization_code,refresh_token,client_credentials", scopes: "openid,sesame:authz",
 			audience: "https://api.example,https://other.example", redirects: "https://full.example/cb", alg: "RS256",
 		},
+		{
+			name: "product told of sign-outs and rights changes",
+			args: []string{"--id", "pushed", "--name", "Pushed", "--first-party", "--redirect-uri", "http://localhost:8081/callback",
+				"--backchannel-logout-uri", "http://localhost:8081/backchannel-logout", "--events-uri", "https://[::1]:8443/events"},
+			firstParty: true, grants: "authorization_code,refresh_token", scopes: "openid,profile,email,offline_access",
+			redirects: "http://localhost:8081/callback", alg: "ES256",
+			push: "http://localhost:8081/backchannel-logout,https://[::1]:8443/events",
+		},
 	}
 	a := openTestApp(t)
 	ctx := context.Background()
@@ -191,6 +200,9 @@ func TestClientsCreate(t *testing.T) {
 				if got[i] != want[i] {
 					t.Errorf("%s = %q, want %q", field, got[i], want[i])
 				}
+			}
+			if push := c.BackchannelLogoutURI + "," + c.EventsURI; push != tt.push && (tt.push != "" || push != ",") {
+				t.Errorf("push URIs %q, want %q", push, tt.push)
 			}
 			if c.Public != tt.public || c.IsFirstParty != tt.firstParty || c.IDTokenAlg() != tt.alg {
 				t.Errorf("public %v first-party %v alg %s, want %v %v %s", c.Public, c.IsFirstParty, c.IDTokenAlg(), tt.public, tt.firstParty, tt.alg)

@@ -152,6 +152,8 @@ func demoPanel(ctx context.Context, a *app.App, product, url string) (http.Handl
 		ID: product + "-panel", Name: "Panneau " + product, RedirectURIs: []string{url + "/callback"}, IsFirstParty: true,
 		GrantTypes: []string{"authorization_code", "refresh_token", "client_credentials"},
 		Scopes:     []string{"openid", "profile", "email", "offline_access", "sesame:authz"},
+		// Where the panel hears of ended sessions and changed rights.
+		BackchannelLogoutURI: url + "/backchannel-logout", EventsURI: url + "/events",
 	}
 	if err := a.Clients.CreateClient(ctx, c, secretValue); err != nil {
 		return nil, err

@@ -67,6 +67,10 @@ func TestCommandErrors(t *testing.T) {
 		{name: "clients: password grant", args: []string{"clients", "create", "--id", "pw", "--name", "P", "--grant-types", "password"}, is: sqlstore.ErrInvalidClient, msg: `"password"`},
 		{name: "clients: bad --id-token-alg", args: []string{"clients", "create", "--id", "hs", "--name", "H", "--id-token-alg", "HS256"}, is: sqlstore.ErrInvalidClient, msg: "HS256"},
 		{name: "clients: redirect URI with fragment", args: []string{"clients", "create", "--id", "frag", "--name", "F", "--redirect-uri", "https://f.example/cb#x"}, is: sqlstore.ErrInvalidClient},
+		{name: "clients: back-channel logout over http elsewhere", args: []string{"clients", "create", "--id", "bcl1", "--name", "B", "--redirect-uri", "https://b.example/cb", "--backchannel-logout-uri", "http://b.example/logout"}, is: sqlstore.ErrInvalidClient, msg: "back-channel logout URI"},
+		{name: "clients: back-channel logout with fragment", args: []string{"clients", "create", "--id", "bcl2", "--name", "B", "--redirect-uri", "https://b.example/cb", "--backchannel-logout-uri", "https://b.example/logout#x"}, is: sqlstore.ErrInvalidClient, msg: "fragment"},
+		{name: "clients: relative events URI", args: []string{"clients", "create", "--id", "ev1", "--name", "E", "--redirect-uri", "https://b.example/cb", "--events-uri", "/events"}, is: sqlstore.ErrInvalidClient, msg: "events URI"},
+		{name: "clients: events URI of another scheme", args: []string{"clients", "create", "--id", "ev2", "--name", "E", "--redirect-uri", "https://b.example/cb", "--events-uri", "ftp://b.example/events"}, is: sqlstore.ErrInvalidClient, msg: "https"},
 
 		{name: "members: missing account", args: []string{"members", "invite", "--email", "tech@example.com", "--rights", "domain:read"}, msg: "members invite: --account is required"},
 		{name: "members: missing email", args: []string{"members", "invite", "--account", accountID, "--rights", "domain:read"}, msg: "--email is required"},

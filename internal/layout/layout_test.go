@@ -28,15 +28,18 @@ var allowed = map[string][]string{
 	"audit":   {"db"},
 	"account": {"audit", "db"},
 	"rbac":    {"audit", "db", "policies", "rights"},
-	"mail":    {"db", "i18n", "templates"},
+	"mail":    {"db", "i18n", "internal/lease", "templates"},
+
+	"internal/lease": {"db"},
+	"events":         {"db", "internal/lease"},
 
 	"oauth/sqlstore": {"db"},
 	"oauth":          {"db", "oauth/sqlstore", "secret"}, // not rbac: app wires an interface
 
-	"members": {"account", "audit", "db", "i18n", "mail", "rbac", "rights"},
-	"web": {"account", "audit", "db", "i18n", "mail", "members", "oauth", "oauth/sqlstore", "rbac",
+	"members": {"account", "audit", "db", "i18n", "internal/lease", "mail", "rbac", "rights"},
+	"web": {"account", "audit", "db", "events", "i18n", "mail", "members", "oauth", "oauth/sqlstore", "rbac",
 		"rights", "secret", "templates"},
-	"app": {"account", "audit", "db", "i18n", "mail", "members", "oauth", "oauth/sqlstore", "rbac",
+	"app": {"account", "audit", "db", "events", "i18n", "mail", "members", "oauth", "oauth/sqlstore", "rbac",
 		"secret", "web"},
 	"cmd/sesame": {"app", "account", "cmd/demo-product/panel", "db", "i18n", "members", "oauth",
 		"oauth/sqlstore", "rbac", "rights", "secret"},

@@ -50,6 +50,12 @@ type Client struct {
 	// IDTokenSigningAlg is AlgES256 or AlgRS256; empty means AlgES256.
 	IDTokenSigningAlg string
 	CreatedAt         time.Time
+	// BackchannelLogoutURI receives back-channel logout tokens (OpenID
+	// Connect Back-Channel Logout 1.0); empty: the client is not told.
+	BackchannelLogoutURI string
+	// EventsURI receives security event tokens (RFC 8417, pushed as in
+	// RFC 8935) when a person's rights change; empty: not told.
+	EventsURI string
 }
 
 var (

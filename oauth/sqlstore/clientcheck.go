@@ -89,6 +89,11 @@ func normalizeClient(c *Client, secret string) error {
 			return invalid("redirect URI %q: %v", u, err)
 		}
 	}
+	for name, u := range map[string]string{"back-channel logout URI": c.BackchannelLogoutURI, "events URI": c.EventsURI} {
+		if err := CheckPushURI(u); u != "" && err != nil {
+			return invalid("%s %q: %v", name, u, err)
+		}
+	}
 	for _, list := range []struct {
 		name   string
 		values []string
@@ -117,4 +122,30 @@ func checkRedirectURI(raw string) error {
 		return fmt.Errorf("has no host")
 	}
 	return nil
+}
+
+// CheckPushURI checks a URI Sésame posts events to (back-channel logout,
+// security events): absolute, https (or http to this machine, for
+// development), with a host and no fragment.
+func CheckPushURI(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return err
+	case !u.IsAbs() || u.Host == "":
+		return fmt.Errorf("not an absolute URI")
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		return fmt.Errorf("has a fragment")
+	case u.User != nil:
+		return fmt.Errorf("has user information")
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme == "http":
+		switch u.Hostname() {
+		case "localhost", "127.0.0.1", "::1":
+			return nil
+		}
+		return fmt.Errorf("http is allowed only for localhost, 127.0.0.1 and ::1")
+	}
+	return fmt.Errorf("the scheme must be https")
 }

@@ -26,10 +26,13 @@ type clientRow struct {
 	TokenEndpointAuthMethod string    `db:"token_endpoint_auth_method"`
 	IDTokenAlg              string    `db:"id_token_alg"`
 	CreatedAt               time.Time `db:"created_at"`
+	BackchannelLogoutURI    string    `db:"backchannel_logout_uri"`
+	EventsURI               string    `db:"events_uri"`
 }
 
 var clientColumnNames = []string{"id", "name", "secret_hash", "redirect_uris", "grant_types", "response_types",
-	"scopes", "audience", "public", "first_party", "token_endpoint_auth_method", "id_token_alg", "created_at"}
+	"scopes", "audience", "public", "first_party", "token_endpoint_auth_method", "id_token_alg", "created_at",
+	"backchannel_logout_uri", "events_uri"}
 
 var (
 	clientColumns = strings.Join(clientColumnNames, ", ")
@@ -54,6 +57,8 @@ func (r clientRow) client() (*Client, error) {
 		TokenEndpointAuthMethod: r.TokenEndpointAuthMethod,
 		IDTokenSigningAlg:       r.IDTokenAlg,
 		CreatedAt:               r.CreatedAt.UTC(),
+		BackchannelLogoutURI:    r.BackchannelLogoutURI,
+		EventsURI:               r.EventsURI,
 	}
 	for _, l := range []struct {
 		dst *[]string
@@ -86,10 +91,10 @@ func (s *Store) CreateClient(ctx context.Context, c *Client, secret string) erro
 	}
 	c.CreatedAt = s.now()
 	n, err := s.exec(ctx, `INSERT INTO oauth_clients (`+clientColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 		c.ID, c.Name, c.SecretHash, jsonList(c.RedirectURIs), jsonList(c.GrantTypes), jsonList(c.ResponseTypes),
 		jsonList(c.Scopes), jsonList(c.Audience), c.Public, c.IsFirstParty, c.TokenEndpointAuthMethod,
-		c.IDTokenSigningAlg, c.CreatedAt)
+		c.IDTokenSigningAlg, c.CreatedAt, c.BackchannelLogoutURI, c.EventsURI)
 	if err == nil && n == 0 {
 		err = db.ErrAlreadyExists
 	}

@@ -52,3 +52,21 @@ func (s *Store) DeleteExpired(ctx context.Context, before time.Time) (int64, err
 	}
 	return total, nil
 }
+
+// LiveClients returns the clients holding a live refresh or access token
+// of subject, each once: the products that must hear when the person is
+// signed out everywhere or their rights change. Call it before
+// RevokeSubject.
+func (s *Store) LiveClients(ctx context.Context, subject string) ([]string, error) {
+	now := s.now()
+	var ids []string
+	err := s.db.SelectContext(ctx, &ids, s.db.Rebind(`SELECT client_id FROM oauth_refresh_tokens
+			WHERE subject = ? AND active AND (expires_at IS NULL OR expires_at > ?)
+		UNION SELECT client_id FROM oauth_access_tokens
+			WHERE subject = ? AND active AND expires_at > ?
+		ORDER BY client_id`), subject, now, subject, now)
+	if err != nil {
+		return nil, fail("live clients", err)
+	}
+	return ids, nil
+}

@@ -1,0 +1,140 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"fmt"
+	"time"
+
+	"github.com/sesame-idp/sesame/audit"
+	"github.com/sesame-idp/sesame/db"
+)
+
+// EndedSession is a member's browser session that has just ended, and the
+// clients it signed into.
+type EndedSession struct {
+	MemberID string
+	SID      string
+	Clients  []string
+}
+
+// SessionListener is told of the sessions that end, in the transaction
+// that ends them; an error rolls the ending back. Package events
+// implements it (back-channel logout); account does not import it.
+type SessionListener interface {
+	SessionEnded(ctx context.Context, e EndedSession) error
+}
+
+// newSID returns a public session id: 128 random bits, base64url.
+func newSID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// endSessions deletes the sessions matching where (a condition on
+// browser_sessions) after telling the listener of each member session and
+// of the clients it signed into. It returns ErrNotFound when none matched.
+// Run it in a transaction.
+func (s *Service) endSessions(ctx context.Context, where string, args ...any) error {
+	var rows []struct {
+		SID      sql.NullString `db:"sid"`
+		MemberID sql.NullString `db:"member_id"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT sid, member_id FROM browser_sessions WHERE `+where), args...); err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		return ErrNotFound
+	}
+	for _, r := range rows {
+		if !r.MemberID.Valid || !r.SID.Valid || s.sessions == nil {
+			continue
+		}
+		var clients []string
+		if err := s.db.SelectContext(ctx, &clients, s.db.Rebind(`SELECT client_id FROM session_clients WHERE sid = ? ORDER BY client_id`), r.SID.String); err != nil {
+			return err
+		}
+		if err := s.sessions.SessionEnded(ctx, EndedSession{MemberID: r.MemberID.String, SID: r.SID.String, Clients: clients}); err != nil {
+			return err
+		}
+	}
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM browser_sessions WHERE `+where), args...)
+	return err
+}
+
+// RecordSessionClient notes that the session sid of memberID signed into
+// clientID (an authorization code is being issued for it), so that the
+// client hears of the session's end. Recording it twice is harmless.
+func (s *Service) RecordSessionClient(ctx context.Context, sid, memberID, clientID string) error {
+	if sid == "" {
+		return nil
+	}
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO session_clients (sid, client_id, member_id, created_at)
+		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`), sid, clientID, memberID, s.now())
+	if err != nil {
+		return fmt.Errorf("account: record client %s of session: %w", clientID, db.Translate(err))
+	}
+	return nil
+}
+
+// SessionClients returns the clients that the live sessions of memberID
+// signed into, each once.
+func (s *Service) SessionClients(ctx context.Context, memberID string) ([]string, error) {
+	var clients []string
+	err := s.db.SelectContext(ctx, &clients, s.db.Rebind(`SELECT DISTINCT c.client_id FROM session_clients c
+		JOIN browser_sessions b ON b.sid = c.sid
+		WHERE c.member_id = ? AND b.expires_at > ? ORDER BY c.client_id`), memberID, s.now())
+	if err != nil {
+		return nil, fmt.Errorf("account: clients of the sessions of %s: %w", memberID, err)
+	}
+	return clients, nil
+}
+
+// MemberSession is a live browser session as the admin pages list it.
+type MemberSession struct {
+	SID       string    `db:"sid" json:"sid"`
+	AuthTime  time.Time `db:"auth_time" json:"auth_time"`
+	ExpiresAt time.Time `db:"expires_at" json:"expires_at"`
+	IP        string    `db:"ip" json:"ip"`
+	UserAgent string    `db:"user_agent" json:"user_agent"`
+	Clients   []string  `db:"-" json:"clients"`
+}
+
+// MemberSessions returns the live sessions of memberID, newest first, with
+// the clients each signed into.
+func (s *Service) MemberSessions(ctx context.Context, memberID string) ([]MemberSession, error) {
+	list := []MemberSession{}
+	err := s.db.SelectContext(ctx, &list, s.db.Rebind(`SELECT sid, auth_time, expires_at, ip, user_agent
+		FROM browser_sessions WHERE member_id = ? AND expires_at > ? AND sid IS NOT NULL ORDER BY created_at DESC`), memberID, s.now())
+	if err != nil {
+		return nil, fmt.Errorf("account: sessions of %s: %w", memberID, err)
+	}
+	for i := range list {
+		list[i].AuthTime, list[i].ExpiresAt = list[i].AuthTime.UTC(), list[i].ExpiresAt.UTC()
+		list[i].Clients = []string{}
+		if err := s.db.SelectContext(ctx, &list[i].Clients, s.db.Rebind(`SELECT client_id FROM session_clients WHERE sid = ? ORDER BY client_id`), list[i].SID); err != nil {
+			return nil, fmt.Errorf("account: clients of a session of %s: %w", memberID, err)
+		}
+	}
+	return list, nil
+}
+
+// EndMemberSession ends the session sid of memberID (an administrator's
+// decision) and records e in the trail, in one transaction; the clients
+// the session signed into hear of it. It returns ErrNotFound when memberID
+// has no such session.
+func (s *Service) EndMemberSession(ctx context.Context, memberID, sid string, e audit.Event) error {
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.endSessions(ctx, `member_id = ? AND sid = ?`, memberID, sid); err != nil {
+			return err
+		}
+		return s.trail.Record(ctx, e)
+	})
+	if err != nil {
+		return fmt.Errorf("account: end a session of %s: %w", memberID, err)
+	}
+	return nil
+}
