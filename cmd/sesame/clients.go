@@ -27,12 +27,29 @@ func clientsCreate(ctx context.Context, args []string, _ io.Reader, stdout io.Wr
 	scopes := fs.String("scopes", "", "comma-separated scopes the client may request (default openid,profile,email,offline_access)")
 	audience := fs.String("audience", "", "comma-separated audiences the client may request")
 	alg := fs.String("id-token-alg", oauth.ES256, "token signing algorithm: ES256 or RS256")
+	authMethod := fs.String("auth-method", "", "token endpoint authentication: client_secret_basic (default), client_secret_post or none (= --public)")
+	requirePKCE := fs.Bool("require-pkce", true, "require PKCE; =false lets a confidential client rely on nonce instead (refused for public clients)")
+	var postLogout stringList
+	fs.Var(&postLogout, "post-logout-redirect-uri", "exact URI RP-initiated logout may return to (repeatable)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := requireFlags(fs, "id", "name"); err != nil {
 		return err
+	}
+	switch *authMethod {
+	case "", sqlstore.AuthClientSecretBasic, sqlstore.AuthClientSecretPost:
+		if *public && *authMethod != "" {
+			return fmt.Errorf("clients create: --public means --auth-method %s, not %s", sqlstore.AuthNone, *authMethod)
+		}
+	case sqlstore.AuthNone:
+		*public = true
+	default:
+		return fmt.Errorf("clients create: --auth-method must be client_secret_basic, client_secret_post or none")
+	}
+	if *public && !*requirePKCE {
+		return fmt.Errorf("clients create: --require-pkce=false is refused for a public client")
 	}
 	c := &sqlstore.Client{
 		ID:                *id,
@@ -44,6 +61,10 @@ func clientsCreate(ctx context.Context, args []string, _ io.Reader, stdout io.Wr
 		Public:            *public,
 		IsFirstParty:      *firstParty,
 		IDTokenSigningAlg: *alg,
+
+		TokenEndpointAuthMethod: *authMethod,
+		PKCEOptional:            !*requirePKCE,
+		PostLogoutRedirectURIs:  postLogout,
 	}
 	if len(c.GrantTypes) == 0 && len(c.RedirectURIs) == 0 && !c.Public {
 		c.GrantTypes = []string{sqlstore.GrantClientCredentials}
