@@ -79,6 +79,9 @@ func (r clientRow) client() (*Client, error) {
 			return nil, fmt.Errorf("client %s: decode list: %w", r.ID, err)
 		}
 	}
+	if len(c.PostLogoutRedirectURIs) == 0 {
+		c.PostLogoutRedirectURIs = nil // as registered: none
+	}
 	return c, nil
 }
 
