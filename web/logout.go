@@ -10,7 +10,7 @@ import (
 type logoutView struct {
 	Redirect string // a checked post-logout redirect URI, or ""
 	State    string
-	Client   string
+	Client   string // the existing client named by the hint or client_id
 	// Requested is the post_logout_redirect_uri the request named, checked
 	// or not: the confirmation form carries it, to be checked again.
 	Requested string
@@ -48,11 +48,11 @@ func (s *Server) logoutSubmit(c *gin.Context) error {
 }
 
 // afterLogout sends the signed-out browser back to the client when its
-// post-logout redirect URI was accepted. A refused one gets no redirect:
-// a page says that the person is signed out. Without one (Sésame's own
-// sign-out link), the login page follows.
+// post-logout redirect URI was accepted. Otherwise there is no redirect: a
+// page says that the person is signed out, or, after Sésame's own sign-out
+// link (no client, no URI), the login page follows.
 func (s *Server) afterLogout(c *gin.Context, v logoutView) {
-	if v.Redirect == "" && v.Requested != "" {
+	if v.Redirect == "" && (v.Requested != "" || v.Client != "") {
 		s.render(c, http.StatusOK, "signed_out", "signed_out_title", nil)
 		return
 	}
@@ -88,16 +88,16 @@ func (s *Server) logoutTarget(c *gin.Context, hint, redirect, clientID, state st
 			clientID = aud[0]
 		}
 	}
-	if redirect == "" || clientID == "" {
+	if clientID == "" {
 		return v
 	}
 	client, err := s.OAuth.Store.GetClient(c.Request.Context(), clientID)
 	if err != nil {
 		return v
 	}
+	v.Client = client.GetID()
 	if pl, ok := client.(interface{ PostLogoutRedirectURIAllowed(string) bool }); ok && pl.PostLogoutRedirectURIAllowed(redirect) {
 		v.Redirect = redirect
-		v.Client = clientID
 	}
 	return v
 }
