@@ -65,6 +65,21 @@ var (
 
 func requirePKCEFactory(fosite.Configurator, any, any) any { return requirePKCE{} }
 
+// CheckPKCE returns the error that the PKCE handlers will give ar at the
+// end of the authorization request, so that it can be told before the
+// person signs in or consents: no challenge from a client that must send
+// one, or a challenge method other than S256.
+func CheckPKCE(ctx context.Context, ar fosite.AuthorizeRequester) error {
+	if err := (requirePKCE{}).HandleAuthorizeEndpointRequest(ctx, ar, nil); err != nil {
+		return err
+	}
+	form := ar.GetRequestForm()
+	if ar.GetResponseTypes().Has("code") && form.Get("code_challenge") != "" && form.Get("code_challenge_method") != "S256" {
+		return fosite.ErrInvalidRequest.WithHint("Clients must use code_challenge_method=S256.")
+	}
+	return nil
+}
+
 // HandleAuthorizeEndpointRequest refuses a code request without a challenge.
 func (requirePKCE) HandleAuthorizeEndpointRequest(_ context.Context, ar fosite.AuthorizeRequester, _ fosite.AuthorizeResponder) error {
 	if !ar.GetResponseTypes().Has("code") || !pkceRequired(ar.GetClient()) {

@@ -69,6 +69,9 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 	if err == nil && !redirectValid(ar) {
 		err = fosite.ErrInvalidRequest.WithHint("The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls.")
 	}
+	if err == nil {
+		err = oauth.CheckPKCE(ctx, ar)
+	}
 	if err != nil {
 		s.authorizeError(c, ar, err)
 		return

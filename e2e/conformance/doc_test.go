@@ -13,6 +13,8 @@
 // suite's modules send no code_challenge (Sésame keeps PKCE required by
 // default and enforces any challenge that is sent).
 //
-// The package imports only sesametest and the oauth/sqlstore client type
-// of Sésame.
+// errors_test.go walks every error path of the protocol endpoints for the
+// characters RFC 6749 allows in error_description; points_test.go what
+// Sésame adds (PKCE as registered, loopback redirect URIs, release of
+// rights, empty claims, unknown scopes).
 package conformance_test
