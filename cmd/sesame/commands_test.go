@@ -144,6 +144,9 @@ func TestClientsCreate(t *testing.T) {
 		audience   string
 		redirects  string
 		alg        string
+		authMethod string // "" = client_secret_basic, or none when public
+		noPKCE     bool
+		postLogout string
 	}{
 		{
 			name:   "service without redirect URI gets client_credentials",
@@ -170,6 +173,19 @@ func TestClientsCreate(t *testing.T) {
 			grants: "authorization_code,refresh_token,client_credentials", scopes: "openid,sesame:authz",
 			audience: "https://api.example,https://other.example", redirects: "https://full.example/cb", alg: "RS256",
 		},
+		{
+			name: "client_secret_post without PKCE, with post-logout redirect URIs",
+			args: []string{"--id", "suite", "--name", "Suite", "--redirect-uri", "https://rp.example/cb", "--auth-method", "client_secret_post",
+				"--require-pkce=false", "--post-logout-redirect-uri", "https://rp.example/out", "--post-logout-redirect-uri", "https://rp.example/bye"},
+			grants: "authorization_code,refresh_token", scopes: "openid,profile,email,offline_access", redirects: "https://rp.example/cb", alg: "ES256",
+			authMethod: "client_secret_post", noPKCE: true, postLogout: "https://rp.example/out,https://rp.example/bye",
+		},
+		{
+			name:   "--auth-method none is --public",
+			args:   []string{"--id", "native", "--name", "Native", "--auth-method", "none", "--redirect-uri", "com.example.app:/cb"},
+			public: true, grants: "authorization_code,refresh_token", scopes: "openid,profile,email,offline_access",
+			redirects: "com.example.app:/cb", alg: "ES256",
+		},
 	}
 	a := openTestApp(t)
 	ctx := context.Background()
@@ -194,6 +210,17 @@ func TestClientsCreate(t *testing.T) {
 			}
 			if c.Public != tt.public || c.IsFirstParty != tt.firstParty || c.IDTokenAlg() != tt.alg {
 				t.Errorf("public %v first-party %v alg %s, want %v %v %s", c.Public, c.IsFirstParty, c.IDTokenAlg(), tt.public, tt.firstParty, tt.alg)
+			}
+			method := tt.authMethod
+			switch {
+			case method == "" && tt.public:
+				method = sqlstore.AuthNone
+			case method == "":
+				method = sqlstore.AuthClientSecretBasic
+			}
+			if c.GetTokenEndpointAuthMethod() != method || c.PKCERequired() == tt.noPKCE || strings.Join(c.PostLogoutRedirectURIs, ",") != tt.postLogout {
+				t.Errorf("auth method %s, PKCE required %v, post-logout %v; want %s, %v, %s",
+					c.GetTokenEndpointAuthMethod(), c.PKCERequired(), c.PostLogoutRedirectURIs, method, !tt.noPKCE, tt.postLogout)
 			}
 			if tt.public {
 				return

@@ -67,6 +67,11 @@ func TestCommandErrors(t *testing.T) {
 		{name: "clients: password grant", args: []string{"clients", "create", "--id", "pw", "--name", "P", "--grant-types", "password"}, is: sqlstore.ErrInvalidClient, msg: `"password"`},
 		{name: "clients: bad --id-token-alg", args: []string{"clients", "create", "--id", "hs", "--name", "H", "--id-token-alg", "HS256"}, is: sqlstore.ErrInvalidClient, msg: "HS256"},
 		{name: "clients: redirect URI with fragment", args: []string{"clients", "create", "--id", "frag", "--name", "F", "--redirect-uri", "https://f.example/cb#x"}, is: sqlstore.ErrInvalidClient},
+		{name: "clients: public without PKCE", args: []string{"clients", "create", "--id", "spa", "--name", "S", "--public", "--require-pkce=false", "--redirect-uri", "https://s.example/cb"}, msg: "--require-pkce=false is refused for a public client"},
+		{name: "clients: none without PKCE", args: []string{"clients", "create", "--id", "spa", "--name", "S", "--auth-method", "none", "--require-pkce=false", "--redirect-uri", "https://s.example/cb"}, msg: "--require-pkce=false is refused for a public client"},
+		{name: "clients: public with a secret method", args: []string{"clients", "create", "--id", "spa", "--name", "S", "--public", "--auth-method", "client_secret_post", "--redirect-uri", "https://s.example/cb"}, msg: "--public means --auth-method none"},
+		{name: "clients: unknown auth method", args: []string{"clients", "create", "--id", "jwt", "--name", "J", "--auth-method", "private_key_jwt"}, msg: "--auth-method must be"},
+		{name: "clients: post-logout URI with fragment", args: []string{"clients", "create", "--id", "plf", "--name", "F", "--redirect-uri", "https://f.example/cb", "--post-logout-redirect-uri", "https://f.example/out#x"}, is: sqlstore.ErrInvalidClient, msg: "post-logout"},
 
 		{name: "members: missing account", args: []string{"members", "invite", "--email", "tech@example.com", "--rights", "domain:read"}, msg: "members invite: --account is required"},
 		{name: "members: missing email", args: []string{"members", "invite", "--account", accountID, "--rights", "domain:read"}, msg: "--email is required"},
