@@ -95,6 +95,12 @@ func (p *Provider) token(c *gin.Context) {
 
 func (p *Provider) introspect(c *gin.Context) {
 	ctx := c.Request.Context()
+	if err := p.introspectionAuth(ctx, c.Request); err != nil {
+		if !p.unavailable(c, "introspection", err) {
+			p.OAuth2.WriteIntrospectionError(ctx, c.Writer, err)
+		}
+		return
+	}
 	ir, err := p.OAuth2.NewIntrospectionRequest(ctx, c.Request, NewSession())
 	if err != nil {
 		// fosite answers "inactive" for any error but an unauthorized

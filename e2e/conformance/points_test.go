@@ -42,6 +42,39 @@ func TestSesameRules(t *testing.T) {
 			r.redeem(q, code, oauth2.VerifierOption(verifier))
 		})
 
+		t.Run("introspection: each client with its registered method", func(t *testing.T) {
+			tok := o.rp(t, o.post).signIn(o.NewBrowser(t))
+			endpoint := o.discovered["introspection_endpoint"].(string)
+			for _, tc := range []struct {
+				name   string
+				c      client
+				inForm bool
+				status int
+			}{
+				{"client_secret_post in the form", o.post, true, http.StatusOK},
+				{"client_secret_post with Basic", o.post, false, http.StatusUnauthorized},
+				{"client_secret_basic in the form", o.basic, true, http.StatusUnauthorized},
+			} {
+				form := url.Values{"token": {tok.AccessToken}}
+				if tc.inForm {
+					form.Set("client_id", tc.c.id)
+					form.Set("client_secret", tc.c.secret)
+				}
+				req, _ := http.NewRequest(http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				if !tc.inForm {
+					req.SetBasicAuth(tc.c.id, tc.c.secret)
+				}
+				status, vals := jsonError(t, req)
+				if status != tc.status {
+					t.Errorf("%s: %d %v, want %d", tc.name, status, vals, tc.status)
+				}
+				if tc.status == http.StatusOK && vals["sub"] != o.ownerID {
+					t.Errorf("%s: %v, want the token active", tc.name, vals)
+				}
+			}
+		})
+
 		t.Run("PKCE required by default", func(t *testing.T) {
 			secret, _ := sqlstore.NewClientSecret()
 			if err := o.Clients.CreateClient(ctx, &sqlstore.Client{ID: "default", Name: "Défaut", RedirectURIs: []string{redirectURI},
