@@ -50,14 +50,14 @@ func (s *Server) logoutSubmit(c *gin.Context) error {
 // afterLogout sends the signed-out browser back to the client when its
 // post-logout redirect URI was accepted. Otherwise there is no redirect: a
 // page says that the person is signed out, or, after Sésame's own sign-out
-// link (no client, no URI), the login page follows.
+// link (no client, no URI), the login page follows and says so.
 func (s *Server) afterLogout(c *gin.Context, v logoutView) {
 	if v.Redirect == "" && (v.Requested != "" || v.Client != "") {
 		s.render(c, http.StatusOK, "signed_out", "signed_out_title", nil)
 		return
 	}
 	if v.Redirect == "" {
-		c.Redirect(http.StatusSeeOther, "/login")
+		c.Redirect(http.StatusSeeOther, "/login?signed_out=1")
 		return
 	}
 	target := v.Redirect
