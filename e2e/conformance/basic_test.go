@@ -66,8 +66,11 @@ func TestBasicOP(t *testing.T) {
 		t.Run("oidcc-idtoken-signature", func(t *testing.T) {
 			tok := o.rp(t, o.basic).signIn(o.NewBrowser(t))
 			h := jwtHeader(t, tok.raw)
-			if !slices.Contains(strs(o.discovered["id_token_signing_alg_values_supported"]), h["alg"].(string)) || h["kid"] == nil {
-				t.Fatalf("ID token header = %v", h)
+			if h["alg"] != "RS256" || h["kid"] == nil {
+				t.Fatalf("ID token header = %v, want RS256 with a kid", h)
+			}
+			if !slices.Contains(strs(o.discovered["id_token_signing_alg_values_supported"]), "RS256") {
+				t.Fatalf("id_token_signing_alg_values_supported = %v", o.discovered["id_token_signing_alg_values_supported"])
 			}
 		})
 

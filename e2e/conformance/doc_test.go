@@ -9,9 +9,11 @@
 //
 // The suite's client is registered as the certification's static
 // configuration asks: confidential, client_secret_basic (and a second one
-// with client_secret_post), without the PKCE requirement, since the
-// suite's modules send no code_challenge (Sésame keeps PKCE required by
-// default and enforces any challenge that is sent).
+// with client_secret_post), ID tokens in RS256 (OpenID Connect's default,
+// which oidcc-idtoken-signature requires; Sésame's own default is ES256),
+// without the PKCE requirement, since the suite's modules send no
+// code_challenge (Sésame keeps PKCE required by default and enforces any
+// challenge that is sent).
 //
 // errors_test.go walks every error path of the protocol endpoints for the
 // characters RFC 6749 allows in error_description; points_test.go what

@@ -74,7 +74,8 @@ func newOP(t *testing.T, s *sesametest.Instance) *op {
 
 // register creates a confidential client of the code flow as the suite's
 // static client (sesame clients create --require-pkce=false
-// --post-logout-redirect-uri …), returning its credentials.
+// --id-token-alg RS256 --post-logout-redirect-uri …), returning its
+// credentials.
 func (o *op) register(t *testing.T, c *sqlstore.Client) client {
 	t.Helper()
 	if c.RedirectURIs == nil {
@@ -85,6 +86,10 @@ func (o *op) register(t *testing.T, c *sqlstore.Client) client {
 	}
 	c.PKCEOptional = true
 	c.PostLogoutRedirectURIs = []string{postLogoutURI}
+	// OpenID Connect's default when a client names no algorithm, which a
+	// static registration cannot tell the suite (oidcc-idtoken-signature
+	// fails on anything else): --id-token-alg RS256.
+	c.IDTokenSigningAlg = sqlstore.AlgRS256
 	secret, err := sqlstore.NewClientSecret()
 	if err != nil {
 		t.Fatal(err)
