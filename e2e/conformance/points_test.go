@@ -2,8 +2,6 @@ package conformance_test
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -193,21 +191,4 @@ func TestSesameRules(t *testing.T) {
 			}
 		})
 	})
-}
-
-func jwtClaims(t *testing.T, raw string) map[string]any {
-	t.Helper()
-	parts := strings.Split(raw, ".")
-	if len(parts) != 3 {
-		t.Fatalf("not a JWT: %q", raw)
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	claims := map[string]any{}
-	if err := json.Unmarshal(b, &claims); err != nil {
-		t.Fatal(err)
-	}
-	return claims
 }

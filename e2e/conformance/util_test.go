@@ -9,19 +9,25 @@ import (
 
 func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 
-// jwtHeader decodes the header of a compact JWT.
-func jwtHeader(t *testing.T, raw string) map[string]any {
+// jwtHeader and jwtClaims decode the header and the claims of a compact JWT.
+func jwtHeader(t *testing.T, raw string) map[string]any { return jwtPart(t, raw, 0) }
+func jwtClaims(t *testing.T, raw string) map[string]any { return jwtPart(t, raw, 1) }
+
+func jwtPart(t *testing.T, raw string, i int) map[string]any {
 	t.Helper()
-	part, _, _ := strings.Cut(raw, ".")
-	b, err := base64.RawURLEncoding.DecodeString(part)
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %q", raw)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[i])
 	if err != nil {
-		t.Fatalf("JWT header: %v", err)
+		t.Fatalf("JWT part %d: %v", i, err)
 	}
-	h := map[string]any{}
-	if err := json.Unmarshal(b, &h); err != nil {
-		t.Fatalf("JWT header: %v", err)
+	out := map[string]any{}
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatalf("JWT part %d: %v", i, err)
 	}
-	return h
+	return out
 }
 
 // checkASCII fails when s holds a character RFC 6749 (§4.1.2.1, §5.2)
