@@ -67,6 +67,7 @@ func (p *Provider) token(c *gin.Context) {
 			p.OAuth2.WriteAccessError(ctx, w, ar, fosite.ErrInvalidGrant.WithHint("The person of this grant can no longer sign in."))
 			return
 		}
+		sess.Scopes = ar.GetGrantedScopes()
 		if err := p.fill(ctx, sess, person); err != nil {
 			if !p.unavailable(c, "token", err) {
 				p.log.ErrorContext(ctx, "token: rights", "sub", sess.Subject, "err", err)
@@ -94,6 +95,12 @@ func (p *Provider) token(c *gin.Context) {
 
 func (p *Provider) introspect(c *gin.Context) {
 	ctx := c.Request.Context()
+	if err := p.introspectionAuth(ctx, c.Request); err != nil {
+		if !p.unavailable(c, "introspection", err) {
+			p.OAuth2.WriteIntrospectionError(ctx, c.Writer, err)
+		}
+		return
+	}
 	ir, err := p.OAuth2.NewIntrospectionRequest(ctx, c.Request, NewSession())
 	if err != nil {
 		// fosite answers "inactive" for any error but an unauthorized
@@ -151,6 +158,7 @@ func (p *Provider) userinfo(c *gin.Context) {
 		unauthorized("The person of this token can no longer sign in.")
 		return
 	}
+	sess.Scopes = ar.GetGrantedScopes()
 	if err := p.fill(ctx, sess, person); err != nil {
 		if p.unavailable(c, "userinfo", err) {
 			return
@@ -193,6 +201,14 @@ func (p *Provider) discovery(c *gin.Context) {
 		"claims_supported": []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce",
 			"email", "email_verified", "name", "account_id", "rights", "sid"},
 		"ui_locales_supported": []string{"fr", "en"},
+		// Request objects are not supported (OIDC Core §6): the request
+		// and request_uri parameters get request_not_supported and
+		// request_uri_not_supported.
+		"request_parameter_supported":     false,
+		"request_uri_parameter_supported": false,
+		"claims_parameter_supported":      false,
+		// Every authorization response carries iss (RFC 9207).
+		"authorization_response_iss_parameter_supported": true,
 	})
 }
 

@@ -136,6 +136,7 @@ func personSession(t testing.TB, p *Provider, person Person, clientID string) *S
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.Release([]string{ScopeOpenID, ScopeProfile, ScopeEmail}, true)
 	return s
 }
 

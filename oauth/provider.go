@@ -110,10 +110,9 @@ func New(cfg Config, store *sqlstore.Store, keys *KeySet, people People, rights 
 		RotatedGlobalSecrets:     cfg.Secrets.Keys("oauth-hmac")[1:],
 		ScopeStrategy:            fosite.ExactScopeStrategy,
 		AudienceMatchingStrategy: fosite.ExactAudienceMatchingStrategy,
-		// PKCE for every client, not only public ones: fosite forgets the
-		// PKCE challenge at the first redemption attempt, so without
-		// enforcement a second attempt with no verifier would pass.
-		EnforcePKCE:                    true,
+		// Which client must use PKCE is decided per client (pkce.go).
+		EnforcePKCE:                    false,
+		EnforcePKCEForPublicClients:    true,
 		EnablePKCEPlainChallengeMethod: false,
 		ClientSecretsHasher:            sqlstore.SHA256Hasher{},
 		JWTScopeClaimKey:               jwt.JWTScopeFieldString,
@@ -129,8 +128,9 @@ func New(cfg Config, store *sqlstore.Store, keys *KeySet, people People, rights 
 		Signer:                     sign,
 	}
 	provider := compose.Compose(fc, store, strategy,
+		requirePKCEFactory, // before any code is stored
 		compose.OAuth2AuthorizeExplicitFactory,
-		compose.OAuth2PKCEFactory,
+		pkceFactory,
 		compose.OAuth2ClientCredentialsGrantFactory,
 		compose.OAuth2RefreshTokenGrantFactory,
 		compose.OpenIDConnectExplicitFactory,
@@ -138,7 +138,7 @@ func New(cfg Config, store *sqlstore.Store, keys *KeySet, people People, rights 
 		compose.OAuth2TokenIntrospectionFactory,
 		compose.OAuth2TokenRevocationFactory,
 	)
-	return &Provider{OAuth2: provider, Store: store, Keys: keys, cfg: cfg, log: cfg.Logger, people: people, rights: rights}
+	return &Provider{OAuth2: asciiErrors{provider}, Store: store, Keys: keys, cfg: cfg, log: cfg.Logger, people: people, rights: rights}
 }
 
 // SessionFor builds the session of an authorization request for person:

@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"slices"
 	"time"
 
 	"github.com/mohae/deepcopy"
@@ -27,6 +28,12 @@ type Session struct {
 	// from (authorization code flow only); ID tokens and access tokens
 	// carry it as "sid", and back-channel logout tokens name it.
 	SID string `json:"sid,omitempty"`
+	// Scopes are the granted scopes, which decide the standard claims
+	// (OIDC Core §5.4).
+	Scopes []string `json:"scopes,omitempty"`
+	// ReleaseRights says whether the client may see the person's rights:
+	// a first-party client, or one whose consent page listed them.
+	ReleaseRights bool `json:"release_rights,omitempty"`
 }
 
 var (
@@ -45,22 +52,34 @@ func NewSession() *Session {
 }
 
 // personClaims are the claims of DESIGN.md §3 that ID token, access token
-// and userinfo share.
+// and userinfo share: account_id always, the standard claims by scope
+// (OIDC Core §5.4), rights when they may be released. A claim without a
+// value is left out.
 func (s *Session) personClaims() map[string]any {
+	claims := map[string]any{}
 	if s.AccountID == "" { // a client acting for itself (client credentials)
-		return map[string]any{}
+		return claims
 	}
-	rights := s.Rights
-	if rights == nil {
-		rights = []string{}
+	claims["account_id"] = s.AccountID
+	if slices.Contains(s.Scopes, ScopeProfile) && s.Name != "" {
+		claims["name"] = s.Name
 	}
-	return map[string]any{
-		"account_id":     s.AccountID,
-		"rights":         rights,
-		"email":          s.Email,
-		"email_verified": s.EmailVerified,
-		"name":           s.Name,
+	if slices.Contains(s.Scopes, ScopeEmail) && s.Email != "" {
+		claims["email"] = s.Email
+		claims["email_verified"] = s.EmailVerified
 	}
+	if s.ReleaseRights && len(s.Rights) > 0 {
+		claims["rights"] = s.Rights
+	}
+	return claims
+}
+
+// Release records what the client was granted: the scopes and whether it
+// may see the person's rights; the claims follow.
+func (s *Session) Release(scopes []string, rights bool) {
+	s.Scopes = slices.Clone(scopes)
+	s.ReleaseRights = rights
+	s.refreshIDClaims()
 }
 
 // refreshIDClaims writes the person's current claims into the ID token

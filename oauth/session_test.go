@@ -20,43 +20,63 @@ func person() Person {
 
 func TestSessionClaims(t *testing.T) {
 	t.Parallel()
+	all := []string{ScopeOpenID, ScopeProfile, ScopeEmail}
 	tests := []struct {
-		name   string
-		rights []string
-		want   string // the rights claim as JSON
+		name          string
+		scopes        []string
+		releaseRights bool
+		personName    string
+		rights        []string
+		want          map[string]string // claim → JSON; "" = absent
 	}{
-		{"with rights", []string{"domain:read", "domain:dns:example.cm"}, `["domain:read","domain:dns:example.cm"]`},
-		{"no rights", nil, `[]`},
-		{"empty rights", []string{}, `[]`},
+		{name: "every scope, rights released", scopes: all, releaseRights: true, personName: "Ana", rights: []string{"domain:read", "domain:dns:example.cm"},
+			want: map[string]string{"name": `"Ana"`, "email": `"ana@example.com"`, "email_verified": `true`, "rights": `["domain:read","domain:dns:example.cm"]`}},
+		{name: "openid alone", scopes: []string{ScopeOpenID}, releaseRights: true, personName: "Ana", rights: []string{"domain:read"},
+			want: map[string]string{"name": "", "email": "", "email_verified": "", "rights": `["domain:read"]`}},
+		{name: "profile without email", scopes: []string{ScopeOpenID, ScopeProfile}, personName: "Ana", rights: []string{"domain:read"},
+			want: map[string]string{"name": `"Ana"`, "email": "", "email_verified": "", "rights": ""}},
+		{name: "email without profile", scopes: []string{ScopeOpenID, ScopeEmail}, personName: "Ana",
+			want: map[string]string{"name": "", "email": `"ana@example.com"`, "email_verified": `true`}},
+		{name: "no display name, no rights", scopes: all, releaseRights: true, rights: []string{},
+			want: map[string]string{"name": "", "rights": "", "email": `"ana@example.com"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := NewSession()
 			s.Subject, s.AccountID, s.Email, s.EmailVerified, s.Name, s.Rights, s.ClientID =
-				"m_ana", "id482913", "ana@example.com", true, "Ana", tc.rights, "shop"
-			claims := s.GetJWTClaims().ToMapClaims()
-			b, err := json.Marshal(claims)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got map[string]json.RawMessage
-			if err := json.Unmarshal(b, &got); err != nil {
-				t.Fatal(err)
-			}
-			for name, want := range map[string]string{
-				"sub": `"m_ana"`, "account_id": `"id482913"`, "client_id": `"shop"`, "rights": tc.want,
-				"email": `"ana@example.com"`, "email_verified": `true`, "name": `"Ana"`,
+				"m_ana", "id482913", "ana@example.com", true, tc.personName, tc.rights, "shop"
+			s.Release(tc.scopes, tc.releaseRights)
+			for what, claims := range map[string]map[string]any{
+				"access token":  s.GetJWTClaims().ToMapClaims(),
+				"ID token":      s.Claims.ToMapClaims(),
+				"introspection": s.GetExtraClaims(),
 			} {
-				if string(got[name]) != want {
-					t.Errorf("%s = %s, want %s", name, got[name], want)
+				b, err := json.Marshal(claims)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got map[string]json.RawMessage
+				if err := json.Unmarshal(b, &got); err != nil {
+					t.Fatal(err)
+				}
+				want := map[string]string{"account_id": `"id482913"`}
+				if what != "introspection" {
+					want["sub"] = `"m_ana"`
+				}
+				for k, v := range tc.want {
+					want[k] = v
+				}
+				for name, w := range want {
+					if string(got[name]) != w {
+						t.Errorf("%s: %s = %s, want %q", what, name, got[name], w)
+					}
 				}
 			}
-			extra := s.GetExtraClaims()
-			if extra["account_id"] != "id482913" || extra["rights"] == nil {
-				t.Errorf("introspection claims = %v", extra)
-			}
-			if _, ok := extra["client_id"]; ok {
+			if _, ok := s.GetExtraClaims()["client_id"]; ok {
 				t.Error("introspection claims carry client_id, which introspection sets itself")
+			}
+			if s.GetJWTClaims().ToMapClaims()["client_id"] != "shop" {
+				t.Error("access token without client_id")
 			}
 		})
 	}
@@ -89,7 +109,7 @@ func TestSessionClone(t *testing.T) {
 	t.Parallel()
 	s := NewSession()
 	s.Subject, s.AccountID, s.Rights, s.ClientID = "m_ana", "id482913", []string{"domain:read"}, "shop"
-	s.refreshIDClaims()
+	s.Release([]string{ScopeOpenID, ScopeEmail}, true)
 	s.Headers.Add("kid", "k1")
 	s.SetExpiresAt(fosite.AccessToken, time.Now().Add(time.Hour))
 	s.Claims.Audience = []string{"shop"}
@@ -181,18 +201,20 @@ func TestSessionFor(t *testing.T) {
 	if !c.ExpiresAt.IsZero() || !c.IssuedAt.IsZero() || c.JTI != "" {
 		t.Fatalf("per-token fields stored in the session: exp %v iat %v jti %q", c.ExpiresAt, c.IssuedAt, c.JTI)
 	}
-	if c.Extra["account_id"] != "id482913" || c.Extra["email"] != "ana@example.com" {
+	s.Release([]string{ScopeOpenID, ScopeEmail}, true)
+	if c.Extra["account_id"] != "id482913" || c.Extra["email"] != "ana@example.com" || c.Extra["name"] != nil {
 		t.Fatalf("ID token extra claims = %v", c.Extra)
 	}
 
-	// A person without rights gets an empty list in the ID token too.
+	// A person without rights and without a name gets neither claim.
 	s, err = p.SessionFor(context.Background(), Person{Subject: "m_new", AccountID: "id482913", Email: "new@example.com"}, "shop", authTime, requested)
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.Release([]string{ScopeOpenID, ScopeProfile, ScopeEmail}, true)
 	b, _ := json.Marshal(s.Claims.ToMapClaims())
-	if !strings.Contains(string(b), `"rights":[]`) {
-		t.Fatalf("ID token claims without rights: %s", b)
+	if strings.Contains(string(b), `"rights"`) || strings.Contains(string(b), `"name"`) {
+		t.Fatalf("ID token claims without rights or name: %s", b)
 	}
 }
 

@@ -77,8 +77,11 @@ func (s *Instance) StartPanel(t testing.TB, product string, checkCache time.Dura
 	}
 	err = s.Clients.CreateClient(context.Background(), &sqlstore.Client{
 		ID: p.ClientID, Name: "Panneau " + product, RedirectURIs: []string{p.URL + "/callback"}, IsFirstParty: true,
-		GrantTypes: []string{"authorization_code", "refresh_token", "client_credentials"},
-		Scopes:     []string{"openid", "profile", "email", "offline_access", "sesame:authz"},
+		// Where a panel's sign-out comes back: its signed-out page, and
+		// productkit's default, the panel's home page.
+		PostLogoutRedirectURIs: []string{p.URL + "/signed-out", p.URL + "/"},
+		GrantTypes:             []string{"authorization_code", "refresh_token", "client_credentials"},
+		Scopes:                 []string{"openid", "profile", "email", "offline_access", "sesame:authz"},
 		// As sesame demo registers them: the panel hears of ended
 		// sessions and changed rights.
 		BackchannelLogoutURI: p.URL + "/backchannel-logout", EventsURI: p.URL + "/events",

@@ -60,7 +60,18 @@ func ticketRequest(r *http.Request, t authTicket) *http.Request {
 func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket) {
 	ctx := r.Context()
 	p := s.OAuth.OAuth2
+	params := s.prepareAuthorize(ctx, r)
+	r = params.r
 	ar, err := p.NewAuthorizeRequest(ctx, r)
+	if params.unsupported != nil && redirectValid(ar) {
+		err = params.unsupported
+	}
+	if err == nil && !redirectValid(ar) {
+		err = fosite.ErrInvalidRequest.WithHint("The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls.")
+	}
+	if err == nil {
+		err = oauth.CheckPKCE(ctx, ar)
+	}
 	if err != nil {
 		s.authorizeError(c, ar, err)
 		return
@@ -93,10 +104,13 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 	}
 	if !signedIn {
 		if slices.Contains(prompts, "none") {
-			s.authorizeError(c, ar, fosite.ErrLoginRequired.WithHint("Nobody is signed in at Sésame."))
+			s.authorizeError(c, ar, fosite.ErrLoginRequired.WithHint("Nobody is signed in at Sesame."))
 			return
 		}
 		q := url.Values{"ticket": {s.sealTicket(r.URL.RawQuery, requestedAt)}}
+		if lang, ok := uiLocale(form); ok {
+			q.Set("lang", string(lang))
+		}
 		if id, ok := account.NormalizeAccountID(form.Get("account_id")); ok {
 			q.Set("account_id", id)
 			q.Set("tab", "member")
@@ -113,8 +127,9 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 		return
 	}
 	client := ar.GetClient()
+	items := consentItems(ar)
 	if !isFirstParty(client) {
-		consented, err := s.OAuth.Store.HasConsent(c.Request.Context(), member.ID, client.GetID(), ar.GetRequestedScopes())
+		consented, err := s.OAuth.Store.HasConsent(c.Request.Context(), member.ID, client.GetID(), items)
 		if err != nil {
 			s.authorizeError(c, ar, fosite.ErrServerError.WithWrap(err))
 			return
@@ -124,7 +139,10 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 				s.authorizeError(c, ar, fosite.ErrConsentRequired.WithHint("The person has not yet allowed this application."))
 				return
 			}
-			s.consentPage(c, client, member, ar.GetRequestedScopes(), s.sealTicket(r.URL.RawQuery, requestedAt))
+			if lang, ok := uiLocale(form); ok {
+				c.Set(langKey, lang)
+			}
+			s.consentPage(c, client, member, items, s.sealTicket(r.URL.RawQuery, requestedAt))
 			return
 		}
 	}
@@ -151,12 +169,13 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 		s.authorizeError(c, ar, fosite.ErrServerError.WithWrap(err))
 		return
 	}
+	session.Release(ar.GetGrantedScopes(), isFirstParty(client) || slices.Contains(items, consentRights))
 	resp, err := p.NewAuthorizeResponse(ctx, ar, session)
 	if err != nil {
 		s.authorizeError(c, ar, err)
 		return
 	}
-	p.WriteAuthorizeResponse(ctx, c.Writer, ar, resp)
+	p.WriteAuthorizeResponse(ctx, s.toClient(c), ar, resp)
 }
 
 // authorizeError sends the error back to the client when its redirect URI
@@ -167,12 +186,12 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 // say that it does not exist).
 func (s *Server) authorizeError(c *gin.Context, ar fosite.AuthorizeRequester, err error) {
 	if db.IsStorageFailure(err) {
-		if ar == nil || !ar.IsRedirectURIValid() {
+		if !redirectValid(ar) {
 			s.pageError(c, "error", storageFailure(err))
 			return
 		}
 		s.Logger.ErrorContext(c.Request.Context(), "authorize: storage unavailable", "err", err)
-		s.OAuth.OAuth2.WriteAuthorizeError(c.Request.Context(), c.Writer, ar, fosite.ErrTemporarilyUnavailable.WithWrap(err))
+		s.writeAuthorizeError(c, ar, fosite.ErrTemporarilyUnavailable.WithWrap(err))
 		return
 	}
 	var rfc *fosite.RFC6749Error
@@ -182,8 +201,8 @@ func (s *Server) authorizeError(c *gin.Context, ar fosite.AuthorizeRequester, er
 	if rfc.CodeField >= 500 {
 		s.Logger.ErrorContext(c.Request.Context(), "authorize", "err", err, "debug", rfc.DebugField)
 	}
-	if ar != nil && ar.IsRedirectURIValid() {
-		s.OAuth.OAuth2.WriteAuthorizeError(c.Request.Context(), c.Writer, ar, err)
+	if redirectValid(ar) {
+		s.writeAuthorizeError(c, ar, err)
 		return
 	}
 	s.render(c, http.StatusBadRequest, "error", "error_title", errorView{
@@ -191,6 +210,15 @@ func (s *Server) authorizeError(c *gin.Context, ar fosite.AuthorizeRequester, er
 		Detail:  rfc.ErrorField + ": " + rfc.GetDescription(),
 		Status:  http.StatusBadRequest,
 	})
+}
+
+// writeAuthorizeError redirects err to the client, in the query (the only
+// response mode Sésame answers in), with iss.
+func (s *Server) writeAuthorizeError(c *gin.Context, ar fosite.AuthorizeRequester, err error) {
+	if req, ok := ar.(*fosite.AuthorizeRequest); ok {
+		req.ResponseMode = fosite.ResponseModeQuery
+	}
+	s.OAuth.OAuth2.WriteAuthorizeError(c.Request.Context(), s.toClient(c), ar, err)
 }
 
 func isFirstParty(c fosite.Client) bool {

@@ -2,13 +2,31 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 	"github.com/ory/fosite"
 
 	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/oauth"
 	"github.com/sesame-idp/sesame/oauth/sqlstore"
 )
+
+// consentRights is the consent item "your rights in this account": the
+// consent page of a sign-in (scope openid) lists it, and a third-party
+// client gets the rights claim only when the person allowed it. It is no
+// OAuth scope.
+const consentRights = "sesame:rights"
+
+// consentItems are what the consent page of ar lists and what the person's
+// answer covers: the requested scopes, and the rights for a sign-in.
+func consentItems(ar fosite.AuthorizeRequester) []string {
+	items := slices.Clone(ar.GetRequestedScopes())
+	if ar.GetRequestedScopes().Has(oauth.ScopeOpenID) {
+		items = append(items, consentRights)
+	}
+	return items
+}
 
 type consentView struct {
 	ClientName string
@@ -52,7 +70,7 @@ func (s *Server) consentSubmit(c *gin.Context) error {
 		s.authorizeError(c, ar, fosite.ErrAccessDenied.WithHint("The person refused to allow this application."))
 		return nil
 	}
-	if err := s.OAuth.Store.SaveConsent(c.Request.Context(), sess.MemberID, ar.GetClient().GetID(), ar.GetRequestedScopes()); err != nil {
+	if err := s.OAuth.Store.SaveConsent(c.Request.Context(), sess.MemberID, ar.GetClient().GetID(), consentItems(ar)); err != nil {
 		s.authorizeError(c, ar, fosite.ErrServerError.WithWrap(err))
 		return nil
 	}

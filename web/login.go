@@ -30,8 +30,11 @@ func (s *Server) loginPage(c *gin.Context) error {
 	if v.Tab != "member" {
 		v.Tab = "owner"
 	}
-	if c.Query("password_set") == "1" {
+	switch {
+	case c.Query("password_set") == "1":
 		v.Notice = s.msg(c, "login_password_set")
+	case c.Query("signed_out") == "1":
+		v.Notice = s.msg(c, "login_signed_out")
 	}
 	if v.Ticket == "" {
 		sess, ok, err := s.browserSession(c)

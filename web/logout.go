@@ -10,7 +10,10 @@ import (
 type logoutView struct {
 	Redirect string // a checked post-logout redirect URI, or ""
 	State    string
-	Client   string
+	Client   string // the existing client named by the hint or client_id
+	// Requested is the post_logout_redirect_uri the request named, checked
+	// or not: the confirmation form carries it, to be checked again.
+	Requested string
 }
 
 // logoutPage serves RP-initiated logout (the end_session_endpoint) and the
@@ -44,9 +47,17 @@ func (s *Server) logoutSubmit(c *gin.Context) error {
 	return nil
 }
 
+// afterLogout sends the signed-out browser back to the client when its
+// post-logout redirect URI was accepted. Otherwise there is no redirect: a
+// page says that the person is signed out, or, after Sésame's own sign-out
+// link (no client, no URI), the login page follows and says so.
 func (s *Server) afterLogout(c *gin.Context, v logoutView) {
+	if v.Redirect == "" && (v.Requested != "" || v.Client != "") {
+		s.render(c, http.StatusOK, "signed_out", "signed_out_title", nil)
+		return
+	}
 	if v.Redirect == "" {
-		c.Redirect(http.StatusSeeOther, "/login")
+		c.Redirect(http.StatusSeeOther, "/login?signed_out=1")
 		return
 	}
 	target := v.Redirect
@@ -60,38 +71,33 @@ func (s *Server) afterLogout(c *gin.Context, v logoutView) {
 	c.Redirect(http.StatusSeeOther, target)
 }
 
-// logoutTarget keeps post_logout_redirect_uri only when it belongs to the
-// client named by the hint (or client_id): same scheme, host and port as
-// one of the client's registered redirect URIs. Anything else is dropped,
+// logoutTarget keeps post_logout_redirect_uri only when it is exactly one
+// of the post-logout redirect URIs registered by the client named by the
+// hint (or by client_id when there is no hint). Anything else is dropped,
 // so the endpoint is no open redirect.
 func (s *Server) logoutTarget(c *gin.Context, hint, redirect, clientID, state string) logoutView {
-	v := logoutView{State: state}
+	v := logoutView{State: state, Requested: redirect}
 	if len(state) > 512 {
 		v.State = ""
+	}
+	if len(redirect) > 2048 {
+		v.Requested = ""
 	}
 	if hint != "" {
 		if _, aud, err := s.OAuth.IDTokenHint(c.Request.Context(), hint); err == nil {
 			clientID = aud[0]
 		}
 	}
-	if redirect == "" || clientID == "" {
-		return v
-	}
-	target, err := url.Parse(redirect)
-	if err != nil || target.Host == "" || (target.Scheme != "https" && target.Scheme != "http") || target.User != nil {
+	if clientID == "" {
 		return v
 	}
 	client, err := s.OAuth.Store.GetClient(c.Request.Context(), clientID)
 	if err != nil {
 		return v
 	}
-	for _, ru := range client.GetRedirectURIs() {
-		u, err := url.Parse(ru)
-		if err == nil && u.Scheme == target.Scheme && u.Host == target.Host {
-			v.Redirect = target.String()
-			v.Client = clientID
-			return v
-		}
+	v.Client = client.GetID()
+	if pl, ok := client.(interface{ PostLogoutRedirectURIAllowed(string) bool }); ok && pl.PostLogoutRedirectURIAllowed(redirect) {
+		v.Redirect = redirect
 	}
 	return v
 }

@@ -113,6 +113,9 @@ func New(d Deps) (*Server, error) {
 	// Endpoints called by clients, not browsers: no CSRF, no cookies.
 	d.OAuth.Mount(r.Group("/", s.clientParamsOnce))
 	s.mountAuthzAPI(r)
+	// A POSTed authorization request (OIDC Core §3.1.2.1) is turned into
+	// the GET one: it changes nothing by itself, so no CSRF token.
+	r.POST(oauth.PathAuthorize, s.page(s.authorizePost))
 
 	// Pages and cookie-authenticated calls.
 	browser := r.Group("/", s.csrf())

@@ -29,12 +29,29 @@ func clientsCreate(ctx context.Context, args []string, _ io.Reader, stdout io.Wr
 	alg := fs.String("id-token-alg", oauth.ES256, "token signing algorithm: ES256 or RS256")
 	backchannel := fs.String("backchannel-logout-uri", "", "where Sésame posts logout tokens when a session signed into this client ends (https, or http on localhost)")
 	eventsURI := fs.String("events-uri", "", "where Sésame pushes security events when a person's rights change (https, or http on localhost)")
+	authMethod := fs.String("auth-method", "", "token endpoint authentication: client_secret_basic (default), client_secret_post or none (= --public)")
+	requirePKCE := fs.Bool("require-pkce", true, "require PKCE; =false lets a confidential client rely on nonce instead (refused for public clients)")
+	var postLogout stringList
+	fs.Var(&postLogout, "post-logout-redirect-uri", "exact URI RP-initiated logout may return to (repeatable)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := requireFlags(fs, "id", "name"); err != nil {
 		return err
+	}
+	switch *authMethod {
+	case "", sqlstore.AuthClientSecretBasic, sqlstore.AuthClientSecretPost:
+		if *public && *authMethod != "" {
+			return fmt.Errorf("clients create: --public means --auth-method %s, not %s", sqlstore.AuthNone, *authMethod)
+		}
+	case sqlstore.AuthNone:
+		*public = true
+	default:
+		return fmt.Errorf("clients create: --auth-method must be client_secret_basic, client_secret_post or none")
+	}
+	if *public && !*requirePKCE {
+		return fmt.Errorf("clients create: --require-pkce=false is refused for a public client")
 	}
 	c := &sqlstore.Client{
 		ID:                *id,
@@ -47,8 +64,11 @@ func clientsCreate(ctx context.Context, args []string, _ io.Reader, stdout io.Wr
 		IsFirstParty:      *firstParty,
 		IDTokenSigningAlg: *alg,
 
-		BackchannelLogoutURI: *backchannel,
-		EventsURI:            *eventsURI,
+		BackchannelLogoutURI:    *backchannel,
+		EventsURI:               *eventsURI,
+		TokenEndpointAuthMethod: *authMethod,
+		PKCEOptional:            !*requirePKCE,
+		PostLogoutRedirectURIs:  postLogout,
 	}
 	if len(c.GrantTypes) == 0 && len(c.RedirectURIs) == 0 && !c.Public {
 		c.GrantTypes = []string{sqlstore.GrantClientCredentials}

@@ -145,6 +145,9 @@ func TestClientsCreate(t *testing.T) {
 		redirects  string
 		alg        string
 		push       string // back-channel logout URI, events URI
+		authMethod string // "" = client_secret_basic, or none when public
+		noPKCE     bool
+		postLogout string
 	}{
 		{
 			name:   "service without redirect URI gets client_credentials",
@@ -179,6 +182,19 @@ func TestClientsCreate(t *testing.T) {
 			redirects: "http://localhost:8081/callback", alg: "ES256",
 			push: "http://localhost:8081/backchannel-logout,https://[::1]:8443/events",
 		},
+		{
+			name: "client_secret_post without PKCE, with post-logout redirect URIs",
+			args: []string{"--id", "suite", "--name", "Suite", "--redirect-uri", "https://rp.example/cb", "--auth-method", "client_secret_post",
+				"--require-pkce=false", "--post-logout-redirect-uri", "https://rp.example/out", "--post-logout-redirect-uri", "https://rp.example/bye"},
+			grants: "authorization_code,refresh_token", scopes: "openid,profile,email,offline_access", redirects: "https://rp.example/cb", alg: "ES256",
+			authMethod: "client_secret_post", noPKCE: true, postLogout: "https://rp.example/out,https://rp.example/bye",
+		},
+		{
+			name:   "--auth-method none is --public",
+			args:   []string{"--id", "native", "--name", "Native", "--auth-method", "none", "--redirect-uri", "com.example.app:/cb"},
+			public: true, grants: "authorization_code,refresh_token", scopes: "openid,profile,email,offline_access",
+			redirects: "com.example.app:/cb", alg: "ES256",
+		},
 	}
 	a := openTestApp(t)
 	ctx := context.Background()
@@ -206,6 +222,17 @@ func TestClientsCreate(t *testing.T) {
 			}
 			if c.Public != tt.public || c.IsFirstParty != tt.firstParty || c.IDTokenAlg() != tt.alg {
 				t.Errorf("public %v first-party %v alg %s, want %v %v %s", c.Public, c.IsFirstParty, c.IDTokenAlg(), tt.public, tt.firstParty, tt.alg)
+			}
+			method := tt.authMethod
+			switch {
+			case method == "" && tt.public:
+				method = sqlstore.AuthNone
+			case method == "":
+				method = sqlstore.AuthClientSecretBasic
+			}
+			if c.GetTokenEndpointAuthMethod() != method || c.PKCERequired() == tt.noPKCE || strings.Join(c.PostLogoutRedirectURIs, ",") != tt.postLogout {
+				t.Errorf("auth method %s, PKCE required %v, post-logout %v; want %s, %v, %s",
+					c.GetTokenEndpointAuthMethod(), c.PKCERequired(), c.PostLogoutRedirectURIs, method, !tt.noPKCE, tt.postLogout)
 			}
 			if tt.public {
 				return

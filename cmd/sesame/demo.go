@@ -142,6 +142,12 @@ func seedDemo(ctx context.Context, a *app.App) (string, error) {
 	return acct.ID, nil
 }
 
+// panelPostLogoutURIs are where a demo panel's sign-out comes back: its
+// signed-out page, and productkit's default, the panel's home page.
+func panelPostLogoutURIs(base string) []string {
+	return []string{base + "/signed-out", base + "/"}
+}
+
 // demoPanel registers the panel as a first-party client and builds it.
 func demoPanel(ctx context.Context, a *app.App, product, url string) (http.Handler, error) {
 	secretValue, err := sqlstore.NewClientSecret()
@@ -150,8 +156,9 @@ func demoPanel(ctx context.Context, a *app.App, product, url string) (http.Handl
 	}
 	c := &sqlstore.Client{
 		ID: product + "-panel", Name: "Panneau " + product, RedirectURIs: []string{url + "/callback"}, IsFirstParty: true,
-		GrantTypes: []string{"authorization_code", "refresh_token", "client_credentials"},
-		Scopes:     []string{"openid", "profile", "email", "offline_access", "sesame:authz"},
+		PostLogoutRedirectURIs: panelPostLogoutURIs(url),
+		GrantTypes:             []string{"authorization_code", "refresh_token", "client_credentials"},
+		Scopes:                 []string{"openid", "profile", "email", "offline_access", "sesame:authz"},
 		// Where the panel hears of ended sessions and changed rights.
 		BackchannelLogoutURI: url + "/backchannel-logout", EventsURI: url + "/events",
 	}

@@ -71,6 +71,11 @@ func TestCommandErrors(t *testing.T) {
 		{name: "clients: back-channel logout with fragment", args: []string{"clients", "create", "--id", "bcl2", "--name", "B", "--redirect-uri", "https://b.example/cb", "--backchannel-logout-uri", "https://b.example/logout#x"}, is: sqlstore.ErrInvalidClient, msg: "fragment"},
 		{name: "clients: relative events URI", args: []string{"clients", "create", "--id", "ev1", "--name", "E", "--redirect-uri", "https://b.example/cb", "--events-uri", "/events"}, is: sqlstore.ErrInvalidClient, msg: "events URI"},
 		{name: "clients: events URI of another scheme", args: []string{"clients", "create", "--id", "ev2", "--name", "E", "--redirect-uri", "https://b.example/cb", "--events-uri", "ftp://b.example/events"}, is: sqlstore.ErrInvalidClient, msg: "https"},
+		{name: "clients: public without PKCE", args: []string{"clients", "create", "--id", "spa", "--name", "S", "--public", "--require-pkce=false", "--redirect-uri", "https://s.example/cb"}, msg: "--require-pkce=false is refused for a public client"},
+		{name: "clients: none without PKCE", args: []string{"clients", "create", "--id", "spa", "--name", "S", "--auth-method", "none", "--require-pkce=false", "--redirect-uri", "https://s.example/cb"}, msg: "--require-pkce=false is refused for a public client"},
+		{name: "clients: public with a secret method", args: []string{"clients", "create", "--id", "spa", "--name", "S", "--public", "--auth-method", "client_secret_post", "--redirect-uri", "https://s.example/cb"}, msg: "--public means --auth-method none"},
+		{name: "clients: unknown auth method", args: []string{"clients", "create", "--id", "jwt", "--name", "J", "--auth-method", "private_key_jwt"}, msg: "--auth-method must be"},
+		{name: "clients: post-logout URI with fragment", args: []string{"clients", "create", "--id", "plf", "--name", "F", "--redirect-uri", "https://f.example/cb", "--post-logout-redirect-uri", "https://f.example/out#x"}, is: sqlstore.ErrInvalidClient, msg: "post-logout"},
 
 		{name: "members: missing account", args: []string{"members", "invite", "--email", "tech@example.com", "--rights", "domain:read"}, msg: "members invite: --account is required"},
 		{name: "members: missing email", args: []string{"members", "invite", "--account", accountID, "--rights", "domain:read"}, msg: "--email is required"},

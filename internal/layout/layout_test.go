@@ -57,6 +57,7 @@ var allowed = map[string][]string{
 	"sesametest":          {"app", "db", "db/dbtest", "internal/testcrypto", "mail/mailtest", "oauth/sqlstore"},
 	"e2e":                 nil,
 	"e2e/browser":         nil,
+	"e2e/conformance":     nil,
 }
 
 func TestImportRules(t *testing.T) {

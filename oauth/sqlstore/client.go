@@ -49,18 +49,26 @@ type Client struct {
 	TokenEndpointAuthMethod string
 	// IDTokenSigningAlg is AlgES256 or AlgRS256; empty means AlgES256.
 	IDTokenSigningAlg string
-	CreatedAt         time.Time
 	// BackchannelLogoutURI receives back-channel logout tokens (OpenID
 	// Connect Back-Channel Logout 1.0); empty: the client is not told.
 	BackchannelLogoutURI string
 	// EventsURI receives security event tokens (RFC 8417, pushed as in
 	// RFC 8935) when a person's rights change; empty: not told.
 	EventsURI string
+	// PKCEOptional lets a confidential client use the authorization code
+	// flow without PKCE, relying on nonce (RFC 9700 §2.1.1). A challenge it
+	// does send is still enforced. Never true for a public client.
+	PKCEOptional bool
+	// PostLogoutRedirectURIs are the exact URIs RP-initiated logout may
+	// send the browser back to.
+	PostLogoutRedirectURIs []string
+	CreatedAt              time.Time
 }
 
 var (
 	_ fosite.Client              = (*Client)(nil)
 	_ fosite.OpenIDConnectClient = (*Client)(nil)
+	_ fosite.ResponseModeClient  = (*Client)(nil)
 )
 
 // FirstParty reports whether the client is one of Sésame's own products,
@@ -73,6 +81,20 @@ func (c *Client) IDTokenAlg() string {
 		return AlgES256
 	}
 	return c.IDTokenSigningAlg
+}
+
+// PKCERequired reports whether the client must send a PKCE challenge.
+func (c *Client) PKCERequired() bool { return c.Public || !c.PKCEOptional }
+
+// PostLogoutRedirectURIAllowed reports whether uri is exactly one of the
+// client's registered post-logout redirect URIs.
+func (c *Client) PostLogoutRedirectURIAllowed(uri string) bool {
+	return uri != "" && slices.Contains(c.PostLogoutRedirectURIs, uri)
+}
+
+// GetResponseModes returns the one response mode Sésame answers in.
+func (c *Client) GetResponseModes() []fosite.ResponseModeType {
+	return []fosite.ResponseModeType{fosite.ResponseModeQuery}
 }
 
 // GetID returns the client ID.

@@ -37,6 +37,9 @@ func normalizeClient(c *Client, secret string) error {
 		if secret != "" {
 			return invalid("a public client has no secret")
 		}
+		if c.PKCEOptional {
+			return invalid("a public client must use PKCE")
+		}
 	} else if len(secret) < MinSecretLength {
 		return invalid("the secret of a confidential client must be at least %d characters", MinSecretLength)
 	}
@@ -92,6 +95,11 @@ func normalizeClient(c *Client, secret string) error {
 	for name, u := range map[string]string{"back-channel logout URI": c.BackchannelLogoutURI, "events URI": c.EventsURI} {
 		if err := CheckPushURI(u); u != "" && err != nil {
 			return invalid("%s %q: %v", name, u, err)
+		}
+	}
+	for _, u := range c.PostLogoutRedirectURIs {
+		if err := checkRedirectURI(u); err != nil {
+			return invalid("post-logout redirect URI %q: %v", u, err)
 		}
 	}
 	for _, list := range []struct {

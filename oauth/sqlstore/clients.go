@@ -28,11 +28,13 @@ type clientRow struct {
 	CreatedAt               time.Time `db:"created_at"`
 	BackchannelLogoutURI    string    `db:"backchannel_logout_uri"`
 	EventsURI               string    `db:"events_uri"`
+	RequirePKCE             bool      `db:"require_pkce"`
+	PostLogoutRedirectURIs  string    `db:"post_logout_redirect_uris"`
 }
 
 var clientColumnNames = []string{"id", "name", "secret_hash", "redirect_uris", "grant_types", "response_types",
 	"scopes", "audience", "public", "first_party", "token_endpoint_auth_method", "id_token_alg", "created_at",
-	"backchannel_logout_uri", "events_uri"}
+	"backchannel_logout_uri", "events_uri", "require_pkce", "post_logout_redirect_uris"}
 
 var (
 	clientColumns = strings.Join(clientColumnNames, ", ")
@@ -47,6 +49,11 @@ var (
 	}()
 )
 
+// placeholders returns n comma-separated bind parameters.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
 func (r clientRow) client() (*Client, error) {
 	c := &Client{
 		ID:                      r.ID,
@@ -59,6 +66,7 @@ func (r clientRow) client() (*Client, error) {
 		CreatedAt:               r.CreatedAt.UTC(),
 		BackchannelLogoutURI:    r.BackchannelLogoutURI,
 		EventsURI:               r.EventsURI,
+		PKCEOptional:            !r.RequirePKCE,
 	}
 	for _, l := range []struct {
 		dst *[]string
@@ -69,10 +77,14 @@ func (r clientRow) client() (*Client, error) {
 		{&c.ResponseTypes, r.ResponseTypes},
 		{&c.Scopes, r.Scopes},
 		{&c.Audience, r.Audience},
+		{&c.PostLogoutRedirectURIs, r.PostLogoutRedirectURIs},
 	} {
 		if err := json.Unmarshal([]byte(l.src), l.dst); err != nil {
 			return nil, fmt.Errorf("client %s: decode list: %w", r.ID, err)
 		}
+	}
+	if len(c.PostLogoutRedirectURIs) == 0 {
+		c.PostLogoutRedirectURIs = nil // as registered: none
 	}
 	return c, nil
 }
@@ -91,10 +103,11 @@ func (s *Store) CreateClient(ctx context.Context, c *Client, secret string) erro
 	}
 	c.CreatedAt = s.now()
 	n, err := s.exec(ctx, `INSERT INTO oauth_clients (`+clientColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		VALUES (`+placeholders(len(clientColumnNames))+`) ON CONFLICT (id) DO NOTHING`,
 		c.ID, c.Name, c.SecretHash, jsonList(c.RedirectURIs), jsonList(c.GrantTypes), jsonList(c.ResponseTypes),
 		jsonList(c.Scopes), jsonList(c.Audience), c.Public, c.IsFirstParty, c.TokenEndpointAuthMethod,
-		c.IDTokenSigningAlg, c.CreatedAt, c.BackchannelLogoutURI, c.EventsURI)
+		c.IDTokenSigningAlg, c.CreatedAt,
+		c.BackchannelLogoutURI, c.EventsURI, !c.PKCEOptional, jsonList(c.PostLogoutRedirectURIs))
 	if err == nil && n == 0 {
 		err = db.ErrAlreadyExists
 	}

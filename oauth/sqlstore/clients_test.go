@@ -104,6 +104,51 @@ func TestClientCRUD(t *testing.T) {
 	})
 }
 
+// TestClientPKCEAndLogout stores and reads back what RP-initiated logout
+// and the PKCE requirement need.
+func TestClientPKCEAndLogout(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		st := sqlstore.New(d)
+		ctx := t.Context()
+		c := &sqlstore.Client{ID: "suite", Name: "Suite", RedirectURIs: []string{"https://rp.example/cb"},
+			Scopes: []string{"openid"}, Audience: []string{"https://rp.example"}, TokenEndpointAuthMethod: sqlstore.AuthClientSecretPost, PKCEOptional: true,
+			PostLogoutRedirectURIs: []string{"https://rp.example/out", "https://rp.example/bye"}}
+		if err := st.CreateClient(ctx, c, testSecret); err != nil {
+			t.Fatal(err)
+		}
+		fc, err := st.GetClient(ctx, "suite")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := fc.(*sqlstore.Client)
+		if !reflect.DeepEqual(got, c) || got.PKCERequired() || got.GetTokenEndpointAuthMethod() != sqlstore.AuthClientSecretPost {
+			t.Fatalf("GetClient = %+v, want %+v", got, c)
+		}
+		for uri, want := range map[string]bool{
+			"https://rp.example/out": true, "https://rp.example/bye": true, "https://rp.example/out?foo=bar": false,
+			"https://rp.example/out/": false, "https://rp.example/cb": false, "": false,
+		} {
+			if got.PostLogoutRedirectURIAllowed(uri) != want {
+				t.Errorf("PostLogoutRedirectURIAllowed(%q) = %v", uri, !want)
+			}
+		}
+		pub := &sqlstore.Client{ID: "spa", Name: "SPA", RedirectURIs: []string{"https://spa.example/cb"}, Public: true}
+		conf := &sqlstore.Client{ID: "web", Name: "Web", RedirectURIs: []string{"https://web.example/cb"}}
+		if err := st.CreateClient(ctx, pub, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.CreateClient(ctx, conf, testSecret); err != nil {
+			t.Fatal(err)
+		}
+		for id, want := range map[string]bool{"spa": true, "web": true} {
+			fc, _ := st.GetClient(ctx, id)
+			if fc.(*sqlstore.Client).PKCERequired() != want {
+				t.Errorf("%s: PKCE required = %v, want %v", id, !want, want)
+			}
+		}
+	})
+}
+
 func TestCreateClientInvalid(t *testing.T) {
 	d := dbtest.SQLite(t)
 	st := sqlstore.New(d)
@@ -141,6 +186,12 @@ func TestCreateClientInvalid(t *testing.T) {
 		{"scope with space", func(c *sqlstore.Client) { c.Scopes = []string{"openid email"} }, testSecret},
 		{"empty audience", func(c *sqlstore.Client) { c.Audience = []string{""} }, testSecret},
 		{"HS256 ID tokens", func(c *sqlstore.Client) { c.IDTokenSigningAlg = "HS256" }, testSecret},
+		{"public without PKCE", func(c *sqlstore.Client) {
+			c.Public = true
+			c.PKCEOptional = true
+		}, ""},
+		{"relative post-logout URI", func(c *sqlstore.Client) { c.PostLogoutRedirectURIs = []string{"/bye"} }, testSecret},
+		{"post-logout URI with fragment", func(c *sqlstore.Client) { c.PostLogoutRedirectURIs = []string{"https://c.example/bye#x"} }, testSecret},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
