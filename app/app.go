@@ -166,7 +166,6 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.Outbox = mail.NewOutbox(d, sender, mail.OutboxOptions{Now: cfg.Now, Logger: log})
 
-	a.Clients = sqlstore.New(d)
 	var keyOpts []oauth.KeySetOption
 	if cfg.SigningKeyGenerator != nil {
 		keyOpts = append(keyOpts, oauth.WithKeyGenerator(cfg.SigningKeyGenerator))
@@ -221,7 +220,8 @@ func (a *App) build(ctx context.Context) error {
 func (a *App) Handler() http.Handler { return a.Web }
 
 // Run does the background work until ctx ends: mail delivery, the
-// password-reset requests, the policy watcher (PostgreSQL), signing key
+// password-reset requests, the policy and token revocation watchers
+// (PostgreSQL), signing key
 // refresh and clean-up of expired rows.
 // It returns once all of it has stopped, so that Close may follow.
 func (a *App) Run(ctx context.Context) {
@@ -232,6 +232,11 @@ func (a *App) Run(ctx context.Context) {
 	wg.Go(func() {
 		if err := a.Rights.Watch(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			a.log.Error("policy watcher stopped", "err", err)
+		}
+	})
+	wg.Go(func() {
+		if err := a.OAuth.WatchRevocations(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			a.log.Error("token revocation watcher stopped", "err", err)
 		}
 	})
 	// Keys rotated by another instance (or the CLI) are picked up within
