@@ -155,6 +155,7 @@ func (a *App) build(ctx context.Context) error {
 		Now:            cfg.Now,
 		Hasher:         cfg.PasswordHasher,
 		OnOwnerCreated: a.Rights.SetOwner,
+		OnMemberStatus: a.Rights.MemberStatusChanged,
 		Tokens:         a.Clients,
 	})
 

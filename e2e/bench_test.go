@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -43,6 +44,8 @@ func BenchmarkClientCredentials(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
+				// Read to the end, or the connection is not reused.
+				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 				if resp.StatusCode != http.StatusOK {
 					b.Fatalf("status %d", resp.StatusCode)
@@ -107,6 +110,8 @@ func BenchmarkCheckAPI(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
+				// Read to the end, or the connection is not reused.
+				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 				if resp.StatusCode != http.StatusOK {
 					b.Fatalf("status %d", resp.StatusCode)
