@@ -16,6 +16,7 @@
 //
 // Package account imports db and audit only; it knows nothing of HTTP,
 // OAuth or rights (the creator of an account wires rights in through
-// Options.OnOwnerCreated, and the revocation of a person's OAuth tokens
-// on a password change through Options.Tokens).
+// Options.OnOwnerCreated, the caches of who is active through
+// Options.OnMemberStatus, and the revocation of a person's OAuth tokens on a
+// password change through Options.Tokens).
 package account
