@@ -9,7 +9,6 @@ import (
 	"math"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/go-jose/go-jose/v3"
@@ -84,26 +83,21 @@ type tokenVerifier struct {
 	// revocation heard during the confirmation cannot be overtaken by it.
 	gen uint64
 
-	// The memory is trusted while cuts == synced: cuts counts the times the
-	// listener lost (or has not yet made) its connection, synced the count
-	// as of the last resync (see watch).
-	cuts    atomic.Uint64
-	synced  atomic.Uint64
-	pending atomic.Uint64
-
-	listening chan struct{} // closed once watch listens
-	listenOne sync.Once
+	// follow hears the revocations of the other instances (see watch);
+	// while it may have missed one, nothing is remembered.
+	follow *db.Follower
 }
 
 func newTokenVerifier(keys *KeySet, store *sqlstore.Store, provider fosite.OAuth2Provider, issuer string, log *slog.Logger) *tokenVerifier {
 	v := &tokenVerifier{
 		keys: keys, store: store, oauth2: provider, issuer: issuer, now: time.Now, log: log,
-		verified:  map[string]*AccessToken{},
-		listening: make(chan struct{}),
+		verified: map[string]*AccessToken{},
 	}
+	v.follow = &db.Follower{Channel: sqlstore.RevocationChannel, What: "oauth: revocation listener", Log: log,
+		Resync: v.forgetAll, Notify: v.heard}
 	if keys.db.Dialect == db.Postgres {
 		// Nothing is heard from the other instances until watch listens.
-		v.cuts.Add(1)
+		v.follow.Cut()
 	}
 	store.OnRevocation(v.revoked)
 	return v
@@ -283,6 +277,4 @@ func (v *tokenVerifier) forgetAll() {
 
 // trusted reports whether no revocation can have been missed since the
 // memory was last dropped.
-func (v *tokenVerifier) trusted() bool {
-	return v.cuts.Load() == v.synced.Load()
-}
+func (v *tokenVerifier) trusted() bool { return v.follow.Trusted() }

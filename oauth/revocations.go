@@ -3,12 +3,7 @@ package oauth
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"time"
 
-	"github.com/lib/pq"
-
-	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/oauth/sqlstore"
 )
 
@@ -40,69 +35,15 @@ func (p *Provider) WatchRevocations(ctx context.Context) error {
 }
 
 func (v *tokenVerifier) watch(ctx context.Context) error {
-	d := v.keys.db
-	if d.Dialect != db.Postgres || d.URL == "" {
-		v.markListening()
-		<-ctx.Done()
-		return nil
-	}
-	first := v.cuts.Load() // counted at creation: nothing heard until now
-	l := pq.NewListener(d.URL, 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {
-		switch ev {
-		case pq.ListenerEventDisconnected:
-			v.cuts.Add(1)
-			v.log.Error("oauth: revocation listener disconnected; access tokens are checked in the database until it is back", "err", err)
-		case pq.ListenerEventReconnected:
-			// Sent before the nil notification that watch answers with
-			// a resync.
-			v.pending.Store(v.cuts.Load())
-			v.log.Info("oauth: revocation listener reconnected")
-		case pq.ListenerEventConnectionAttemptFailed:
-			v.log.Warn("oauth: revocation listener cannot connect", "err", err)
-		}
-	})
-	defer l.Close()
-	stop := context.AfterFunc(ctx, func() { l.Close() })
-	defer stop()
-	if err := l.Listen(sqlstore.RevocationChannel); err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		return fmt.Errorf("oauth: listen on %s: %w", sqlstore.RevocationChannel, err)
-	}
-	v.resync(first)
-	v.markListening()
-
-	ping := time.NewTicker(time.Minute)
-	defer ping.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case n := <-l.Notify:
-			if n == nil { // reconnected: revocations may have been lost
-				v.resync(v.pending.Load())
-				continue
-			}
-			var r sqlstore.Revocation
-			if err := json.Unmarshal([]byte(n.Extra), &r); err != nil {
-				v.log.Warn("oauth: unreadable revocation; forgetting every verified token", "err", err)
-				r = sqlstore.Revocation{}
-			}
-			v.revoked(r)
-		case <-ping.C:
-			// A dead connection is noticed, and reconnected, on use.
-			_ = l.Ping()
-		}
-	}
+	return v.follow.Run(ctx, v.keys.db)
 }
 
-// resync forgets every verified token and trusts the memory again as of
-// cut count cuts.
-func (v *tokenVerifier) resync(cuts uint64) {
-	v.forgetAll()
-	v.synced.Store(cuts)
+// heard handles one announcement from sqlstore.RevocationChannel.
+func (v *tokenVerifier) heard(payload string) {
+	var r sqlstore.Revocation
+	if err := json.Unmarshal([]byte(payload), &r); err != nil {
+		v.log.Warn("oauth: unreadable revocation; forgetting every verified token", "err", err)
+		r = sqlstore.Revocation{}
+	}
+	v.revoked(r)
 }
-
-// markListening records that watch is up (tests wait for it).
-func (v *tokenVerifier) markListening() { v.listenOne.Do(func() { close(v.listening) }) }
