@@ -54,8 +54,7 @@ func TestCheckAPIRevocationTwoInstances(t *testing.T) {
 	}
 	_, dbURL := dbtest.PostgresURL(t)
 	a := sesametest.Start(t, sesametest.Options{DatabaseURL: dbURL})
-	// Instances behind one load balancer share the issuer.
-	b := sesametest.Start(t, sesametest.Options{DatabaseURL: dbURL, Issuer: a.URL})
+	b := sesametest.Start(t, sesametest.Options{DatabaseURL: dbURL})
 	w := seed(t, a)
 	m := addLoginAccount(t, a, w.AccountID, "ops@example.cm", "Operateur#2026!", "server:operate")
 	q := map[string]any{"sub": m.ID, "account_id": w.AccountID, "right": "server:operate"}

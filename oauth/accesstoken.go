@@ -58,7 +58,7 @@ const maxVerified = 10000
 // tokenVerifier verifies access tokens, reading the database once per token
 // and instance rather than on every call. A token seen for the first time
 // is verified in full: signature by kid against the published keys, typ,
-// issuer, expiry and not-before, then confirmed once in storage (still
+// expiry and not-before, then confirmed once in storage (still
 // active, client still registered). It is then remembered until it
 // expires, is revoked, its client is deleted or its key withdrawn:
 // revocations reach it in process (sqlstore.Store.OnRevocation) and from
@@ -71,7 +71,6 @@ type tokenVerifier struct {
 	keys   *KeySet
 	store  *sqlstore.Store
 	oauth2 fosite.OAuth2Provider
-	issuer string
 	now    func() time.Time
 	log    *slog.Logger
 
@@ -88,9 +87,9 @@ type tokenVerifier struct {
 	follow *db.Follower
 }
 
-func newTokenVerifier(keys *KeySet, store *sqlstore.Store, provider fosite.OAuth2Provider, issuer string, log *slog.Logger) *tokenVerifier {
+func newTokenVerifier(keys *KeySet, store *sqlstore.Store, provider fosite.OAuth2Provider, log *slog.Logger) *tokenVerifier {
 	v := &tokenVerifier{
-		keys: keys, store: store, oauth2: provider, issuer: issuer, now: time.Now, log: log,
+		keys: keys, store: store, oauth2: provider, now: time.Now, log: log,
 		verified: map[string]*AccessToken{},
 	}
 	v.follow = &db.Follower{Channel: sqlstore.RevocationChannel, What: "oauth: revocation listener", Log: log,
@@ -171,7 +170,7 @@ type claims struct {
 	Scope     string  `json:"scope"`
 }
 
-// parse verifies raw's signature, typ, issuer, expiry and not-before.
+// parse verifies raw's signature, typ, expiry and not-before.
 func (v *tokenVerifier) parse(ctx context.Context, raw string) (*AccessToken, error) {
 	jws, err := jose.ParseSigned(raw)
 	if err != nil || len(jws.Signatures) != 1 {
@@ -203,10 +202,15 @@ func (v *tokenVerifier) parse(ctx context.Context, raw string) (*AccessToken, er
 	if err := json.Unmarshal(payload, &c); err != nil {
 		return nil, fmt.Errorf("%w: claims: %w", ErrInvalidToken, err)
 	}
+	// The issuer is not compared with this instance's: the token was
+	// signed with this database's keys and is found in its storage, so
+	// an instance of this deployment issued it, whatever URL it was
+	// reached at (the full path through fosite does not compare it
+	// either).
 	now := v.now()
 	switch {
-	case c.Issuer != v.issuer:
-		return nil, fmt.Errorf("%w: issuer %q", ErrInvalidToken, c.Issuer)
+	case c.Issuer == "":
+		return nil, fmt.Errorf("%w: no issuer", ErrInvalidToken)
 	case c.Expiry <= 0 || c.Expiry > math.MaxInt32*4 || !now.Before(time.Unix(int64(c.Expiry), 0)):
 		return nil, fmt.Errorf("%w: expired", ErrInvalidToken)
 	case c.NotBefore != 0 && now.Before(time.Unix(int64(c.NotBefore), 0)):

@@ -10,7 +10,7 @@
 // which renders the pages and calls Provider to finish the request.
 //
 // VerifyAccessToken verifies the access tokens presented to Sésame's own
-// APIs: in full (signature by kid, typ, issuer, expiry, then active in
+// APIs: in full (signature by kid, typ, expiry, then active in
 // storage) the first time an instance sees a token, from memory afterwards.
 // Revocations announced by package sqlstore, in process and on PostgreSQL
 // (WatchRevocations listens on sqlstore.RevocationChannel), make every

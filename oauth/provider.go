@@ -140,7 +140,7 @@ func New(cfg Config, store *sqlstore.Store, keys *KeySet, people People, rights 
 		compose.OAuth2TokenRevocationFactory,
 	)
 	return &Provider{OAuth2: provider, Store: store, Keys: keys, cfg: cfg, log: cfg.Logger, people: people, rights: rights,
-		tokens: newTokenVerifier(keys, store, provider, cfg.Issuer, cfg.Logger)}
+		tokens: newTokenVerifier(keys, store, provider, cfg.Logger)}
 }
 
 // SessionFor builds the session of an authorization request for person:

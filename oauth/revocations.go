@@ -9,7 +9,7 @@ import (
 
 // VerifyAccessToken checks an access token presented to one of Sésame's
 // APIs and returns what it says. A token this instance has verified before
-// costs no database read: its signature, expiry, typ and issuer were
+// costs no database read: its signature, expiry and typ were
 // checked, and it was found active in storage, the first time; since then
 // revocations announced by any instance (sqlstore.RevocationChannel) have
 // been heard. An invalid token gives an error satisfying
