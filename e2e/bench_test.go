@@ -6,9 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"golang.org/x/oauth2/clientcredentials"
 
@@ -128,11 +126,3 @@ func BenchmarkCheckAPI(b *testing.B) {
 	})
 }
 
-// processCPU is the user and system CPU time this process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
