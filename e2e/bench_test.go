@@ -125,4 +125,3 @@ func BenchmarkCheckAPI(b *testing.B) {
 		b.ReportMetric(float64((processCPU()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
 	})
 }
-
