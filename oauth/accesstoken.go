@@ -18,7 +18,9 @@ import (
 	"github.com/sesame-idp/sesame/oauth/sqlstore"
 )
 
-// AccessToken is what a valid access token of Sésame says.
+// AccessToken is what a valid access token of Sésame says. The verifier
+// shares one value between the calls that present the same token: read it,
+// never modify it.
 type AccessToken struct {
 	// Signature is the last part of the JWT, which names the token in
 	// storage and in revocations.
