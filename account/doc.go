@@ -23,7 +23,8 @@
 //
 // Package account imports db and audit only; it knows nothing of HTTP,
 // OAuth or rights (the creator of an account wires rights in through
-// Options.OnOwnerCreated, and the revocation of a person's OAuth tokens
-// on a password change through Options.Tokens, the news of ended sessions
+// Options.OnOwnerCreated, the caches of who is active through
+// Options.OnMemberStatus, the revocation of a person's OAuth tokens on a
+// password change through Options.Tokens, and the news of ended sessions
 // through Options.Sessions).
 package account

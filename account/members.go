@@ -74,6 +74,9 @@ func (s *Service) SetMemberStatus(ctx context.Context, id string, status Status)
 	if err := s.updateMember(ctx, id, `status = ?, updated_at = ?`, status, s.now()); err != nil {
 		return fmt.Errorf("account: set status of %s: %w", id, err)
 	}
+	if err := s.memberStatusChanged(ctx, id); err != nil {
+		return fmt.Errorf("account: set status of %s: %w", id, err)
+	}
 	if status != StatusActive {
 		return s.DeleteMemberSessions(ctx, id)
 	}
@@ -108,4 +111,16 @@ func (s *Service) updateMember(ctx context.Context, id, set string, args ...any)
 		return ErrNotFound
 	}
 	return nil
+}
+
+// memberStatusChanged runs Options.OnMemberStatus for member id.
+func (s *Service) memberStatusChanged(ctx context.Context, id string) error {
+	if s.onMemberStatus == nil {
+		return nil
+	}
+	var accountID string
+	if err := s.db.GetContext(ctx, &accountID, s.db.Rebind(`SELECT account_id FROM members WHERE id = ?`), id); err != nil {
+		return db.Translate(err)
+	}
+	return s.onMemberStatus(ctx, accountID, id)
 }

@@ -36,6 +36,10 @@ type Options struct {
 	// account, after its owner is inserted (rights are wired in here). An
 	// error rolls the creation back.
 	OnOwnerCreated func(ctx context.Context, accountID, memberID string) error
+	// OnMemberStatus, when set, runs inside the transaction that changes
+	// the status of a member or deletes a login account (caches of who
+	// may act are dropped here). An error rolls the change back.
+	OnMemberStatus func(ctx context.Context, accountID, memberID string) error
 	// Rand is the source of account-ID digits; crypto/rand by default.
 	Rand io.Reader
 	// Logger receives what users are not told (corrupt hashes); slog's
@@ -69,6 +73,7 @@ type Service struct {
 	sessionTTL     time.Duration
 	throttle       ThrottleConfig
 	onOwnerCreated func(ctx context.Context, accountID, memberID string) error
+	onMemberStatus func(ctx context.Context, accountID, memberID string) error
 	rand           io.Reader
 	log            *slog.Logger
 	tokens         TokenRevoker
@@ -89,6 +94,7 @@ func NewService(d *db.DB, opts Options) *Service {
 		sessionTTL:     opts.SessionTTL,
 		throttle:       opts.Throttle.withDefaults(),
 		onOwnerCreated: opts.OnOwnerCreated,
+		onMemberStatus: opts.OnMemberStatus,
 		rand:           opts.Rand,
 		log:            opts.Logger,
 		tokens:         opts.Tokens,

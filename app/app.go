@@ -157,6 +157,7 @@ func (a *App) build(ctx context.Context) error {
 		Now:            cfg.Now,
 		Hasher:         cfg.PasswordHasher,
 		OnOwnerCreated: a.Rights.SetOwner,
+		OnMemberStatus: a.Rights.MemberStatusChanged,
 		Tokens:         a.Clients,
 		Sessions:       sessionEvents{a},
 	})
@@ -169,7 +170,6 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.Outbox = mail.NewOutbox(d, sender, mail.OutboxOptions{Now: cfg.Now, Logger: log})
 
-	a.Clients = sqlstore.New(d)
 	var keyOpts []oauth.KeySetOption
 	if cfg.SigningKeyGenerator != nil {
 		keyOpts = append(keyOpts, oauth.WithKeyGenerator(cfg.SigningKeyGenerator))
@@ -229,8 +229,8 @@ func (a *App) Handler() http.Handler { return a.Web }
 // Run does the background work until ctx ends: mail delivery, the
 // password-reset requests, the delivery of logout tokens and rights-change
 // events to products, the scan for grants that expired (every second), the
-// policy watcher (PostgreSQL), signing key refresh and clean-up of expired
-// rows.
+// policy and token revocation watchers (PostgreSQL), signing key refresh
+// and clean-up of expired rows.
 // It returns once all of it has stopped, so that Close may follow.
 func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
@@ -241,6 +241,11 @@ func (a *App) Run(ctx context.Context) {
 	wg.Go(func() {
 		if err := a.Rights.Watch(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			a.log.Error("policy watcher stopped", "err", err)
+		}
+	})
+	wg.Go(func() {
+		if err := a.OAuth.WatchRevocations(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			a.log.Error("token revocation watcher stopped", "err", err)
 		}
 	})
 	// Keys rotated by another instance (or the CLI) are picked up within

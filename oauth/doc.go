@@ -14,6 +14,14 @@
 // carry it. KeySet.SignJWT signs the other tokens Sésame issues (logout
 // tokens, security event tokens) with the same published keys.
 //
+// VerifyAccessToken verifies the access tokens presented to Sésame's own
+// APIs: in full (signature by kid, typ, expiry, then active in
+// storage) the first time an instance sees a token, from memory afterwards.
+// Revocations announced by package sqlstore, in process and on PostgreSQL
+// (WatchRevocations listens on sqlstore.RevocationChannel), make every
+// instance forget the tokens they name; while the listener is cut, every
+// call reads the database.
+//
 // Package oauth does not import account or rbac: it declares the small
 // interfaces it needs (People, RightsLister) and cmd wires them.
 package oauth

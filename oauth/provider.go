@@ -91,6 +91,7 @@ type Provider struct {
 	log    *slog.Logger
 	people People
 	rights RightsLister
+	tokens *tokenVerifier
 }
 
 // New composes the provider. Only the grants of DESIGN.md are enabled:
@@ -138,7 +139,8 @@ func New(cfg Config, store *sqlstore.Store, keys *KeySet, people People, rights 
 		compose.OAuth2TokenIntrospectionFactory,
 		compose.OAuth2TokenRevocationFactory,
 	)
-	return &Provider{OAuth2: asciiErrors{provider}, Store: store, Keys: keys, cfg: cfg, log: cfg.Logger, people: people, rights: rights}
+	return &Provider{OAuth2: asciiErrors{provider}, Store: store, Keys: keys, cfg: cfg, log: cfg.Logger, people: people, rights: rights,
+		tokens: newTokenVerifier(keys, store, provider, cfg.Logger)}
 }
 
 // SessionFor builds the session of an authorization request for person:

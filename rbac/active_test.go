@@ -10,8 +10,8 @@ import (
 )
 
 // TestInactiveMemberHoldsNoRight: a member Options.Active reports as not
-// active (a disabled login account) keeps its grants but is denied, and
-// Explain says why.
+// active (a disabled login account) keeps its grants but is denied once
+// the change is announced (MemberStatusChanged), and Explain says why.
 func TestInactiveMemberHoldsNoRight(t *testing.T) {
 	var mu sync.Mutex
 	disabled := map[string]bool{}
@@ -27,6 +27,9 @@ func TestInactiveMemberHoldsNoRight(t *testing.T) {
 	mu.Lock()
 	disabled["m_tech"] = true
 	mu.Unlock()
+	if err := s.MemberStatusChanged(context.Background(), "id100001", "m_tech"); err != nil {
+		t.Fatal(err)
+	}
 	if mustAllowed(t, s, "m_tech", "id100001", "server:read", "") {
 		t.Fatal("disabled member allowed")
 	}

@@ -83,21 +83,46 @@ func (s *Service) Allowed(ctx context.Context, memberID, accountID, right, resou
 		return false, fmt.Errorf("rbac: check %s in %s: %w", c.right, accountID, err)
 	}
 	if ok {
-		return s.isActive(ctx, memberID)
+		return s.isActive(ctx, pol, memberID)
 	}
 	return false, nil
 }
 
-// isActive asks Options.Active whether memberID may use its grants now.
-func (s *Service) isActive(ctx context.Context, memberID string) (bool, error) {
+// isActive asks Options.Active whether memberID may use its grants now,
+// once per policy loaded: a change of status drops the policy (see
+// MemberStatusChanged).
+func (s *Service) isActive(ctx context.Context, pol *accountPolicy, memberID string) (bool, error) {
 	if s.active == nil {
 		return true, nil
+	}
+	pol.activeMu.Lock()
+	ok, known := pol.active[memberID]
+	pol.activeMu.Unlock()
+	if known {
+		return ok, nil
 	}
 	ok, err := s.active(ctx, memberID)
 	if err != nil {
 		return false, fmt.Errorf("rbac: status of %s: %w", memberID, err)
 	}
+	pol.activeMu.Lock()
+	if pol.active == nil {
+		pol.active = map[string]bool{}
+	}
+	pol.active[memberID] = ok
+	pol.activeMu.Unlock()
 	return ok, nil
+}
+
+// MemberStatusChanged tells the service that memberID of accountID was
+// enabled, disabled or deleted, in the transaction ctx carries: the
+// account's policy, which remembers who is active, is dropped on every
+// instance once it commits.
+func (s *Service) MemberStatusChanged(ctx context.Context, accountID, memberID string) error {
+	if err := s.changed(ctx, accountID); err != nil {
+		return fmt.Errorf("rbac: status of %s changed: %w", memberID, err)
+	}
+	return nil
 }
 
 // Explain decides like Allowed and says why: the rule that allowed the
@@ -131,7 +156,7 @@ func (s *Service) Explain(ctx context.Context, memberID, accountID, right, resou
 	}
 	if ok {
 		x.Rule = append([]string{"p"}, rule...)
-		active, err := s.isActive(ctx, memberID)
+		active, err := s.isActive(ctx, pol, memberID)
 		if err != nil {
 			return Explanation{}, err
 		}

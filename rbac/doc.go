@@ -9,7 +9,9 @@
 // (Service.Watch), in every other instance. While the listener is cut,
 // changes may go unheard: from its disconnection until it has reconnected
 // and dropped every enforcer, checks load the rules from the database
-// instead of the cache. Writers run in the caller's transaction, so a
+// instead of the cache. An enforcer also remembers which of the account's
+// members Options.Active reported active: a change of a member's status is
+// announced like a change of rules (MemberStatusChanged). Writers run in the caller's transaction, so a
 // change of rights commits together with the change of the member that
 // caused it.
 //

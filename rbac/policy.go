@@ -3,6 +3,7 @@ package rbac
 import (
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/casbin/casbin/v2"
@@ -17,6 +18,12 @@ type accountPolicy struct {
 	// anyone else is denied without running the matcher, which also keeps
 	// Casbin's per-enforcer memo of role lookups bounded.
 	members []string
+
+	// active remembers Options.Active's answers for members of the
+	// account. It lives as long as the policy: a change of status drops
+	// the policy (MemberStatusChanged), like a change of rules.
+	activeMu sync.Mutex
+	active   map[string]bool
 }
 
 // rule field positions of the model's p and g.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/casbin/casbin/v2"
@@ -58,18 +57,11 @@ type Service struct {
 	adapter *Adapter
 	cache   *lru.Cache[string, *entry]
 
-	seedMu    sync.Mutex    // guards seeded
-	seeded    bool          // default templates stored (see seedTemplates)
-	listening chan struct{} // closed once Watch listens
-	listenOne sync.Once
-
-	// The cache is trusted while cuts == synced: cuts counts the times
-	// Watch lost (or has not yet made) its connection, synced is the count
-	// as of the last resync. In between, notifications may be missed and
-	// every check reads the database (see watch.go).
-	cuts    atomic.Uint64
-	synced  atomic.Uint64
-	pending atomic.Uint64 // cuts at the last reconnection, synced once its resync is done
+	seedMu sync.Mutex // guards seeded
+	seeded bool       // default templates stored (see seedTemplates)
+	// follow hears the changes of the other instances (see Watch); while
+	// it may have missed one, checks read the database.
+	follow *db.Follower
 }
 
 // entry is a cached account: ready is closed once pol or err is set, so
@@ -95,16 +87,15 @@ func New(d *db.DB, opts Options) (*Service, error) {
 		return nil, fmt.Errorf("rbac: cache: %w", err)
 	}
 	s := &Service{
-		d:         d,
-		trail:     audit.New(d),
-		now:       opts.Now,
-		active:    opts.Active,
-		onEdit:    opts.RightsChanged,
-		log:       opts.Logger,
-		model:     m,
-		adapter:   NewAdapter(d),
-		cache:     cache,
-		listening: make(chan struct{}),
+		d:       d,
+		trail:   audit.New(d),
+		now:     opts.Now,
+		active:  opts.Active,
+		onEdit:  opts.RightsChanged,
+		log:     opts.Logger,
+		model:   m,
+		adapter: NewAdapter(d),
+		cache:   cache,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -112,6 +103,8 @@ func New(d *db.DB, opts Options) (*Service, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.follow = &db.Follower{Channel: notifyChannel, What: "rbac: policy listener", Log: s.log,
+		Resync: s.invalidateAll, Notify: s.heard}
 	return s, nil
 }
 

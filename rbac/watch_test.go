@@ -22,7 +22,7 @@ func watching(t *testing.T, s *Service) {
 		}
 	})
 	select {
-	case <-s.listening:
+	case <-s.follow.Listening():
 	case err := <-done:
 		t.Fatalf("Watch returned early: %v", err)
 	case <-time.After(10 * time.Second):

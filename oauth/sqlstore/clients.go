@@ -156,11 +156,20 @@ func (s *Store) ListClients(ctx context.Context) ([]*Client, error) {
 // DeleteClient removes a client together with every code, token and
 // session issued to it. An unknown ID gives an error satisfying
 // errors.Is(err, db.ErrNotFound).
+//
+// The deletion is announced on RevocationChannel: instances that accept the
+// client's tokens without reading the database stop at once.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
-	// The request tables reference the client ON DELETE CASCADE.
-	n, err := s.exec(ctx, `DELETE FROM oauth_clients WHERE id = ?`, id)
-	if err == nil && n == 0 {
-		err = errNotFound
-	}
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		// The request tables reference the client ON DELETE CASCADE.
+		n, err := s.exec(ctx, `DELETE FROM oauth_clients WHERE id = ?`, id)
+		if err == nil && n == 0 {
+			err = errNotFound
+		}
+		if err != nil {
+			return err
+		}
+		return s.announce(ctx, []Revocation{{Kind: RevokedClient, ClientID: id}})
+	})
 	return fail(fmt.Sprintf("delete client %q", id), err)
 }

@@ -14,6 +14,13 @@
 // Codes are redeemed at most once: InvalidateAuthorizeCodeSession is a
 // conditional UPDATE that fails when another request got there first.
 //
-// Package sqlstore imports db and fosite only; it must not import oauth (the
-// provider built on it) nor any other package of Sésame.
+// Every access token it deactivates before its expiry (revocation, refresh
+// token rotation or reuse, a person disabled or deleted) and every client it
+// deletes is announced on the PostgreSQL channel RevocationChannel and to
+// the functions registered with OnRevocation, once the transaction commits:
+// instances that verify access tokens without reading the database rely on
+// it.
+//
+// Package sqlstore imports db, fosite and lib/pq only; it must not import
+// oauth (the provider built on it) nor any other package of Sésame.
 package sqlstore

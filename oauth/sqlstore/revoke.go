@@ -19,10 +19,13 @@ func (s *Store) RevokeSubject(ctx context.Context, subject string) error {
 		// it issued. On SQLite writers are serialized and the second pass
 		// finds nothing.
 		for range 2 {
-			for _, k := range []kind{codes, refreshTokens, accessTokens} {
+			for _, k := range []kind{codes, refreshTokens} {
 				if _, err := s.exec(ctx, `UPDATE `+k.table+` SET active = FALSE WHERE subject = ? AND active`, subject); err != nil {
 					return err
 				}
+			}
+			if err := s.deactivateAccessTokens(ctx, `subject = ?`, subject); err != nil {
+				return err
 			}
 		}
 		for _, k := range []kind{pkceRequests, oidcSessions} {

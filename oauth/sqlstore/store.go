@@ -22,6 +22,8 @@ type Store struct {
 	// Now returns the current time; it decides which client assertion JWT
 	// IDs have expired. Tests replace it.
 	Now func() time.Time
+
+	onRevoke []func(Revocation) // see OnRevocation
 }
 
 // Compile-time proof of what compose.Compose asserts at start.

@@ -21,9 +21,21 @@ func (s *Store) GetAccessTokenSession(ctx context.Context, signature string, ses
 	return s.getRequest(ctx, accessTokens, signature, session)
 }
 
-// DeleteAccessTokenSession removes an access token.
+// DeleteAccessTokenSession removes an access token, announcing it on
+// RevocationChannel when it was still alive.
 func (s *Store) DeleteAccessTokenSession(ctx context.Context, signature string) error {
-	return s.deleteRequest(ctx, accessTokens, signature)
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		var rows []revokedRow
+		err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`DELETE FROM oauth_access_tokens WHERE signature = ? AND active RETURNING `+revokedColumns), signature)
+		if err != nil {
+			return err
+		}
+		if err := s.announce(ctx, s.tokenRevocations(rows)); err != nil {
+			return err
+		}
+		return s.deleteRequest(ctx, accessTokens, signature)
+	})
+	return fail("delete access token", err)
 }
 
 // CreateRefreshTokenSession stores the request behind a refresh token,
@@ -99,6 +111,12 @@ func (s *Store) RevokeRequest(ctx context.Context, requestID string) error {
 // concurrent revocations on PostgreSQL lock rows in the same order.
 func (s *Store) revokeGrant(ctx context.Context, requestID string, ks ...kind) error {
 	for _, k := range ks {
+		if k.table == accessTokens.table {
+			if err := s.deactivateAccessTokens(ctx, `request_id = ?`, requestID); err != nil {
+				return err
+			}
+			continue
+		}
 		if _, err := s.exec(ctx, `UPDATE `+k.table+` SET active = FALSE WHERE request_id = ? AND active`, requestID); err != nil {
 			return err
 		}
