@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/sesame-idp/sesame/i18n"
 	"github.com/sesame-idp/sesame/mail"
 	"github.com/sesame-idp/sesame/members"
+	"github.com/sesame-idp/sesame/metrics"
 	"github.com/sesame-idp/sesame/oauth"
 	"github.com/sesame-idp/sesame/oauth/sqlstore"
 	"github.com/sesame-idp/sesame/rbac"
@@ -44,6 +46,9 @@ type Config struct {
 	// Timezone is the IANA name of the time zone pages show dates in
 	// (SESAME_TIMEZONE); empty means i18n.DefaultZone (Africa/Douala).
 	Timezone string
+	// MetricsAddr is where GET /metrics is served (SESAME_METRICS_ADDR),
+	// apart from the public address; empty: no metrics listener.
+	MetricsAddr string
 
 	Logger *slog.Logger
 	// Now is the clock of every service; nil means time.Now.
@@ -92,7 +97,11 @@ type App struct {
 	Outbox   *mail.Outbox
 	Members  *members.Service
 	Web      *web.Server
-	log      *slog.Logger
+	// Metrics is this instance's registry (never the global one).
+	Metrics *metrics.Metrics
+	log     *slog.Logger
+
+	metricsListener net.Listener
 }
 
 // KeyReloadInterval is how often every instance reloads the signing keys
@@ -121,8 +130,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, DB: d, log: log}
+	a := &App{Config: cfg, DB: d, log: log, Metrics: metrics.New()}
 	if err := a.build(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if err := a.listenMetrics(); err != nil {
 		d.Close()
 		return nil, err
 	}
@@ -164,7 +177,8 @@ func (a *App) build(ctx context.Context) error {
 			return err
 		}
 	}
-	a.Outbox = mail.NewOutbox(d, sender, mail.OutboxOptions{Now: cfg.Now, Logger: log})
+	a.Outbox = mail.NewOutbox(d, sender, mail.OutboxOptions{Now: cfg.Now, Logger: log,
+		OnAttempt: func(failed bool) { a.Metrics.OutboxAttempt("mail", failed) }})
 
 	a.Clients = sqlstore.New(d)
 	var keyOpts []oauth.KeySetOption
@@ -175,7 +189,7 @@ func (a *App) build(ctx context.Context) error {
 	if err := keys.Load(ctx); err != nil {
 		return err
 	}
-	a.OAuth = oauth.New(oauth.Config{Issuer: cfg.Issuer, Secrets: ring, Logger: log}, a.Clients, keys, people{a.Accounts}, a.Rights)
+	a.OAuth = oauth.New(oauth.Config{Issuer: cfg.Issuer, Secrets: ring, Logger: log, OnToken: a.Metrics.TokenIssued}, a.Clients, keys, people{a.Accounts}, a.Rights)
 
 	zone, err := i18n.LoadZone(cfg.Timezone)
 	if err != nil {
@@ -213,8 +227,13 @@ func (a *App) build(ctx context.Context) error {
 		Zone:           zone,
 		TrustedProxies: proxies,
 		RequestTimeout: cfg.RequestTimeout,
+		Metrics:        a.Metrics,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	a.wireMetrics()
+	return nil
 }
 
 // Handler is Sésame's HTTP handler.
@@ -228,6 +247,7 @@ func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	wg.Go(func() { a.Outbox.Run(ctx) })
+	wg.Go(func() { a.serveMetrics(ctx) })
 	wg.Go(func() { a.Members.RunResets(ctx, a.log) })
 	wg.Go(func() {
 		if err := a.Rights.Watch(ctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -275,7 +295,12 @@ func (a *App) purge(ctx context.Context) {
 }
 
 // Close releases the database. Stop serving and let Run return first.
-func (a *App) Close() error { return a.DB.Close() }
+func (a *App) Close() error {
+	if a.metricsListener != nil {
+		a.metricsListener.Close() // already closed when Run served it
+	}
+	return a.DB.Close()
+}
 
 // memberActive tells rbac whether a member may use its grants: a disabled
 // login account keeps them but holds no right.

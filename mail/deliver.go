@@ -105,6 +105,9 @@ func (o *Outbox) deliver(ctx context.Context, j job) (sendErr, err error) {
 	})
 	defer stop()
 	sendErr = o.sender.Send(sendCtx, Message{To: j.To, Subject: j.Subject, Text: j.Text, HTML: j.HTML, MessageID: j.MsgID})
+	if o.opts.OnAttempt != nil {
+		o.opts.OnAttempt(sendErr != nil)
+	}
 	if sendErr == nil {
 		if err := o.markSent(detached, j); err != nil {
 			return nil, err

@@ -290,3 +290,15 @@ func (ks *KeySet) JWKS() jose.JSONWebKeySet {
 	}
 	return set
 }
+
+// CurrentKeys returns the keys signing new tokens now, one per algorithm
+// that has one (for monitoring their age).
+func (ks *KeySet) CurrentKeys() []*SigningKey {
+	var out []*SigningKey
+	for _, alg := range []string{ES256, RS256} {
+		if k, err := ks.Current(alg); err == nil {
+			out = append(out, k)
+		}
+	}
+	return out
+}

@@ -65,6 +65,8 @@ type Service struct {
 	cuts    atomic.Uint64
 	synced  atomic.Uint64
 	pending atomic.Uint64 // cuts at the last reconnection, synced once its resync is done
+
+	stats cacheCounters
 }
 
 // entry is a cached account: ready is closed once pol or err is set, so
@@ -125,6 +127,7 @@ func (s *Service) policy(ctx context.Context, accountID string) (*accountPolicy,
 		return s.load(ctx, accountID)
 	}
 	if en, ok := s.cache.Get(accountID); ok {
+		s.stats.hits.Add(1)
 		if pol, err := s.wait(ctx, en); err == nil {
 			return pol, nil
 		} else if ctx.Err() != nil {
@@ -133,6 +136,7 @@ func (s *Service) policy(ctx context.Context, accountID string) (*accountPolicy,
 		// The shared load failed (perhaps its caller went away): load
 		// for ourselves below.
 	} else {
+		s.stats.misses.Add(1)
 		en := &entry{ready: make(chan struct{})}
 		prev, found, _ := s.cache.PeekOrAdd(accountID, en)
 		if found {

@@ -81,6 +81,7 @@ func (s *Service) Watch(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case n := <-l.Notify:
+			s.stats.notified()
 			switch {
 			case n == nil: // reconnected: notifications may have been lost
 				s.invalidateAll()

@@ -39,6 +39,9 @@ type Options struct {
 	TrustedProxies string
 	// RequestTimeout bounds every request (default: Sésame's).
 	RequestTimeout time.Duration
+	// MetricsAddr is SESAME_METRICS_ADDR, e.g. 127.0.0.1:0 (see
+	// App.MetricsAddr for the port taken).
+	MetricsAddr string
 }
 
 // Instance is a running Sésame with its SMTP server.
@@ -90,6 +93,7 @@ func Start(t testing.TB, o Options) *Instance {
 
 		TrustedProxies: o.TrustedProxies,
 		RequestTimeout: o.RequestTimeout,
+		MetricsAddr:    o.MetricsAddr,
 	})
 	if err != nil {
 		srv.Close()

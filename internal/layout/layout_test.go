@@ -23,6 +23,7 @@ var allowed = map[string][]string{
 	"internal/layout":    nil,
 	"i18n":               {"templates"},
 	"internal/testclock": nil,
+	"metrics":            nil, // fed by web, wired by app
 
 	"db":      {"migrations"},
 	"audit":   {"db"},
@@ -35,9 +36,9 @@ var allowed = map[string][]string{
 
 	"members": {"account", "audit", "db", "i18n", "mail", "rbac", "rights"},
 	"web": {"account", "audit", "db", "i18n", "mail", "members", "oauth", "oauth/sqlstore", "rbac",
-		"rights", "secret", "templates"},
+		"rights", "secret", "templates", "metrics"},
 	"app": {"account", "audit", "db", "i18n", "mail", "members", "oauth", "oauth/sqlstore", "rbac",
-		"secret", "web"},
+		"secret", "web", "metrics"},
 	"cmd/sesame": {"app", "account", "cmd/demo-product/panel", "db", "i18n", "members", "oauth",
 		"oauth/sqlstore", "rbac", "rights", "secret"},
 
