@@ -99,7 +99,8 @@ func Start(t testing.TB, o Options) *Instance {
 		srv.Close()
 		t.Fatalf("start Sésame: %v", err)
 	}
-	srv.Config.Handler = a.Handler()
+	// Every API response is checked against the OpenAPI description.
+	srv.Config.Handler = checkAPI(t, a.Handler())
 	srv.Start()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -114,6 +114,7 @@ func New(d Deps) (*Server, error) {
 	// Endpoints called by clients, not browsers: no CSRF, no cookies.
 	d.OAuth.Mount(r.Group("/", s.clientParamsOnce))
 	s.mountAuthzAPI(r)
+	r.GET("/api/openapi.json", s.openAPI)
 
 	// Pages and cookie-authenticated calls.
 	browser := r.Group("/", s.csrf())
