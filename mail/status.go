@@ -68,18 +68,7 @@ func (o *Outbox) Status(ctx context.Context, id int64) (Delivery, error) {
 		CreatedAt: r.CreatedAt.UTC(), NextAttemptAt: r.NextAttemptAt.UTC(),
 		SentAt: r.SentAt.Time.UTC(), FailedAt: r.FailedAt.Time.UTC(),
 	}
-	switch {
-	case r.SentAt.Valid:
-		d.State = StateSent
-	case r.FailedAt.Valid:
-		d.State = StateFailed
-	case r.LockedUntil.Valid && r.LockedUntil.Time.After(o.now()):
-		d.State = StateSending
-	case r.LastError != "":
-		d.State = StateFailing
-	default:
-		d.State = StateQueued
-	}
+	d.State = o.state(r.SentAt.Valid, r.FailedAt.Valid, r.LockedUntil, r.LastError)
 	return d, nil
 }
 
