@@ -49,6 +49,9 @@ type Config struct {
 	// MetricsAddr is where GET /metrics is served (SESAME_METRICS_ADDR),
 	// apart from the public address; empty: no metrics listener.
 	MetricsAddr string
+	// KeyRotation is the age at which signing keys are rotated
+	// (SESAME_KEY_ROTATION, e.g. 30d); zero: only by hand (keys rotate).
+	KeyRotation time.Duration
 
 	Logger *slog.Logger
 	// Now is the clock of every service; nil means time.Now.
@@ -78,6 +81,9 @@ func (c *Config) validate() error {
 	}
 	if _, err := web.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		return fmt.Errorf("app: SESAME_TRUSTED_PROXIES: %w", err)
+	}
+	if err := c.validateRotation(); err != nil {
+		return err
 	}
 	if c.InvitationTTL < 0 {
 		return errors.New("app: the invitation lifetime (SESAME_INVITATION_TTL) must be a positive duration such as 72h")
@@ -265,6 +271,9 @@ func (a *App) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-refresh.C:
+			if _, err := a.RotateKeysIfDue(ctx); err != nil {
+				a.log.Warn("scheduled signing key rotation", "err", err)
+			}
 			if err := a.OAuth.Keys.Refresh(ctx, 0); err != nil {
 				a.log.Warn("signing key refresh", "err", err)
 			}

@@ -102,6 +102,10 @@ func (c Config) Redacted() map[string]string {
 	if c.InvitationTTL == 0 {
 		ttl = "72h (default)"
 	}
+	rotation := "(unset: keys rotate only by hand)"
+	if c.KeyRotation > 0 {
+		rotation = c.KeyRotation.String()
+	}
 	metrics := c.MetricsAddr
 	if metrics == "" {
 		metrics = "(unset: no metrics listener)"
@@ -117,6 +121,7 @@ func (c Config) Redacted() map[string]string {
 		"SESAME_TIMEZONE":        c.Timezone,
 		"SESAME_METRICS_ADDR":    metrics,
 		"SESAME_INVITATION_TTL":  ttl,
+		"SESAME_KEY_ROTATION":    rotation,
 	}
 }
 

@@ -42,6 +42,8 @@ type Options struct {
 	// MetricsAddr is SESAME_METRICS_ADDR, e.g. 127.0.0.1:0 (see
 	// App.MetricsAddr for the port taken).
 	MetricsAddr string
+	// KeyRotation is SESAME_KEY_ROTATION.
+	KeyRotation time.Duration
 }
 
 // Instance is a running Sésame with its SMTP server.
@@ -94,6 +96,7 @@ func Start(t testing.TB, o Options) *Instance {
 		TrustedProxies: o.TrustedProxies,
 		RequestTimeout: o.RequestTimeout,
 		MetricsAddr:    o.MetricsAddr,
+		KeyRotation:    o.KeyRotation,
 	})
 	if err != nil {
 		srv.Close()

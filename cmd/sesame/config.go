@@ -10,6 +10,7 @@ import (
 	"github.com/sesame-idp/sesame/app"
 	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/i18n"
+	"github.com/sesame-idp/sesame/oauth"
 )
 
 // config is app.Config read from the environment; flags of the same
@@ -29,6 +30,13 @@ func loadConfig() config {
 		// that --addr moves the issuer too.
 		Issuer:   os.Getenv("SESAME_ISSUER"),
 		Timezone: env("SESAME_TIMEZONE", i18n.DefaultZone),
+	}
+	if v := os.Getenv("SESAME_KEY_ROTATION"); v != "" {
+		d, err := oauth.ParseRotation(v)
+		if err != nil {
+			d = -1 // app.Open refuses it with a clear message
+		}
+		c.KeyRotation = d
 	}
 	if v := os.Getenv("SESAME_INVITATION_TTL"); v != "" {
 		d, err := time.ParseDuration(v)

@@ -33,6 +33,7 @@ Usage:
 Configuration comes from the environment (flags of the same meaning override it):
   SESAME_ADDR (localhost:8080)   SESAME_ISSUER (http://ADDR)   SESAME_DATABASE_URL (sqlite:sesame.db)
   SESAME_SMTP_URL (unset: mail to the log)   SESAME_MAIL_FROM   SESAME_SECRETS (unset: generated once)
+  SESAME_METRICS_ADDR (unset: no metrics)    SESAME_KEY_ROTATION (e.g. 30d; unset: by hand only)
 `
 
 // command is one subcommand: it parses its own flags from args.

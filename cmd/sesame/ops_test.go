@@ -29,6 +29,8 @@ func TestConfigCheck(t *testing.T) {
 		{"no SMTP in production", map[string]string{"SESAME_ISSUER": "https://login.example.cm", "SESAME_SMTP_URL": ""},
 			true, []string{"SESAME_SMTP_URL: no SMTP server: invitations"}},
 		{"bad proxies", map[string]string{"SESAME_TRUSTED_PROXIES": "10.0.0.0/33"}, true, []string{"SESAME_TRUSTED_PROXIES"}},
+		{"bad rotation", map[string]string{"SESAME_KEY_ROTATION": "monthly"}, true, []string{"SESAME_KEY_ROTATION"}},
+		{"too short rotation", map[string]string{"SESAME_KEY_ROTATION": "5m"}, true, []string{"at least 1h0m0s"}},
 		{"public metrics", map[string]string{"SESAME_METRICS_ADDR": ":9464"}, false, []string{"SESAME_METRICS_ADDR: metrics listen on every interface"}},
 	}
 	for _, c := range cases {
