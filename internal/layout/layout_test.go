@@ -24,6 +24,7 @@ var allowed = map[string][]string{
 	"i18n":               {"templates"},
 	"internal/testclock": nil,
 	"metrics":            nil, // fed by web, wired by app
+	"internal/container": nil,
 
 	"db":      {"migrations"},
 	"audit":   {"db"},
