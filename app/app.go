@@ -24,6 +24,8 @@ import (
 	"github.com/sesame-idp/sesame/rbac"
 	"github.com/sesame-idp/sesame/secret"
 	"github.com/sesame-idp/sesame/web"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
 // Config is Sésame's configuration (DESIGN.md §3, "Running").
@@ -108,6 +110,7 @@ type App struct {
 	log     *slog.Logger
 
 	metricsListener net.Listener
+	traces          *sdktrace.TracerProvider // nil unless OTEL_* asks for traces
 }
 
 // KeyReloadInterval is how often every instance reloads the signing keys
@@ -137,11 +140,17 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a := &App{Config: cfg, DB: d, log: log, Metrics: metrics.New()}
+	if err := a.setupTracing(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("app: tracing (OTEL_*): %w", err)
+	}
 	if err := a.build(ctx); err != nil {
+		a.stopTracing()
 		d.Close()
 		return nil, err
 	}
 	if err := a.listenMetrics(); err != nil {
+		a.stopTracing()
 		d.Close()
 		return nil, err
 	}
@@ -308,6 +317,7 @@ func (a *App) Close() error {
 	if a.metricsListener != nil {
 		a.metricsListener.Close() // already closed when Run served it
 	}
+	a.stopTracing()
 	return a.DB.Close()
 }
 

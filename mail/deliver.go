@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/sesame-idp/sesame/db"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // maxErrorLen bounds the error text kept with a message.
@@ -104,6 +107,9 @@ func (o *Outbox) deliver(ctx context.Context, j job) (sendErr, err error) {
 		}
 	})
 	defer stop()
+	sendCtx, span := startSpan(sendCtx, "outbox deliver", trace.SpanKindInternal,
+		attribute.String("outbox.kind", "mail"), attribute.Int("outbox.attempt", j.Attempts))
+	defer func() { endSpan(span, sendErr) }()
 	sendErr = o.sender.Send(sendCtx, Message{To: j.To, Subject: j.Subject, Text: j.Text, HTML: j.HTML, MessageID: j.MsgID})
 	if o.opts.OnAttempt != nil {
 		o.opts.OnAttempt(sendErr != nil)

@@ -22,6 +22,11 @@
 // from WebAuthConfig.CookieSecret): nothing is stored on the server, so a
 // product may run several instances behind a load balancer.
 //
+// Calls to Sésame carry the trace context of their context (W3C
+// traceparent) through OpenTelemetry's global propagator, so that a
+// product that traces sees its requests continue in Sésame's spans; a
+// product that installs no propagator sends nothing more.
+//
 // Package productkit must not import anything of Sésame's server side
 // (oauth, web, account, rbac, db); of Sésame it imports package rights
 // only, which imports nothing of Sésame. It speaks to Sésame only through the

@@ -101,7 +101,7 @@ func New(d Deps) (*Server, error) {
 	if err := r.SetTrustedProxies(nil); err != nil {
 		return nil, err
 	}
-	r.Use(s.measure, s.recoverer, s.clientAddress, s.logRequests, s.securityHeaders, s.language, s.deadline, s.limitBody, s.checkInput)
+	r.Use(s.traceRequest, s.measure, s.recoverer, s.clientAddress, s.logRequests, s.securityHeaders, s.language, s.deadline, s.limitBody, s.checkInput)
 	r.NoRoute(s.noRoute(http.StatusNotFound, "error_not_found", "api_no_route"))
 	r.NoMethod(s.noRoute(http.StatusMethodNotAllowed, "error_method", "api_method"))
 
