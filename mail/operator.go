@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"time"
 )
 
 // List returns the messages of the outbox, newest first, at most limit:
@@ -16,33 +15,15 @@ func (o *Outbox) List(ctx context.Context, all bool, limit int) ([]Delivery, err
 	if all {
 		where = ""
 	}
-	var rows []struct {
-		ID            int64        `db:"id"`
-		To            string       `db:"recipient"`
-		Subject       string       `db:"subject"`
-		Attempts      int          `db:"attempts"`
-		LastError     string       `db:"last_error"`
-		CreatedAt     time.Time    `db:"created_at"`
-		NextAttemptAt time.Time    `db:"next_attempt_at"`
-		LockedUntil   sql.NullTime `db:"locked_until"`
-		SentAt        sql.NullTime `db:"sent_at"`
-		FailedAt      sql.NullTime `db:"failed_at"`
-	}
-	err := o.db.SelectContext(ctx, &rows, o.db.Rebind(`SELECT id, recipient, subject, attempts, last_error,
-		created_at, next_attempt_at, locked_until, sent_at, failed_at
+	var rows []deliveryRow
+	err := o.db.SelectContext(ctx, &rows, o.db.Rebind(`SELECT `+deliveryColumns+`
 		FROM mail_outbox `+where+` ORDER BY id DESC LIMIT ?`), limit)
 	if err != nil {
 		return nil, fmt.Errorf("mail: list: %w", err)
 	}
 	out := make([]Delivery, len(rows))
 	for i, r := range rows {
-		d := Delivery{
-			ID: r.ID, To: r.To, Subject: r.Subject, Attempts: r.Attempts, LastError: r.LastError,
-			CreatedAt: r.CreatedAt.UTC(), NextAttemptAt: r.NextAttemptAt.UTC(),
-			SentAt: r.SentAt.Time.UTC(), FailedAt: r.FailedAt.Time.UTC(),
-		}
-		d.State = o.state(r.SentAt.Valid, r.FailedAt.Valid, r.LockedUntil, r.LastError)
-		out[i] = d
+		out[i] = o.delivery(r)
 	}
 	return out, nil
 }
