@@ -18,13 +18,18 @@ const tracerName = "github.com/sesame-idp/sesame/db"
 // span starts the span of one statement. The statement text carries
 // placeholders, never the values.
 func (d *DB) span(ctx context.Context, query string) (context.Context, trace.Span) {
-	system := "sqlite"
-	if d.Dialect == Postgres {
-		system = "postgresql"
+	ctx, s := otel.Tracer(tracerName).Start(ctx, "sql", spanClient)
+	if s.IsRecording() { // attributes cost allocations: none when tracing is off
+		system := "sqlite"
+		if d.Dialect == Postgres {
+			system = "postgresql"
+		}
+		s.SetAttributes(attribute.String("db.system.name", system), attribute.String("db.query.text", query))
 	}
-	return otel.Tracer(tracerName).Start(ctx, "sql", trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(attribute.String("db.system.name", system), attribute.String("db.query.text", query)))
+	return ctx, s
 }
+
+var spanClient = trace.WithSpanKind(trace.SpanKindClient)
 
 // endSpan ends a statement's span, marking it failed on an error other
 // than "no rows".
