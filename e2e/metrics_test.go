@@ -94,7 +94,7 @@ func testMetrics(t *testing.T, s *sesametest.Instance) {
 		{"sesame_sign_ins_total", map[string]string{"outcome": "success"}, 1},
 		{"sesame_sign_ins_total", map[string]string{"outcome": "invalid"}, 11},
 		{"sesame_sign_ins_total", map[string]string{"outcome": "throttled"}, 1},
-		{"sesame_throttle_hits_total", map[string]string{"scope": "sign_in"}, 1},
+		{"sesame_throttle_hits_total", map[string]string{"route": "/login"}, 1},
 		{"sesame_authz_checks_total", map[string]string{"decision": "allowed"}, 1},
 		{"sesame_authz_checks_total", map[string]string{"decision": "denied"}, 1},
 		{"sesame_authz_check_duration_seconds", nil, 2},

@@ -48,7 +48,7 @@ func New() *Metrics {
 	m.requestSeconds = f.histogramVec("sesame_http_request_duration_seconds", "Time to answer an HTTP request, by route pattern and method.", prometheus.DefBuckets, "route", "method")
 	m.tokens = f.counterVec("sesame_tokens_issued_total", "Tokens issued by the token endpoint, by grant type and client.", "grant_type", "client_id")
 	m.signIns = f.counterVec("sesame_sign_ins_total", "Sign-in attempts by outcome: success, invalid, throttled, second_factor.", "outcome")
-	m.throttled = f.counterVec("sesame_throttle_hits_total", "Requests refused for too many attempts, by what was throttled.", "scope")
+	m.throttled = f.counterVec("sesame_throttle_hits_total", "Requests refused for too many attempts (429), by route pattern.", "route")
 	m.checks = f.counterVec("sesame_authz_checks_total", "Check-API decisions, allowed or denied.", "decision")
 	m.checkSeconds = f.histogram("sesame_authz_check_duration_seconds", "Time to decide one check-API request.",
 		[]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1})
@@ -106,13 +106,13 @@ func (m *Metrics) SignIn(outcome string) {
 	m.signIns.WithLabelValues(outcome).Inc()
 }
 
-// ThrottleHit counts a request refused for too many attempts; scope says
-// what was throttled (sign_in, admin_sign_in, password…).
-func (m *Metrics) ThrottleHit(scope string) {
+// ThrottleHit counts a request refused for too many attempts, by the
+// route pattern it came to.
+func (m *Metrics) ThrottleHit(route string) {
 	if m == nil {
 		return
 	}
-	m.throttled.WithLabelValues(scope).Inc()
+	m.throttled.WithLabelValues(route).Inc()
 }
 
 // Check counts one check-API decision and the time it took.

@@ -19,7 +19,7 @@ func TestNilRecordsNothing(t *testing.T) {
 	m.ObserveRequest("/x", "GET", 200, time.Millisecond)
 	m.TokenIssued("client_credentials", "c")
 	m.SignIn(metrics.SignInSuccess)
-	m.ThrottleHit("sign_in")
+	m.ThrottleHit("/login")
 	m.Check(true, time.Millisecond)
 	m.OutboxAttempt("mail", true)
 	m.AddOutbox("mail", nil)

@@ -54,7 +54,6 @@ func (s *Server) passwordSubmit(c *gin.Context) error {
 		s.render(c, http.StatusBadRequest, "password", "password_title", changePasswordView{
 			Rules: s.rules(c, nil), Error: s.msg(c, "password_wrong_current"), CurrentError: true})
 	case errors.Is(err, account.ErrThrottled):
-		s.Metrics.ThrottleHit("password")
 		setRetryAfter(c, err)
 		s.render(c, http.StatusTooManyRequests, "password", "password_title", changePasswordView{
 			Rules: s.rules(c, nil), Error: s.msg(c, "login_throttled"), CurrentError: true})
