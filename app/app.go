@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,11 +19,14 @@ import (
 	"github.com/sesame-idp/sesame/i18n"
 	"github.com/sesame-idp/sesame/mail"
 	"github.com/sesame-idp/sesame/members"
+	"github.com/sesame-idp/sesame/metrics"
 	"github.com/sesame-idp/sesame/oauth"
 	"github.com/sesame-idp/sesame/oauth/sqlstore"
 	"github.com/sesame-idp/sesame/rbac"
 	"github.com/sesame-idp/sesame/secret"
 	"github.com/sesame-idp/sesame/web"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
 // Config is Sésame's configuration (DESIGN.md §3, "Running").
@@ -45,6 +49,12 @@ type Config struct {
 	// Timezone is the IANA name of the time zone pages show dates in
 	// (SESAME_TIMEZONE); empty means i18n.DefaultZone (Africa/Douala).
 	Timezone string
+	// MetricsAddr is where GET /metrics is served (SESAME_METRICS_ADDR),
+	// apart from the public address; empty: no metrics listener.
+	MetricsAddr string
+	// KeyRotation is the age at which signing keys are rotated
+	// (SESAME_KEY_ROTATION, e.g. 30d); zero: only by hand (keys rotate).
+	KeyRotation time.Duration
 
 	Logger *slog.Logger
 	// Now is the clock of every service; nil means time.Now.
@@ -75,6 +85,9 @@ func (c *Config) validate() error {
 	if _, err := web.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		return fmt.Errorf("app: SESAME_TRUSTED_PROXIES: %w", err)
 	}
+	if err := c.validateRotation(); err != nil {
+		return err
+	}
 	if c.InvitationTTL < 0 {
 		return errors.New("app: the invitation lifetime (SESAME_INVITATION_TTL) must be a positive duration such as 72h")
 	}
@@ -94,7 +107,12 @@ type App struct {
 	Members  *members.Service
 	Events   *events.Service
 	Web      *web.Server
-	log      *slog.Logger
+	// Metrics is this instance's registry (never the global one).
+	Metrics *metrics.Metrics
+	log     *slog.Logger
+
+	metricsListener net.Listener
+	traces          *sdktrace.TracerProvider // nil unless OTEL_* asks for traces
 }
 
 // KeyReloadInterval is how often every instance reloads the signing keys
@@ -123,8 +141,18 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, DB: d, log: log}
+	a := &App{Config: cfg, DB: d, log: log, Metrics: metrics.New()}
+	if err := a.setupTracing(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("app: tracing (OTEL_*): %w", err)
+	}
 	if err := a.build(ctx); err != nil {
+		a.stopTracing()
+		d.Close()
+		return nil, err
+	}
+	if err := a.listenMetrics(); err != nil {
+		a.stopTracing()
 		d.Close()
 		return nil, err
 	}
@@ -168,7 +196,8 @@ func (a *App) build(ctx context.Context) error {
 			return err
 		}
 	}
-	a.Outbox = mail.NewOutbox(d, sender, mail.OutboxOptions{Now: cfg.Now, Logger: log})
+	a.Outbox = mail.NewOutbox(d, sender, mail.OutboxOptions{Now: cfg.Now, Logger: log,
+		OnAttempt: func(failed bool) { a.Metrics.OutboxAttempt("mail", failed) }})
 
 	var keyOpts []oauth.KeySetOption
 	if cfg.SigningKeyGenerator != nil {
@@ -178,7 +207,7 @@ func (a *App) build(ctx context.Context) error {
 	if err := keys.Load(ctx); err != nil {
 		return err
 	}
-	a.OAuth = oauth.New(oauth.Config{Issuer: cfg.Issuer, Secrets: ring, Logger: log}, a.Clients, keys, people{a.Accounts}, a.Rights)
+	a.OAuth = oauth.New(oauth.Config{Issuer: cfg.Issuer, Secrets: ring, Logger: log, OnToken: a.Metrics.TokenIssued}, a.Clients, keys, people{a.Accounts}, a.Rights)
 	a.buildEvents()
 
 	zone, err := i18n.LoadZone(cfg.Timezone)
@@ -219,8 +248,13 @@ func (a *App) build(ctx context.Context) error {
 		Zone:           zone,
 		TrustedProxies: proxies,
 		RequestTimeout: cfg.RequestTimeout,
+		Metrics:        a.Metrics,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	a.wireMetrics()
+	return nil
 }
 
 // Handler is Sésame's HTTP handler.
@@ -236,6 +270,7 @@ func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	wg.Go(func() { a.Outbox.Run(ctx) })
+	wg.Go(func() { a.serveMetrics(ctx) })
 	wg.Go(func() { a.Members.RunResets(ctx, a.log) })
 	wg.Go(func() { a.Events.Run(ctx) })
 	wg.Go(func() {
@@ -264,6 +299,9 @@ func (a *App) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-refresh.C:
+			if _, err := a.RotateKeysIfDue(ctx); err != nil {
+				a.log.Warn("scheduled signing key rotation", "err", err)
+			}
 			if err := a.OAuth.Keys.Refresh(ctx, 0); err != nil {
 				a.log.Warn("signing key refresh", "err", err)
 			}
@@ -301,7 +339,13 @@ func (a *App) purge(ctx context.Context) {
 }
 
 // Close releases the database. Stop serving and let Run return first.
-func (a *App) Close() error { return a.DB.Close() }
+func (a *App) Close() error {
+	if a.metricsListener != nil {
+		a.metricsListener.Close() // already closed when Run served it
+	}
+	a.stopTracing()
+	return a.DB.Close()
+}
 
 // memberActive tells rbac whether a member may use its grants: a disabled
 // login account keeps them but holds no right.

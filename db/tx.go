@@ -149,17 +149,26 @@ func (d *DB) on(ctx context.Context) queryer {
 
 // ExecContext runs a statement in ctx's transaction, or on the pool.
 func (d *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return d.on(ctx).ExecContext(ctx, query, args...)
+	ctx, span := d.span(ctx, query)
+	res, err := d.on(ctx).ExecContext(ctx, query, args...)
+	endSpan(span, err)
+	return res, err
 }
 
 // GetContext reads one row into dest, in ctx's transaction or on the pool.
 func (d *DB) GetContext(ctx context.Context, dest any, query string, args ...any) error {
-	return d.on(ctx).GetContext(ctx, dest, query, args...)
+	ctx, span := d.span(ctx, query)
+	err := d.on(ctx).GetContext(ctx, dest, query, args...)
+	endSpan(span, err)
+	return err
 }
 
 // SelectContext reads rows into dest, in ctx's transaction or on the pool.
 func (d *DB) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
-	return d.on(ctx).SelectContext(ctx, dest, query, args...)
+	ctx, span := d.span(ctx, query)
+	err := d.on(ctx).SelectContext(ctx, dest, query, args...)
+	endSpan(span, err)
+	return err
 }
 
 // QueryxContext runs a query in ctx's transaction, or on the pool.

@@ -9,6 +9,9 @@ import (
 
 	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/internal/lease"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // maxErrorLen bounds the error text kept with a message.
@@ -92,7 +95,13 @@ func (o *Outbox) deliver(ctx context.Context, j job) (sendErr, err error) {
 		}
 	})
 	defer stop()
+	sendCtx, span := startSpan(sendCtx, "outbox deliver", trace.SpanKindInternal,
+		attribute.String("outbox.kind", "mail"), attribute.Int("outbox.attempt", j.Attempts))
+	defer func() { endSpan(span, sendErr) }()
 	sendErr = o.sender.Send(sendCtx, Message{To: j.To, Subject: j.Subject, Text: j.Text, HTML: j.HTML, MessageID: j.MsgID})
+	if o.opts.OnAttempt != nil {
+		o.opts.OnAttempt(sendErr != nil)
+	}
 	if sendErr == nil {
 		if err := o.markSent(detached, j); err != nil {
 			return nil, err

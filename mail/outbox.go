@@ -40,6 +40,9 @@ type OutboxOptions struct {
 	Instance string
 	// Logger receives delivery failures; nil means slog.Default().
 	Logger *slog.Logger
+	// OnAttempt, when set, is told of every delivery attempt and whether
+	// it failed (for metrics).
+	OnAttempt func(failed bool)
 }
 
 // Outbox is a transactional outbox of mail: messages written with the

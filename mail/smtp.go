@@ -10,6 +10,8 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // smtpTimeout bounds the connection and each SMTP command.
@@ -147,7 +149,9 @@ func (s *smtpSender) client() (*gomail.Client, error) {
 }
 
 // Send submits m.
-func (s *smtpSender) Send(ctx context.Context, m Message) error {
+func (s *smtpSender) Send(ctx context.Context, m Message) (err error) {
+	ctx, span := startSpan(ctx, "smtp send", trace.SpanKindClient)
+	defer func() { endSpan(span, err) }()
 	if err := m.Validate(); err != nil {
 		return err
 	}

@@ -45,42 +45,39 @@ type Delivery struct {
 // Status returns the delivery of message id; an unknown id gives an error
 // matching db.ErrNotFound.
 func (o *Outbox) Status(ctx context.Context, id int64) (Delivery, error) {
-	var r struct {
-		ID            int64        `db:"id"`
-		To            string       `db:"recipient"`
-		Subject       string       `db:"subject"`
-		Attempts      int          `db:"attempts"`
-		LastError     string       `db:"last_error"`
-		CreatedAt     time.Time    `db:"created_at"`
-		NextAttemptAt time.Time    `db:"next_attempt_at"`
-		LockedUntil   sql.NullTime `db:"locked_until"`
-		SentAt        sql.NullTime `db:"sent_at"`
-		FailedAt      sql.NullTime `db:"failed_at"`
-	}
-	err := o.db.GetContext(ctx, &r, o.db.Rebind(`SELECT id, recipient, subject, attempts, last_error,
-		created_at, next_attempt_at, locked_until, sent_at, failed_at
-		FROM mail_outbox WHERE id = ?`), id)
+	var r deliveryRow
+	err := o.db.GetContext(ctx, &r, o.db.Rebind(`SELECT `+deliveryColumns+` FROM mail_outbox WHERE id = ?`), id)
 	if err != nil {
 		return Delivery{}, fmt.Errorf("mail: status of %d: %w", id, db.Translate(err))
 	}
-	d := Delivery{
+	return o.delivery(r), nil
+}
+
+// deliveryColumns are the columns of a deliveryRow.
+const deliveryColumns = `id, recipient, subject, attempts, last_error,
+	created_at, next_attempt_at, locked_until, sent_at, failed_at`
+
+// deliveryRow is a message of the outbox without its bodies.
+type deliveryRow struct {
+	ID            int64        `db:"id"`
+	To            string       `db:"recipient"`
+	Subject       string       `db:"subject"`
+	Attempts      int          `db:"attempts"`
+	LastError     string       `db:"last_error"`
+	CreatedAt     time.Time    `db:"created_at"`
+	NextAttemptAt time.Time    `db:"next_attempt_at"`
+	LockedUntil   sql.NullTime `db:"locked_until"`
+	SentAt        sql.NullTime `db:"sent_at"`
+	FailedAt      sql.NullTime `db:"failed_at"`
+}
+
+func (o *Outbox) delivery(r deliveryRow) Delivery {
+	return Delivery{
 		ID: r.ID, To: r.To, Subject: r.Subject, Attempts: r.Attempts, LastError: r.LastError,
 		CreatedAt: r.CreatedAt.UTC(), NextAttemptAt: r.NextAttemptAt.UTC(),
 		SentAt: r.SentAt.Time.UTC(), FailedAt: r.FailedAt.Time.UTC(),
+		State: o.state(r.SentAt.Valid, r.FailedAt.Valid, r.LockedUntil, r.LastError),
 	}
-	switch {
-	case r.SentAt.Valid:
-		d.State = StateSent
-	case r.FailedAt.Valid:
-		d.State = StateFailed
-	case r.LockedUntil.Valid && r.LockedUntil.Time.After(o.now()):
-		d.State = StateSending
-	case r.LastError != "":
-		d.State = StateFailing
-	default:
-		d.State = StateQueued
-	}
-	return d, nil
 }
 
 // Purge deletes the messages sent or abandoned before cutoff and returns

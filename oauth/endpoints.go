@@ -91,6 +91,20 @@ func (p *Provider) token(c *gin.Context) {
 		return
 	}
 	p.OAuth2.WriteAccessResponse(ctx, w, ar, resp)
+	if p.cfg.OnToken != nil {
+		p.cfg.OnToken(grantType(ar.GetGrantTypes()), client.GetID())
+	}
+}
+
+// grantType names the grant of a token request for metrics: one of the
+// grants Sésame serves, never a value the caller made up.
+func grantType(g fosite.Arguments) string {
+	for _, t := range []string{"authorization_code", "refresh_token", "client_credentials"} {
+		if g.ExactOne(t) {
+			return t
+		}
+	}
+	return "other"
 }
 
 func (p *Provider) introspect(c *gin.Context) {

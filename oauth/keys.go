@@ -217,18 +217,24 @@ func (ks *KeySet) insert(ctx context.Context, alg string, activateAfter time.Dur
 func (ks *KeySet) Rotate(ctx context.Context, alg string, activateAfter time.Duration) (*SigningKey, error) {
 	var k *SigningKey
 	err := ks.db.InTx(ctx, func(ctx context.Context) error {
-		retire := ks.now().UTC().Truncate(time.Microsecond).Add(activateAfter)
-		if _, err := ks.db.ExecContext(ctx, ks.db.Rebind(`UPDATE signing_keys SET retired_at = ? WHERE alg = ? AND retired_at IS NULL`), retire, alg); err != nil {
-			return fmt.Errorf("oauth: retire signing key: %w", err)
-		}
 		var err error
-		k, err = ks.insert(ctx, alg, activateAfter)
+		k, err = ks.rotateTx(ctx, alg, activateAfter)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return k, ks.reload(ctx)
+}
+
+// rotateTx retires the current keys of alg and inserts the new one, in the
+// transaction ctx carries.
+func (ks *KeySet) rotateTx(ctx context.Context, alg string, activateAfter time.Duration) (*SigningKey, error) {
+	retire := ks.now().UTC().Truncate(time.Microsecond).Add(activateAfter)
+	if _, err := ks.db.ExecContext(ctx, ks.db.Rebind(`UPDATE signing_keys SET retired_at = ? WHERE alg = ? AND retired_at IS NULL`), retire, alg); err != nil {
+		return nil, fmt.Errorf("oauth: retire signing key: %w", err)
+	}
+	return ks.insert(ctx, alg, activateAfter)
 }
 
 // Refresh reloads the keys when they were loaded more than maxAge ago, so
@@ -289,4 +295,16 @@ func (ks *KeySet) JWKS() jose.JSONWebKeySet {
 		set.Keys[i] = k.publicJWK()
 	}
 	return set
+}
+
+// CurrentKeys returns the keys signing new tokens now, one per algorithm
+// that has one (for monitoring their age).
+func (ks *KeySet) CurrentKeys() []*SigningKey {
+	var out []*SigningKey
+	for _, alg := range []string{ES256, RS256} {
+		if k, err := ks.Current(alg); err == nil {
+			out = append(out, k)
+		}
+	}
+	return out
 }

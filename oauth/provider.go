@@ -61,6 +61,9 @@ type Config struct {
 	CodeTTL         time.Duration // default 5 min
 	// Logger receives the endpoints' failures; slog.Default() when nil.
 	Logger *slog.Logger
+	// OnToken, when set, is told of every token response: the grant type
+	// and the client (for metrics).
+	OnToken func(grantType, clientID string)
 }
 
 func (c *Config) defaults() {

@@ -43,6 +43,11 @@
 // id_token_hint and post_logout_redirect_uri (by default <base>/signed-out,
 // a page Mount serves), so that Sésame's session ends too.
 //
+// Calls to Sésame carry the trace context of their context (W3C
+// traceparent) through OpenTelemetry's global propagator, so that a
+// product that traces sees its requests continue in Sésame's spans; a
+// product that installs no propagator sends nothing more.
+//
 // Package productkit must not import anything of Sésame's server side
 // (oauth, web, account, rbac, db); of Sésame it imports package rights
 // only, which imports nothing of Sésame. It speaks to Sésame only through the

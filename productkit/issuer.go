@@ -106,6 +106,7 @@ func NewIssuer(cfg IssuerConfig) (*Issuer, error) {
 	if i.client == nil {
 		i.client = &http.Client{Timeout: 10 * time.Second}
 	}
+	i.client = withPropagation(i.client)
 	if i.now == nil {
 		i.now = time.Now
 	}

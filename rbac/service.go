@@ -62,6 +62,8 @@ type Service struct {
 	// follow hears the changes of the other instances (see Watch); while
 	// it may have missed one, checks read the database.
 	follow *db.Follower
+
+	stats cacheCounters
 }
 
 // entry is a cached account: ready is closed once pol or err is set, so
@@ -124,6 +126,7 @@ func (s *Service) policy(ctx context.Context, accountID string) (*accountPolicy,
 		return s.load(ctx, accountID)
 	}
 	if en, ok := s.cache.Get(accountID); ok {
+		s.stats.hits.Add(1)
 		if pol, err := s.wait(ctx, en); err == nil {
 			return pol, nil
 		} else if ctx.Err() != nil {
@@ -132,6 +135,7 @@ func (s *Service) policy(ctx context.Context, accountID string) (*accountPolicy,
 		// The shared load failed (perhaps its caller went away): load
 		// for ourselves below.
 	} else {
+		s.stats.misses.Add(1)
 		en := &entry{ready: make(chan struct{})}
 		prev, found, _ := s.cache.PeekOrAdd(accountID, en)
 		if found {

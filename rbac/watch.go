@@ -42,6 +42,7 @@ func (s *Service) Watch(ctx context.Context) error {
 
 // heard handles one notification: an account whose rules changed, or "*".
 func (s *Service) heard(payload string) {
+	s.stats.notified()
 	if payload == "*" {
 		s.invalidateAll()
 		return

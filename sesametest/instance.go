@@ -39,6 +39,11 @@ type Options struct {
 	TrustedProxies string
 	// RequestTimeout bounds every request (default: Sésame's).
 	RequestTimeout time.Duration
+	// MetricsAddr is SESAME_METRICS_ADDR, e.g. 127.0.0.1:0 (see
+	// App.MetricsAddr for the port taken).
+	MetricsAddr string
+	// KeyRotation is SESAME_KEY_ROTATION.
+	KeyRotation time.Duration
 }
 
 // Instance is a running Sésame with its SMTP server.
@@ -90,12 +95,15 @@ func Start(t testing.TB, o Options) *Instance {
 
 		TrustedProxies: o.TrustedProxies,
 		RequestTimeout: o.RequestTimeout,
+		MetricsAddr:    o.MetricsAddr,
+		KeyRotation:    o.KeyRotation,
 	})
 	if err != nil {
 		srv.Close()
 		t.Fatalf("start Sésame: %v", err)
 	}
-	srv.Config.Handler = a.Handler()
+	// Every API response is checked against the OpenAPI description.
+	srv.Config.Handler = checkAPI(t, a.Handler())
 	srv.Start()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

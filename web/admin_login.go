@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/metrics"
 )
 
 type adminLoginView struct {
@@ -57,13 +58,16 @@ func (s *Server) adminLoginSubmit(c *gin.Context) error {
 	})
 	switch {
 	case errors.Is(err, account.ErrThrottled):
+		s.signInOutcome(metrics.SignInThrottled)
 		setRetryAfter(c, err)
 		return fail(http.StatusTooManyRequests, "admin_login_throttled")
 	case errors.Is(err, account.ErrInvalidCredentials):
+		s.signInOutcome(metrics.SignInInvalid)
 		return fail(http.StatusUnauthorized, "admin_login_failed")
 	case err != nil:
 		return err
 	}
+	s.signInOutcome(metrics.SignInSuccess)
 	// A new session (and id) replaces whatever this browser held, a
 	// member's session included.
 	if _, err := s.startSession(c, "", admin.ID); err != nil {

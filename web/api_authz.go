@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -73,7 +74,12 @@ func (s *Server) check(c *gin.Context, req checkRequest) (bool, error) {
 	if len(req.Sub) > 128 || len(req.AccountID) > 32 || len(req.Right) > 300 || len(req.Resource) > 255 {
 		return false, badRequest("invalid_request", "api_check_too_long")
 	}
-	return s.Rights.Allowed(c.Request.Context(), req.Sub, strings.ToLower(req.AccountID), req.Right, req.Resource)
+	start := time.Now()
+	ok, err := s.Rights.Allowed(c.Request.Context(), req.Sub, strings.ToLower(req.AccountID), req.Right, req.Resource)
+	if err == nil {
+		s.Metrics.Check(ok, time.Since(start))
+	}
+	return ok, err
 }
 
 func (s *Server) apiCheck(c *gin.Context) error {

@@ -24,6 +24,7 @@
 // the refusal of NUL bytes and invalid UTF-8 (input.go). The OAuth
 // endpoints also refuse repeated parameters (oauthparams.go).
 //
-// Package web imports oauth, account, members, rbac, mail, events, audit, i18n and db;
+// Package web imports oauth, account, members, rbac, mail, events, audit,
+// i18n, metrics and db;
 // nothing imports web but app.
 package web

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/metrics"
 )
 
 type loginView struct {
@@ -83,17 +84,20 @@ func (s *Server) loginSubmit(c *gin.Context) error {
 	member, err := s.Accounts.Authenticate(c.Request.Context(), creds)
 	switch {
 	case errors.Is(err, account.ErrThrottled):
+		s.signInOutcome(metrics.SignInThrottled)
 		v.Error = s.msg(c, "login_throttled")
 		setRetryAfter(c, err)
 		s.render(c, http.StatusTooManyRequests, "login", "login_title", v)
 		return nil
 	case errors.Is(err, account.ErrInvalidCredentials):
+		s.signInOutcome(metrics.SignInInvalid)
 		v.Error = s.msg(c, "login_failed")
 		s.render(c, http.StatusUnauthorized, "login", "login_title", v)
 		return nil
 	case err != nil:
 		return err
 	}
+	s.signInOutcome(metrics.SignInSuccess)
 	if _, err := s.startSession(c, member.ID, ""); err != nil {
 		return err
 	}

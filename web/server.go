@@ -17,6 +17,7 @@ import (
 	"github.com/sesame-idp/sesame/i18n"
 	"github.com/sesame-idp/sesame/mail"
 	"github.com/sesame-idp/sesame/members"
+	"github.com/sesame-idp/sesame/metrics"
 	"github.com/sesame-idp/sesame/oauth"
 	"github.com/sesame-idp/sesame/rbac"
 	"github.com/sesame-idp/sesame/secret"
@@ -47,6 +48,8 @@ type Deps struct {
 	TrustedProxies []netip.Prefix
 	// RequestTimeout bounds every request; zero means DefaultRequestTimeout.
 	RequestTimeout time.Duration
+	// Metrics receives the request, sign-in and check counts; nil: none.
+	Metrics *metrics.Metrics
 }
 
 // Server holds the dependencies of every handler.
@@ -100,7 +103,7 @@ func New(d Deps) (*Server, error) {
 	if err := r.SetTrustedProxies(nil); err != nil {
 		return nil, err
 	}
-	r.Use(s.recoverer, s.clientAddress, s.logRequests, s.securityHeaders, s.language, s.deadline, s.limitBody, s.checkInput)
+	r.Use(s.traceRequest, s.measure, s.recoverer, s.clientAddress, s.logRequests, s.securityHeaders, s.language, s.deadline, s.limitBody, s.checkInput)
 	r.NoRoute(s.noRoute(http.StatusNotFound, "error_not_found", "api_no_route"))
 	r.NoMethod(s.noRoute(http.StatusMethodNotAllowed, "error_method", "api_method"))
 
@@ -116,6 +119,7 @@ func New(d Deps) (*Server, error) {
 	// A POSTed authorization request (OIDC Core §3.1.2.1) is turned into
 	// the GET one: it changes nothing by itself, so no CSRF token.
 	r.POST(oauth.PathAuthorize, s.page(s.authorizePost))
+	r.GET("/api/openapi.json", s.openAPI)
 
 	// Pages and cookie-authenticated calls.
 	browser := r.Group("/", s.csrf())

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -41,6 +42,7 @@ func run(args []string) error {
 	issuer := fs.String("issuer", env("DEMO_ISSUER", "http://localhost:8080"), "Sésame's issuer URL (DEMO_ISSUER)")
 	clientID := fs.String("client-id", env("DEMO_CLIENT_ID", ""), "client ID at Sésame; default <product>-panel (DEMO_CLIENT_ID)")
 	clientSecret := fs.String("client-secret", env("DEMO_CLIENT_SECRET", ""), "client secret (DEMO_CLIENT_SECRET)")
+	secretFile := fs.String("client-secret-file", env("DEMO_CLIENT_SECRET_FILE", ""), "file holding the client secret, read when --client-secret is empty (DEMO_CLIENT_SECRET_FILE)")
 	publicURL := fs.String("public-url", env("DEMO_PUBLIC_URL", ""), "URL browsers use; default http://<addr> (DEMO_PUBLIC_URL)")
 	audience := fs.String("audience", env("DEMO_AUDIENCE", ""), "audience required of API bearer tokens; default the client ID (DEMO_AUDIENCE)")
 	cookieSecret := fs.String("cookie-secret", env("DEMO_COOKIE_SECRET", ""), "secret sealing session cookies, ≥ 32 bytes; default random (DEMO_COOKIE_SECRET)")
@@ -51,6 +53,13 @@ func run(args []string) error {
 	}
 	if *clientID == "" {
 		*clientID = *product + "-panel"
+	}
+	if *clientSecret == "" && *secretFile != "" {
+		b, err := os.ReadFile(*secretFile)
+		if err != nil {
+			return err
+		}
+		*clientSecret = strings.TrimSpace(string(b))
 	}
 	if *publicURL == "" {
 		*publicURL = "http://" + *addr

@@ -10,6 +10,7 @@ import (
 	"github.com/sesame-idp/sesame/app"
 	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/i18n"
+	"github.com/sesame-idp/sesame/oauth"
 )
 
 // config is app.Config read from the environment; flags of the same
@@ -30,6 +31,13 @@ func loadConfig() config {
 		Issuer:   os.Getenv("SESAME_ISSUER"),
 		Timezone: env("SESAME_TIMEZONE", i18n.DefaultZone),
 	}
+	if v := os.Getenv("SESAME_KEY_ROTATION"); v != "" {
+		d, err := oauth.ParseRotation(v)
+		if err != nil {
+			d = -1 // app.Open refuses it with a clear message
+		}
+		c.KeyRotation = d
+	}
 	if v := os.Getenv("SESAME_INVITATION_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -49,6 +57,7 @@ func bindFlags(c *config, fs *flag.FlagSet, server bool) {
 		fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "smtp://[user:pass@]host:port[?tls=starttls|tls|none]; empty: mail goes to the log (SESAME_SMTP_URL)")
 		fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "sender of outgoing mail (SESAME_MAIL_FROM)")
 		fs.StringVar(&c.Timezone, "timezone", c.Timezone, "IANA time zone of the dates on pages, e.g. Africa/Douala or UTC (SESAME_TIMEZONE)")
+		fs.StringVar(&c.MetricsAddr, "metrics-addr", os.Getenv("SESAME_METRICS_ADDR"), "address of GET /metrics, apart from the public one, e.g. 127.0.0.1:9464; empty: no metrics (SESAME_METRICS_ADDR)")
 		fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated CIDRs of the proxies whose X-Forwarded-For is believed; empty: none (SESAME_TRUSTED_PROXIES)")
 	}
 }

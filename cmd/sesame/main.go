@@ -26,10 +26,14 @@ Usage:
   sesame admins create --email E --password-stdin
   sesame keys rotate [--alg ES256|RS256] [--activate-after 30s]
   sesame demo                                             Sésame + three demo panels, seeded
+  sesame config check [--json]                            effective configuration and its problems
+  sesame outbox list [--kind mail] [--all] [--json]       messages waiting (or all kept)
+  sesame outbox retry [--kind mail] (--id N… | --all)     make waiting messages due now
 
 Configuration comes from the environment (flags of the same meaning override it):
   SESAME_ADDR (localhost:8080)   SESAME_ISSUER (http://ADDR)   SESAME_DATABASE_URL (sqlite:sesame.db)
   SESAME_SMTP_URL (unset: mail to the log)   SESAME_MAIL_FROM   SESAME_SECRETS (unset: generated once)
+  SESAME_METRICS_ADDR (unset: no metrics)    SESAME_KEY_ROTATION (e.g. 30d; unset: by hand only)
 `
 
 // command is one subcommand: it parses its own flags from args.
@@ -44,6 +48,9 @@ var commands = map[string]command{
 	"admins create":   adminsCreate,
 	"keys rotate":     keysRotate,
 	"demo":            demo,
+	"config check":    configCheck,
+	"outbox list":     outboxList,
+	"outbox retry":    outboxRetry,
 }
 
 func main() {

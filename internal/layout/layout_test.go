@@ -23,6 +23,8 @@ var allowed = map[string][]string{
 	"internal/layout":    nil,
 	"i18n":               {"templates"},
 	"internal/testclock": nil,
+	"metrics":            nil, // fed by web, wired by app
+	"internal/container": nil,
 
 	"db":      {"migrations"},
 	"audit":   {"db"},
@@ -38,9 +40,9 @@ var allowed = map[string][]string{
 
 	"members": {"account", "audit", "db", "i18n", "internal/lease", "mail", "rbac", "rights"},
 	"web": {"account", "audit", "db", "events", "i18n", "mail", "members", "oauth", "oauth/sqlstore", "rbac",
-		"rights", "secret", "templates"},
+		"rights", "secret", "templates", "metrics"},
 	"app": {"account", "audit", "db", "events", "i18n", "mail", "members", "oauth", "oauth/sqlstore", "rbac",
-		"secret", "web"},
+		"secret", "web", "metrics"},
 	"cmd/sesame": {"app", "account", "cmd/demo-product/panel", "db", "i18n", "members", "oauth",
 		"oauth/sqlstore", "rbac", "rights", "secret"},
 

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/sesame-idp/sesame/members"
+	"github.com/sesame-idp/sesame/rbac"
+)
+
+// TestConfigCheck: the effective configuration without its secrets, the
+// problems of a production setting, and an exit status that says whether
+// one of them is an error.
+func TestConfigCheck(t *testing.T) {
+	cases := []struct {
+		name       string
+		env        map[string]string
+		wantErr    bool
+		wantSubstr []string // in the problems' settings and messages
+	}{
+		{"developer defaults", map[string]string{"SESAME_ISSUER": "", "SESAME_SMTP_URL": "", "SESAME_ADDR": "localhost:8080"},
+			false, []string{"SESAME_SMTP_URL: no SMTP server", "SQLite serves one instance"}},
+		{"http issuer in production", map[string]string{"SESAME_ISSUER": "http://login.example.cm"},
+			true, []string{"SESAME_ISSUER: the issuer http://login.example.cm is http"}},
+		{"no SMTP in production", map[string]string{"SESAME_ISSUER": "https://login.example.cm", "SESAME_SMTP_URL": ""},
+			true, []string{"SESAME_SMTP_URL: no SMTP server: invitations"}},
+		{"bad proxies", map[string]string{"SESAME_TRUSTED_PROXIES": "10.0.0.0/33"}, true, []string{"SESAME_TRUSTED_PROXIES"}},
+		{"bad rotation", map[string]string{"SESAME_KEY_ROTATION": "monthly"}, true, []string{"SESAME_KEY_ROTATION"}},
+		{"too short rotation", map[string]string{"SESAME_KEY_ROTATION": "5m"}, true, []string{"at least 1h0m0s"}},
+		{"public metrics", map[string]string{"SESAME_METRICS_ADDR": ":9464"}, false, []string{"SESAME_METRICS_ADDR: metrics listen on every interface"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sqliteEnv(t)
+			t.Setenv("SESAME_DATABASE_URL", "sqlite:/nonexistent/sesame.db") // never opened
+			t.Setenv("SESAME_SMTP_URL", "smtp://mailer:Secret-Pass-42@127.0.0.1:2525?tls=none")
+			for k, v := range c.env {
+				t.Setenv(k, v)
+			}
+			out, err := sesame(t, "", "config", "check", "--json")
+			if c.wantErr != errors.Is(err, errConfigProblems) {
+				t.Fatalf("error %v, want an error: %v", err, c.wantErr)
+			}
+			var got struct {
+				Config   map[string]string `json:"config"`
+				Problems []struct{ Level, Setting, Message string }
+			}
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatalf("output %q: %v", out, err)
+			}
+			var text []string
+			for _, p := range got.Problems {
+				text = append(text, p.Setting+": "+p.Message)
+			}
+			for _, want := range c.wantSubstr {
+				if !strings.Contains(strings.Join(text, "\n"), want) {
+					t.Errorf("problems %q lack %q", text, want)
+				}
+			}
+			if strings.Contains(out, "Secret-Pass-42") || strings.Contains(out, mustEnv(t, "SESAME_SECRETS")) {
+				t.Errorf("a secret is printed: %s", out)
+			}
+			if got.Config["SESAME_DATABASE_URL"] != "sqlite:/nonexistent/sesame.db" {
+				t.Errorf("config %v", got.Config)
+			}
+		})
+	}
+	// The text form says the same.
+	sqliteEnv(t)
+	t.Setenv("SESAME_ISSUER", "http://login.example.cm")
+	out, err := sesame(t, "", "config", "check")
+	if !errors.Is(err, errConfigProblems) || !strings.Contains(out, "error   SESAME_ISSUER") || !strings.Contains(out, "SESAME_SECRETS          (set: 1 secrets, hidden)") {
+		t.Errorf("text output (err %v):\n%s", err, out)
+	}
+}
+
+// TestOutbox: list shows the waiting messages of the mail outbox and
+// retry makes them due at once, whatever their backoff.
+func TestOutbox(t *testing.T) {
+	eachDB(t, func(t *testing.T, e testEnv) {
+		acct := createAccount(t, "owner@example.com", "Acme")
+		a := openTestApp(t)
+		ctx := context.Background()
+		for _, to := range []string{"one@example.com", "two@example.com"} {
+			if _, err := a.Members.Invite(ctx, members.Operator(), members.InviteRequest{
+				AccountID: acct, Email: to, Grants: []rbac.Grant{{Right: "domain:read"}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// One message failed a while ago and waits for its backoff.
+		if _, err := a.DB.Exec(a.DB.Rebind(`UPDATE mail_outbox SET attempts = 3, last_error = 'connection refused',
+			next_attempt_at = ? WHERE recipient = 'two@example.com'`), "2999-01-01T00:00:00Z"); err != nil {
+			t.Fatal(err)
+		}
+		var list struct {
+			Kind     string `json:"kind"`
+			Messages []outboxEntry
+		}
+		if err := json.Unmarshal([]byte(mustSesame(t, "", "outbox", "list", "--json")), &list); err != nil {
+			t.Fatal(err)
+		}
+		if list.Kind != "mail" || len(list.Messages) != 2 || list.Messages[0].To != "two@example.com" ||
+			list.Messages[0].State != "failing" || list.Messages[0].Attempts != 3 || list.Messages[1].State != "queued" {
+			t.Fatalf("list %+v", list)
+		}
+		text := mustSesame(t, "", "outbox", "list")
+		if !strings.Contains(text, "failing") || !strings.Contains(text, "connection refused") {
+			t.Errorf("text list:\n%s", text)
+		}
+
+		out := mustSesame(t, "", "outbox", "retry", "--id", "999999", "--json")
+		if !strings.Contains(out, `"retried":0`) {
+			t.Errorf("retry of an unknown id: %s", out)
+		}
+		out = mustSesame(t, "", "outbox", "retry", "--all", "--json")
+		if !strings.Contains(out, `"retried":2`) {
+			t.Errorf("retry --all: %s", out)
+		}
+		var due int
+		if err := a.DB.Get(&due, a.DB.Rebind(`SELECT COUNT(*) FROM mail_outbox WHERE next_attempt_at < ?`), "2999-01-01T00:00:00Z"); err != nil || due != 2 {
+			t.Errorf("%d messages due after retry (%v), want 2", due, err)
+		}
+		for _, bad := range [][]string{{"outbox", "retry"}, {"outbox", "retry", "--all", "--id", "1"}, {"outbox", "retry", "--id", "x"}, {"outbox", "list", "--kind", "fax"}} {
+			if _, err := sesame(t, "", bad...); err == nil {
+				t.Errorf("%v: no error", bad)
+			}
+		}
+	})
+}
+
+func mustEnv(t *testing.T, name string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		t.Fatalf("%s unset", name)
+	}
+	return v
+}
