@@ -327,7 +327,13 @@ func TestClaimsChangeUpdatesRights(t *testing.T) {
 	if got, _ := s.bearer(t, tokenWithRight); got != 401 {
 		t.Fatalf("token issued before the removal: %d", got)
 	}
+	// Renewed in the second of the change, a token carrying the rights
+	// since the change stands (the right is then refused, 403), and one
+	// still carrying the old rights does not.
 	s.fake.SetRights("bob", "domain:read")
+	if got, _ := s.bearer(t, s.fake.AccessToken("bob", testClient, time.Hour)); got != 403 {
+		t.Fatalf("token renewed in the second of the change: %d, want 403", got)
+	}
 	s.clock.Advance(time.Second)
 	if got, _ := s.bearer(t, s.fake.AccessToken("bob", testClient, time.Hour)); got != 403 {
 		t.Fatalf("newer token, without the right: %d, want 403", got)
