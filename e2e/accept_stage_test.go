@@ -118,7 +118,8 @@ func (st *stage) member(id string, change map[string]any) {
 type person struct {
 	st       *stage
 	email    string
-	web      *http.Client // follows nothing: a panel's answer is seen as is
+	browser  *sesametest.Browser // follows every redirect, as a real one
+	web      *http.Client        // the same cookies, following nothing: a panel's answer is seen as is
 	jar      http.CookieJar
 	bearer   map[string]string // panel URL → access token
 	refresh  map[string]string // panel URL → refresh token
@@ -137,6 +138,7 @@ func (st *stage) signIn(email, password string) *person {
 		web: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	b := sesametest.NewWebBrowser(t, st.server.URL)
 	b.Client.Jar = jar
+	p.browser = b
 	page := b.Get(st.server.URL + "/login")
 	page = b.Submit(page, "password", url.Values{"email": {email}, "password": {password}, "account_id": {st.w.AccountID}, "tab": {"member"}})
 	if !strings.HasPrefix(page.URL.String(), st.server.URL) || page.Status != http.StatusOK {
@@ -190,6 +192,19 @@ func (p *person) api(method string, panel *sesametest.Panel, path string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// renew refreshes the person's access token for panel's API, as its
+// client would after a 401.
+func (p *person) renew(panel *sesametest.Panel) {
+	t := p.st.t
+	t.Helper()
+	rp := p.st.via().NewRP(t, panel.ClientID, panel.Secret, panel.URL+"/callback")
+	r := refresh(t, rp, p.refresh[panel.URL])
+	if r.err != nil {
+		t.Fatalf("refresh at %s: %v", panel.ClientID, r.err)
+	}
+	p.bearer[panel.URL], p.refresh[panel.URL] = r.tok.AccessToken, r.tok.RefreshToken
 }
 
 // check is one request a panel must answer with want.
