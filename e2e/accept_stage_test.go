@@ -1,7 +1,10 @@
 package e2e_test
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -9,11 +12,13 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sesame-idp/sesame/db/dbtest"
+	"github.com/sesame-idp/sesame/oauth/sqlstore"
 	"github.com/sesame-idp/sesame/sesametest"
 )
 
@@ -269,3 +274,81 @@ func percentile(sorted []time.Duration, q float64) time.Duration {
 }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// pushed is a token Sésame pushed to a panel, with the panel's answer.
+type pushed struct {
+	path, contentType, body string
+	status                  int
+}
+
+// recorder stands between Sésame and a panel's receivers: it forwards
+// what Sésame pushes and keeps a copy, as an eavesdropper on the way
+// would.
+type recorder struct {
+	*httptest.Server
+	mu  sync.Mutex
+	got []pushed
+}
+
+// record registers panel's client again, its push URIs pointing at a
+// recorder that forwards to the panel. Call it before anyone signs in.
+func (st *stage) record(panel *sesametest.Panel) *recorder {
+	t := st.t
+	r := &recorder{}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		fwd, _ := http.NewRequest(req.Method, panel.URL+req.URL.Path, bytes.NewReader(body))
+		fwd.Header.Set("Content-Type", req.Header.Get("Content-Type"))
+		resp, err := http.DefaultClient.Do(fwd)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		answer, _ := io.ReadAll(resp.Body)
+		r.mu.Lock()
+		r.got = append(r.got, pushed{path: req.URL.Path, contentType: req.Header.Get("Content-Type"), body: string(body), status: resp.StatusCode})
+		r.mu.Unlock()
+		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
+		w.WriteHeader(resp.StatusCode)
+		w.Write(answer)
+	}))
+	t.Cleanup(r.Close)
+	ctx := context.Background()
+	if err := st.A.Clients.DeleteClient(ctx, panel.ClientID); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.A.Clients.CreateClient(ctx, &sqlstore.Client{
+		ID: panel.ClientID, Name: "Panneau " + panel.Product, RedirectURIs: []string{panel.URL + "/callback"}, IsFirstParty: true,
+		GrantTypes:           []string{"authorization_code", "refresh_token", "client_credentials"},
+		Scopes:               []string{"openid", "profile", "email", "offline_access", "sesame:authz"},
+		BackchannelLogoutURI: r.URL + "/backchannel-logout", EventsURI: r.URL + "/events",
+	}, panel.Secret); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// wait returns the first token pushed to path that the panel accepted,
+// waiting up to 5 s.
+func (r *recorder) wait(t *testing.T, path string) pushed {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		r.mu.Lock()
+		for _, p := range r.got {
+			if p.path == path && p.status/100 == 2 {
+				r.mu.Unlock()
+				return p
+			}
+		}
+		r.mu.Unlock()
+	}
+	t.Fatalf("nothing accepted at %s within 5 s", path)
+	return pushed{}
+}
+
+// recorded counts the revocations panel's log says it recorded of kind
+// about sub.
+func recorded(panel *sesametest.Panel, kind, sub string) int {
+	return strings.Count(panel.Log(), `msg="productkit: revocation recorded" kind=`+kind+` sub=`+sub+` `)
+}
