@@ -5,9 +5,11 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -90,7 +92,7 @@ func TestAcceptSesameRestart(t *testing.T) {
 		}
 	}
 	for _, panel := range []*sesametest.Panel{st.server, st.domain} {
-		if n := recorded(panel, "subject_ended", m.ID); n != 1 {
+		if n := recorded(panel, "subject_ended", m.ID, 1); n != 1 {
 			t.Fatalf("%s panel recorded the logout %d times, want once", panel.Product, n)
 		}
 	}
@@ -116,7 +118,7 @@ func TestAcceptSesameRestart(t *testing.T) {
 		if status, body := postLogout(t, panel, tok); status != http.StatusBadRequest {
 			t.Fatalf("%s panel took the same jti again: %d %s", panel.Product, status, body)
 		}
-		if n := recorded(panel, "subject_ended", m.ID); n != 1 {
+		if n := recorded(panel, "subject_ended", m.ID, 1); n != 1 {
 			t.Fatalf("%s panel recorded the logout %d times after the repeat, want once", panel.Product, n)
 		}
 	}
@@ -179,7 +181,7 @@ func TestAcceptPanelDown(t *testing.T) {
 			t.Fatalf("delivery %+v: want delivered, the domain panel's at the second attempt", d)
 		}
 	}
-	if n := recorded(st.domain, "subject_ended", m.ID); n != 1 {
+	if n := recorded(st.domain, "subject_ended", m.ID, 1); n != 1 {
 		t.Fatalf("domain panel recorded the logout %d times, want once", n)
 	}
 }
@@ -195,10 +197,141 @@ func postEvent(t *testing.T, panel *sesametest.Panel, token string) (int, string
 	return send(t, nil, http.MethodPost, panel.URL+"/events", "application/secevent+jwt", strings.NewReader(token), nil)
 }
 
-var (
-	_ = ecdsa.GenerateKey
-	_ = elliptic.P256
-	_ = rand.Reader
-	_ = json.Marshal
-	_ jose.SignatureAlgorithm
-)
+// TestAcceptRefusedTokens: the real server panel refuses (400) a replay
+// of a logout token and of a security event token Sésame delivered to it
+// (captured on the way), tokens signed with a key Sésame does not
+// publish, expired ones, ones meant for another panel, of the wrong type
+// or with a nonce; and none of them changes anything. A valid token built
+// the same way is then accepted, so the refusals are the checks' doing.
+func TestAcceptRefusedTokens(t *testing.T) {
+	st := newStage(t)
+	rec := st.record(st.server)
+	m := addLoginAccount(t, st.A, st.w.AccountID, sprintf(techEmail, 0), techPassword, "server:read", "server:operate")
+	st.signIn(sprintf(techEmail, 0), techPassword)
+	st.member(m.ID, map[string]any{"rights": []string{"server:read"}})
+	realSET := rec.wait(t, "/events")
+	st.member(m.ID, map[string]any{"status": "disabled"})
+	realLogout := rec.wait(t, "/backchannel-logout")
+	changed := time.Now()
+	st.member(m.ID, map[string]any{"status": "active"})
+	time.Sleep(time.Until(changed.Truncate(time.Second).Add(time.Second)))
+	p := st.signIn(sprintf(techEmail, 0), techPassword)
+
+	logoutBody, _ := url.ParseQuery(realLogout.body)
+	jws, err := jose.ParseSigned(logoutBody.Get("logout_token"), []jose.SignatureAlgorithm{jose.ES256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kid := jws.Signatures[0].Header.KeyID
+	foreign, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	signForeign := func(kid, typ string, claims map[string]any) string {
+		sig, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: foreign, KeyID: kid}},
+			(&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		payload, _ := json.Marshal(claims)
+		obj, err := sig.Sign(payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := obj.CompactSerialize()
+		return raw
+	}
+	signReal := func(typ string, claims map[string]any) string {
+		raw, err := st.A.OAuth.Keys.SignJWT("ES256", typ, claims)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw
+	}
+	// Tokens that would sign the person out, or take every right away,
+	// were they accepted.
+	logoutClaims := func(edit func(map[string]any)) map[string]any {
+		now := time.Now()
+		c := map[string]any{"iss": st.front.URL, "aud": st.server.ClientID, "iat": now.Unix(), "exp": now.Add(2 * time.Minute).Unix(),
+			"jti": randomJTI(), "sub": m.ID, "events": map[string]any{events.EventBackchannelLogout: map[string]any{}}}
+		if edit != nil {
+			edit(c)
+		}
+		return c
+	}
+	setClaims := func(edit func(map[string]any)) map[string]any {
+		now := time.Now()
+		c := map[string]any{"iss": st.front.URL, "aud": st.server.ClientID, "iat": now.Unix(), "exp": now.Add(2 * time.Minute).Unix(),
+			"jti": randomJTI(), "sub_id": map[string]any{"format": "opaque", "id": m.ID},
+			"events": map[string]any{events.EventTokenClaimsChange: map[string]any{"event_timestamp": now.Unix(), "claims": map[string]any{"rights": []string{}}}}}
+		if edit != nil {
+			edit(c)
+		}
+		return c
+	}
+	expired := func(c map[string]any) {
+		c["iat"], c["exp"] = time.Now().Add(-10*time.Minute).Unix(), time.Now().Add(-5*time.Minute).Unix()
+	}
+	otherPanel := func(c map[string]any) { c["aud"] = st.domain.ClientID }
+	withNonce := func(c map[string]any) { c["nonce"] = "n-0S6_WzA2Mj" }
+
+	unchanged := func(what string) {
+		t.Helper()
+		if s, _ := p.page("GET", st.server.URL+"/servers"); s != http.StatusOK {
+			t.Fatalf("after %s: the servers page answers %d, want 200", what, s)
+		}
+		if s := p.api("GET", st.server, "/api/servers"); s != http.StatusOK {
+			t.Fatalf("after %s: the API answers %d, want 200", what, s)
+		}
+		if a, b := recorded(st.server, "subject_ended", m.ID, 1), recorded(st.server, "claims_changed", m.ID, 1); a != 1 || b != 1 {
+			t.Fatalf("after %s: the panel recorded %d logouts and %d rights changes, want the real one of each", what, a, b)
+		}
+	}
+	unchanged("signing in again")
+	for _, c := range []struct {
+		name  string
+		post  func(*testing.T, *sesametest.Panel, string) (int, string)
+		token string
+		want  []int
+	}{
+		{"a replayed logout token", postLogout, logoutBody.Get("logout_token"), []int{400}},
+		{"a replayed event token", postEvent, realSET.body, []int{400}},
+		{"a logout token signed with a foreign key under Sésame's kid", postLogout, signForeign(kid, "logout+jwt", logoutClaims(nil)), []int{400}},
+		{"an event token signed with a foreign key under Sésame's kid", postEvent, signForeign(kid, "secevent+jwt", setClaims(nil)), []int{400}},
+		// An unknown kid makes the panel fetch Sésame's keys, at most
+		// once in a while; in between it answers 503 (a key published a
+		// moment ago may be missing) and Sésame would try again.
+		{"a logout token signed with a foreign key", postLogout, signForeign("forged-key", "logout+jwt", logoutClaims(nil)), []int{400, 503}},
+		{"an event token signed with a foreign key", postEvent, signForeign("forged-key", "secevent+jwt", setClaims(nil)), []int{400, 503}},
+		{"an expired logout token", postLogout, signReal("logout+jwt", logoutClaims(expired)), []int{400}},
+		{"an expired event token", postEvent, signReal("secevent+jwt", setClaims(expired)), []int{400}},
+		{"a logout token for the domain panel", postLogout, signReal("logout+jwt", logoutClaims(otherPanel)), []int{400}},
+		{"an event token for the domain panel", postEvent, signReal("secevent+jwt", setClaims(otherPanel)), []int{400}},
+		{"a logout token with a nonce", postLogout, signReal("logout+jwt", logoutClaims(withNonce)), []int{400}},
+		{"an event token posted as a logout token", postLogout, signReal("secevent+jwt", setClaims(nil)), []int{400}},
+		{"an ID-token-typed logout token", postLogout, signReal("JWT", logoutClaims(nil)), []int{400}},
+	} {
+		status, body := c.post(t, st.server, c.token)
+		if !slices.Contains(c.want, status) {
+			t.Fatalf("%s: %d %s, want %v", c.name, status, body, c.want)
+		}
+		unchanged(c.name)
+	}
+
+	// The same, valid: accepted and applied.
+	if status, body := postEvent(t, st.server, signReal("secevent+jwt", setClaims(nil))); status != http.StatusAccepted {
+		t.Fatalf("a valid event token: %d %s", status, body)
+	}
+	if n := recorded(st.server, "claims_changed", m.ID, 2); n != 2 {
+		t.Fatalf("after a valid event token the panel recorded %d rights changes, want 2", n)
+	}
+	if status, body := postLogout(t, st.server, signReal("logout+jwt", logoutClaims(nil))); status != http.StatusOK {
+		t.Fatalf("a valid logout token: %d %s", status, body)
+	}
+	if s, loc := p.page("GET", st.server.URL+"/servers"); s != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+		t.Fatalf("after a valid logout token: %d %s, want 303 to sign in", s, loc)
+	}
+}
+
+func randomJTI() string {
+	b := make([]byte, 18)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -348,7 +348,13 @@ func (r *recorder) wait(t *testing.T, path string) pushed {
 }
 
 // recorded counts the revocations panel's log says it recorded of kind
-// about sub.
-func recorded(panel *sesametest.Panel, kind, sub string) int {
-	return strings.Count(panel.Log(), `msg="productkit: revocation recorded" kind=`+kind+` sub=`+sub+` `)
+// about sub, waiting up to 2 s for the count to reach want (the log comes
+// through a pipe).
+func recorded(panel *sesametest.Panel, kind, sub string, want int) int {
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		n := strings.Count(panel.Log(), `msg="productkit: revocation recorded" kind=`+kind+` sub=`+sub+` `)
+		if n == want || time.Now().After(deadline) {
+			return n
+		}
+	}
 }
