@@ -38,7 +38,8 @@ func TestAcceptDisable(t *testing.T) {
 		if !tc.disabledAt.IsZero() {
 			st.member(tc.id, map[string]any{"status": "active"})
 			// A sign-in in the very second of the disable counts as
-			// before it (times are in whole seconds).
+			// before it (times are in whole seconds): sign in from the
+			// next second on.
 			if wait := time.Until(tc.disabledAt.Truncate(time.Second).Add(time.Second)); wait > 0 {
 				time.Sleep(wait)
 			}
@@ -55,8 +56,8 @@ func TestAcceptDisable(t *testing.T) {
 			}
 		}
 		start := time.Now()
-		tc.disabledAt = start
 		st.member(tc.id, map[string]any{"status": "disabled"})
+		tc.disabledAt = time.Now() // the change is no later than the answer
 		delays = append(delays, waitRefused(t, start, time.Second,
 			p.signedOut(st.server, "/servers"),
 			p.signedOut(st.domain, "/domains"),
