@@ -53,7 +53,7 @@ func deliveries(t *testing.T, s *sesametest.Instance) []events.Delivery {
 func TestAcceptSesameRestart(t *testing.T) {
 	st := newStage(t)
 	ctx := context.Background()
-	m := addLoginAccount(t, st.A, st.w.AccountID, sprintf(techEmail, 0), techPassword, "server:read", "domain:read")
+	m := st.addTech(0, "server:read", "domain:read")
 	p := st.signIn(sprintf(techEmail, 0), techPassword)
 
 	st.slots[1].Store(nil)
@@ -140,7 +140,7 @@ func TestAcceptSesameRestart(t *testing.T) {
 // attempt (5 s after the failed one) and refuses the person from then on.
 func TestAcceptPanelDown(t *testing.T) {
 	st := newStage(t)
-	m := addLoginAccount(t, st.A, st.w.AccountID, sprintf(techEmail, 0), techPassword, "server:read", "domain:read")
+	m := st.addTech(0, "server:read", "domain:read")
 	p := st.signIn(sprintf(techEmail, 0), techPassword)
 
 	st.domain.Stop()
@@ -207,7 +207,7 @@ func postEvent(t *testing.T, panel *sesametest.Panel, token string) (int, string
 func TestAcceptRefusedTokens(t *testing.T) {
 	st := newStage(t)
 	rec := st.record(st.server)
-	m := addLoginAccount(t, st.A, st.w.AccountID, sprintf(techEmail, 0), techPassword, "server:read", "server:operate")
+	m := st.addTech(0, "server:read", "server:operate")
 	st.signIn(sprintf(techEmail, 0), techPassword)
 	st.member(m.ID, map[string]any{"rights": []string{"server:read"}})
 	realSET := rec.wait(t, "/events")

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/db/dbtest"
 	"github.com/sesame-idp/sesame/oauth/sqlstore"
 	"github.com/sesame-idp/sesame/sesametest"
@@ -107,6 +108,39 @@ func (st *stage) ownerToken() string {
 	w := st.w
 	w.Instance = st.via()
 	return signInToken(st.t, w, ownerEmail, ownerPassword, "")
+}
+
+// addTech creates login account number i (tech<i>@example.cm) through A
+// with rights, and waits until B's cached rules hold them too: tokens are
+// issued from an instance's cached rules, which hear of a change through
+// LISTEN/NOTIFY, a moment after the commit.
+func (st *stage) addTech(i int, rights ...string) account.Member {
+	st.t.Helper()
+	m := addLoginAccount(st.t, st.A, st.w.AccountID, sprintf(techEmail, i), techPassword, rights...)
+	st.agree(m.ID, rights...)
+	return m
+}
+
+// agree waits until both instances give memberID exactly rights.
+func (st *stage) agree(memberID string, rights ...string) {
+	st.t.Helper()
+	want := slices.Sorted(slices.Values(rights))
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		ok := true
+		for _, s := range []*sesametest.Instance{st.A, st.B} {
+			got, err := s.Rights.Rights(context.Background(), st.w.AccountID, memberID)
+			if err != nil {
+				st.t.Fatal(err)
+			}
+			ok = ok && slices.Equal(slices.Sorted(slices.Values(got)), want)
+		}
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			st.t.Fatalf("the instances do not agree on the rights %v of %s after 2 s", rights, memberID)
+		}
+	}
 }
 
 // member changes a login account through A's management API.

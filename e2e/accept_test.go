@@ -36,9 +36,8 @@ func TestAcceptDisable(t *testing.T) {
 	}
 	var techs []*tech
 	for i := range 3 {
-		email := sprintf(techEmail, i)
-		m := addLoginAccount(t, st.A, st.w.AccountID, email, techPassword, "server:read", "domain:read")
-		techs = append(techs, &tech{id: m.ID, email: email})
+		m := st.addTech(i, "server:read", "domain:read")
+		techs = append(techs, &tech{id: m.ID, email: m.Email})
 	}
 	delays := make([]time.Duration, 0, runs)
 	for run := range runs {
@@ -90,7 +89,7 @@ func TestAcceptDisable(t *testing.T) {
 // token then holds the new rights.
 func TestAcceptRightRemoved(t *testing.T) {
 	st := newStage(t)
-	m := addLoginAccount(t, st.A, st.w.AccountID, sprintf(techEmail, 0), techPassword, "server:read", "server:operate", "domain:read")
+	m := st.addTech(0, "server:read", "server:operate", "domain:read")
 	p := st.signIn(sprintf(techEmail, 0), techPassword)
 	reboot := func() int { s, _ := p.page("POST", st.server.URL+"/servers/web-01/reboot"); return s }
 	apiReboot := func() int { return p.api("POST", st.server, "/api/servers/web-01/reboot") }
@@ -114,6 +113,7 @@ func TestAcceptRightRemoved(t *testing.T) {
 	if got := servers(); got != http.StatusOK {
 		t.Fatalf("servers page with server:read kept: %d", got)
 	}
+	st.agree(m.ID, "server:read", "domain:read")
 	p.renew(st.server)
 	if got := apiReboot(); got != http.StatusForbidden {
 		t.Fatalf("reboot with a renewed token: %d, want 403", got)
@@ -132,6 +132,7 @@ func TestAcceptRightRemoved(t *testing.T) {
 		check{name: "domains page (token rights)", do: func() int { s, _ := p.page("GET", st.domain.URL+"/domains"); return s }, want: is(http.StatusForbidden)},
 		check{name: "domains through the API (token rights)", do: func() int { return p.api("GET", st.domain, "/api/domains") }, want: is(http.StatusUnauthorized)},
 	)
+	st.agree(m.ID)
 	p.renew(st.server)
 	if got := apiServers(); got != http.StatusForbidden {
 		t.Fatalf("servers through the API with a renewed token: %d, want 403", got)
@@ -145,10 +146,10 @@ func TestAcceptRightRemoved(t *testing.T) {
 // within a second.
 func TestAcceptSignOutEverywhere(t *testing.T) {
 	st := newStage(t)
-	addLoginAccount(t, st.A, st.w.AccountID, sprintf(techEmail, 0), techPassword, "server:read", "domain:read")
+	st.addTech(0, "server:read", "domain:read")
 	p := st.signIn(sprintf(techEmail, 0), techPassword)
 	// Someone else, signed in at both panels, stays.
-	addLoginAccount(t, st.A, st.w.AccountID, sprintf(techEmail, 1), techPassword, "server:read", "domain:read")
+	st.addTech(1, "server:read", "domain:read")
 	other := st.signIn(sprintf(techEmail, 1), techPassword)
 
 	page := p.browser.Get(st.server.URL + "/servers")
