@@ -43,10 +43,6 @@ func TestOwnerDisablesTechnician(t *testing.T) {
 		t.Fatalf("disable: status %d", st)
 	}
 	disabled := time.Now()
-	if got := owner.text("[role=status]"); !strings.Contains(got, "désactivé") {
-		t.Fatalf("no confirmation after disabling, got %q", got)
-	}
-	owner.shot("disable-3-owner-disabled")
 
 	// The technician reloads the panel page: refused, sent to sign in.
 	for {
@@ -64,4 +60,9 @@ func TestOwnerDisablesTechnician(t *testing.T) {
 		t.Fatalf("not Sésame's sign-in page:\n%s", tt.text("main"))
 	}
 	tt.shot("disable-4-technician-refused")
+
+	if got := owner.text("[role=status]"); !strings.Contains(got, "désactivé") {
+		t.Fatalf("no confirmation after disabling, got %q", got)
+	}
+	owner.shot("disable-3-owner-disabled")
 }
