@@ -318,21 +318,9 @@ func TestBackchannelLogoutAndEvents(t *testing.T) {
 		rcv.logoutToken(t, s, m.ID, "")
 
 		// One delivery per session end or change, each recorded delivered.
-		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-			n, err := s.Events.Pending(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n == 0 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%d deliveries still pending", n)
-			}
-		}
-		list, err := s.Events.Recent(ctx, "", 500)
-		if err != nil || len(list) != 9 {
-			t.Fatalf("%d deliveries (%v), want 9: %+v", len(list), err, list)
+		list := deliveries(t, s)
+		if len(list) != 9 {
+			t.Fatalf("%d deliveries, want 9: %+v", len(list), list)
 		}
 		for _, d := range list {
 			if d.State != "delivered" || d.Attempts != 1 || d.ClientID != bclClient {
