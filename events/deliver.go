@@ -197,13 +197,24 @@ func cmpStr(a, b string) string {
 	return b
 }
 
-// token signs the claims of j, fresh: iat is now, the jti is j's.
+// token signs the claims of j at each attempt, with j's jti and an exp
+// TokenLifetime from now. A logout token's iat is the time of the change,
+// not of the attempt: a product ends the sessions and tokens of a sub
+// issued at or before iat, and a late retry must not end a session opened
+// since. A security event token's iat is the attempt's (its
+// event_timestamp says when the rights changed).
 func (s *Service) token(ctx context.Context, j job) (string, error) {
 	now := s.opts.Now().UTC().Unix()
+	iat := now
+	if j.Kind == KindLogout {
+		// Never in the future, were this instance's clock behind the
+		// writer's.
+		iat = min(j.EventAt.Unix(), now)
+	}
 	claims := map[string]any{
 		"iss": s.opts.Issuer,
 		"aud": j.ClientID,
-		"iat": now,
+		"iat": iat,
 		"exp": now + int64(TokenLifetime/time.Second),
 		"jti": j.JTI,
 	}

@@ -13,7 +13,9 @@
 // per client is written to event_deliveries, so an event exists if and only
 // if the change committed. The row keeps the claims (kind, subject, sid,
 // account, time of the change) and a jti; the token is signed at each
-// attempt with the same jti, so that a receiver recognises a repeat. The
+// attempt with the same jti, so that a receiver recognises a repeat, and
+// a fresh exp; a logout token's iat stays the time of the change, since a
+// receiver ends what was issued until then. The
 // rights of a token-claims-change are read, from the database, when the
 // token is signed: a retry never carries rights older than a later change.
 //

@@ -29,7 +29,8 @@ const (
 	KindRights Kind = "rights" // a token-claims-change security event token
 )
 
-// TokenLifetime is how long a signed token is valid (exp - iat).
+// TokenLifetime is how long a signed token is valid after it is signed
+// (exp - the time of signing; for a first attempt, exp - iat).
 const TokenLifetime = 120 * time.Second
 
 // Client is what a delivery needs of a client's registration.

@@ -248,6 +248,49 @@ func TestRetrySameJTI(t *testing.T) {
 	})
 }
 
+// TestLateLogoutKeepsChangeTime: a logout token retried long after the
+// change carries the change's time as iat (a product ends what was issued
+// until then, not a session opened since) and a fresh exp; a
+// token-claims-change event keeps its event_timestamp.
+func TestLateLogoutKeepsChangeTime(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d)
+		s := f.service("a")
+		f.product.status.Store(http.StatusServiceUnavailable)
+		changed := f.clock.Now().Unix()
+		if err := s.SignedOutEverywhere(ctx, "m1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RightsChanged(ctx, "id482913", "m1"); err != nil {
+			t.Fatal(err)
+		}
+		deliverDue(t, s)
+		f.product.status.Store(0)
+		f.clock.Advance(10 * time.Minute)
+		if n := deliverDue(t, s); n != 2 {
+			t.Fatalf("delivered %d after the product came back, want 2", n)
+		}
+		now := f.clock.Now().Unix()
+		for jti, c := range f.product.claims {
+			switch f.product.typ[jti] {
+			case "logout+jwt":
+				if c["iat"] != float64(changed) || c["exp"] != float64(now+120) {
+					t.Fatalf("late logout token iat %v exp %v, want iat %d (the change) and exp %d", c["iat"], c["exp"], changed, now+120)
+				}
+			case "secevent+jwt":
+				change := c["events"].(map[string]any)[events.EventTokenClaimsChange].(map[string]any)
+				if change["event_timestamp"] != float64(changed) || c["iat"] != float64(now) || c["exp"] != float64(now+120) {
+					t.Fatalf("late SET event_timestamp %v iat %v exp %v", change["event_timestamp"], c["iat"], c["exp"])
+				}
+			}
+		}
+		if len(f.product.claims) != 2 {
+			t.Fatalf("%d tokens accepted, want 2", len(f.product.claims))
+		}
+	})
+}
+
 // TestRetryWindow: a product down for good sees 18 attempts spread over
 // about an hour, then the delivery has failed.
 func TestRetryWindow(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -101,7 +102,7 @@ func (g *Guard) Verify(ctx context.Context, raw string) (*AccessToken, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrRevocationsUnavailable, err)
 		}
-		if rev.TokenRefused(c.issuedAt()) {
+		if rev.TokenRefused(c.issuedAt(), c.identity().Rights) {
 			return nil, ErrRevokedToken
 		}
 	}
@@ -158,4 +159,15 @@ func bearer(h string) (string, bool) {
 	}
 	tok = strings.TrimSpace(tok)
 	return tok, tok != ""
+}
+
+// sameRights reports whether a and b hold the same rights, in any order.
+func sameRights(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }

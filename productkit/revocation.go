@@ -75,10 +75,13 @@ func (r Revocation) RightsStale(iat time.Time) bool {
 }
 
 // TokenRefused reports whether a bearer token of the asked sid issued at
-// iat must be refused: its session ended, its person was ended after it
-// was issued, or its rights are stale.
-func (r Revocation) TokenRefused(iat time.Time) bool {
-	return r.SessionOver(iat) || r.RightsStale(iat)
+// iat and carrying rights must be refused: its session ended, its person
+// was ended after it was issued, or its rights are stale. A token issued
+// in the second of a rights change that already carries the rights since
+// the change is not stale (times are in whole seconds, and a client
+// renewing its token right after a refusal must not be refused again).
+func (r Revocation) TokenRefused(iat time.Time, rights []string) bool {
+	return r.SessionOver(iat) || (r.RightsStale(iat) && !sameRights(rights, r.Rights))
 }
 
 // RevocationStore records the sessions Sésame ended and the rights it
@@ -90,8 +93,11 @@ func (r Revocation) TokenRefused(iat time.Time) bool {
 // PostgresRevocations serves several).
 type RevocationStore interface {
 	// Record applies e. When e.JTI is not empty and was recorded before,
-	// it changes nothing and returns ErrReplay. Recording the same event
-	// twice, or an older one after a newer one, keeps the newest.
+	// it changes nothing and returns ErrReplay. Recording an older event
+	// after a newer one keeps the newer; an event of the same time
+	// (second) as the recorded one replaces it: of two rights changes in
+	// one second, the token received last was signed last and carries the
+	// rights Sésame read last.
 	Record(ctx context.Context, e Event) error
 	// Lookup returns what is known about sub and sid (either may be "").
 	// A revocation recorded on any instance must be visible to Lookup on
@@ -171,7 +177,7 @@ func (m *MemoryRevocations) Record(_ context.Context, e Event) error {
 	case ClaimsChanged:
 		table = m.claims
 	}
-	if old, ok := table[key]; !ok || old.at.Before(rec.at) {
+	if old, ok := table[key]; !ok || !rec.at.Before(old.at) {
 		table[key] = rec
 	}
 	return nil

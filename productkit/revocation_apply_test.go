@@ -246,6 +246,44 @@ func TestLogoutBySubEndsEverySession(t *testing.T) {
 	}
 }
 
+// TestLateLogoutKeepsLaterSessions: a logout token with a sub and no sid
+// that arrives late (Sésame retried it) carries the time of the change as
+// iat: sessions and tokens from before it end, those opened since stay.
+func TestLateLogoutKeepsLaterSessions(t *testing.T) {
+	s := newSite(t, memoryStore)
+	s.person("alice", "domain:dns")
+	before := s.signIn(t, "alice")
+	old := s.fake.AccessToken("alice", testClient, time.Hour)
+	s.clock.Advance(time.Second)
+	changed := s.clock.Now()
+	s.clock.Advance(10 * time.Minute)
+	after := s.signIn(t, "alice")
+	newer := s.fake.AccessToken("alice", testClient, time.Hour)
+
+	c := s.fake.LogoutClaims(testClient, "alice", "")
+	c["iat"] = changed.Unix()
+	resp, err := http.PostForm(s.srv.URL+BackChannelLogoutPath, url.Values{"logout_token": {s.fake.Sign("", "logout+jwt", c)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("late logout token: %d", resp.StatusCode)
+	}
+	if got := before.status(t, "/me"); got != http.StatusSeeOther {
+		t.Fatalf("session from before the change: %d, want 303 to sign in", got)
+	}
+	if got, _ := s.bearer(t, old); got != 401 {
+		t.Fatalf("token from before the change: %d, want 401", got)
+	}
+	if got := after.status(t, "/me"); got != 200 {
+		t.Fatalf("session opened after the change: %d, want 200", got)
+	}
+	if got, _ := s.bearer(t, newer); got != 200 {
+		t.Fatalf("token issued after the change: %d, want 200", got)
+	}
+}
+
 func TestClaimsChangeUpdatesRights(t *testing.T) {
 	s := newSite(t, memoryStore)
 	s.person("bob", "domain:read")
@@ -289,7 +327,13 @@ func TestClaimsChangeUpdatesRights(t *testing.T) {
 	if got, _ := s.bearer(t, tokenWithRight); got != 401 {
 		t.Fatalf("token issued before the removal: %d", got)
 	}
+	// Renewed in the second of the change, a token carrying the rights
+	// since the change stands (the right is then refused, 403), and one
+	// still carrying the old rights does not.
 	s.fake.SetRights("bob", "domain:read")
+	if got, _ := s.bearer(t, s.fake.AccessToken("bob", testClient, time.Hour)); got != 403 {
+		t.Fatalf("token renewed in the second of the change: %d, want 403", got)
+	}
 	s.clock.Advance(time.Second)
 	if got, _ := s.bearer(t, s.fake.AccessToken("bob", testClient, time.Hour)); got != 403 {
 		t.Fatalf("newer token, without the right: %d, want 403", got)

@@ -189,10 +189,10 @@ func (s *PostgresRevocations) Record(ctx context.Context, e Event) error {
 		}
 	}
 	// The newest event of a key wins; an older one arriving late changes
-	// nothing.
+	// nothing; of two in the same second, the later received wins.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO `+s.table+` AS t (kind, key, at, rights, expires_at) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (kind, key) DO UPDATE SET at = EXCLUDED.at, rights = EXCLUDED.rights, expires_at = EXCLUDED.expires_at
-		WHERE t.at < EXCLUDED.at OR t.expires_at <= $6`,
+		WHERE t.at <= EXCLUDED.at OR t.expires_at <= $6`,
 		kind, key, e.At.UTC(), rights, now.Add(s.retention), now); err != nil {
 		return fmt.Errorf("productkit: record revocation: %w", err)
 	}

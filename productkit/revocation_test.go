@@ -107,7 +107,7 @@ func revocationSuite(t *testing.T, factory storeFactory) {
 			if !r.SubjectEndedAt.Equal(t0) || !r.SessionOver(t0) || r.SessionOver(t0.Add(time.Second)) {
 				t.Fatalf("ended sub: %+v", r)
 			}
-			if !r.TokenRefused(t0.Add(-time.Minute)) || r.TokenRefused(t0.Add(time.Second)) {
+			if !r.TokenRefused(t0.Add(-time.Minute), nil) || r.TokenRefused(t0.Add(time.Second), nil) {
 				t.Fatalf("tokens of an ended sub: %+v", r)
 			}
 			r, _ = s.Lookup(ctx, "carol", "")
@@ -184,6 +184,13 @@ func revocationSuite(t *testing.T, factory storeFactory) {
 		clk.Advance(time.Second)
 		if r, _ := store(0).Lookup(ctx, "erin", ""); !slices.Equal(r.Rights, []string{"c:d"}) {
 			t.Fatalf("after a newer event: %+v", r)
+		}
+		// Two changes in one second: the one received last carries the
+		// rights Sésame read last.
+		must(t, store(0).Record(ctx, Event{Kind: ClaimsChanged, Sub: "erin", At: t0.Add(2 * time.Second), Rights: []string{}}))
+		clk.Advance(time.Second)
+		if r, _ := store(1).Lookup(ctx, "erin", ""); r.Rights == nil || len(r.Rights) != 0 {
+			t.Fatalf("after a second change in the same second: %+v", r)
 		}
 	})
 

@@ -4,9 +4,11 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,6 +46,9 @@ type Options struct {
 	MetricsAddr string
 	// KeyRotation is SESAME_KEY_ROTATION.
 	KeyRotation time.Duration
+	// Addr is the address to listen at, e.g. that of a stopped instance
+	// to start it again (same URL and issuer); default a free port.
+	Addr string
 }
 
 // Instance is a running Sésame with its SMTP server.
@@ -53,6 +58,9 @@ type Instance struct {
 	DatabaseURL string
 	HTTP        *httptest.Server
 	Mail        *mailtest.Server
+
+	stopWorkers func()
+	stop        func()
 }
 
 // Start runs a Sésame for the test and stops it at the end.
@@ -67,6 +75,14 @@ func Start(t testing.TB, o Options) *Instance {
 		dbURL = "sqlite:" + filepath.Join(t.TempDir(), "sesame.db")
 	}
 	srv := httptest.NewUnstartedServer(nil)
+	if o.Addr != "" {
+		ln, err := net.Listen("tcp", o.Addr)
+		if err != nil {
+			t.Fatalf("listen at %s: %v", o.Addr, err)
+		}
+		srv.Listener.Close()
+		srv.Listener = ln
+	}
 	issuer := "http://" + srv.Listener.Addr().String()
 	if o.Issuer != "" {
 		issuer = o.Issuer
@@ -108,14 +124,30 @@ func Start(t testing.TB, o Options) *Instance {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { a.Run(ctx); close(done) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
+	stopWorkers := sync.OnceFunc(func() { cancel(); <-done })
+	stop := sync.OnceFunc(func() {
+		stopWorkers()
+		srv.CloseClientConnections()
 		srv.Close()
 		a.Close()
 	})
-	return &Instance{App: a, URL: srv.URL, DatabaseURL: dbURL, HTTP: srv, Mail: smtp}
+	t.Cleanup(stop)
+	return &Instance{App: a, URL: srv.URL, DatabaseURL: dbURL, HTTP: srv, Mail: smtp, stopWorkers: stopWorkers, stop: stop}
 }
+
+// StopWorkers stops the instance's background workers (deliveries to
+// products, mail, scans), letting the attempts in progress finish, and
+// leaves it serving requests: what it commits from then on waits in the
+// database, as when a Sésame stops right after a commit.
+func (s *Instance) StopWorkers() { s.stopWorkers() }
+
+// Stop stops the instance: its workers, its HTTP server, its database
+// connections. Start with Options.Addr set to Addr() starts it again at
+// the same URL. Stopping twice does nothing.
+func (s *Instance) Stop() { s.stop() }
+
+// Addr is the host:port the instance listens at.
+func (s *Instance) Addr() string { return s.HTTP.Listener.Addr().String() }
 
 // Each runs fn against a Sésame on SQLite and one on PostgreSQL.
 func Each(t *testing.T, fn func(t *testing.T, s *Instance)) {
