@@ -207,7 +207,7 @@ func (a *App) build(ctx context.Context) error {
 	if err := keys.Load(ctx); err != nil {
 		return err
 	}
-	a.OAuth = oauth.New(oauth.Config{Issuer: cfg.Issuer, Secrets: ring, Logger: log, OnToken: a.Metrics.TokenIssued}, a.Clients, keys, people{a.Accounts}, a.Rights)
+	a.OAuth = oauth.New(oauth.Config{Issuer: cfg.Issuer, Secrets: ring, Logger: log, OnToken: a.Metrics.TokenIssued}, a.Clients, keys, people{a.Accounts}, freshRights{a.Rights})
 	a.buildEvents()
 
 	zone, err := i18n.LoadZone(cfg.Timezone)
@@ -361,6 +361,17 @@ func (a *App) memberActive(ctx context.Context, memberID string) (bool, error) {
 }
 
 // people lets the OAuth provider find the person behind a subject.
+// freshRights gives tokens the rights of the last committed rules, read
+// from the database: an instance that has not yet heard of a change (its
+// cache follows LISTEN/NOTIFY a moment after the commit) must not issue a
+// token, often a product's renewal right after a rights-change event, with
+// the rights held before it.
+type freshRights struct{ rights *rbac.Service }
+
+func (f freshRights) Rights(ctx context.Context, accountID, subject string) ([]string, error) {
+	return f.rights.FreshRights(ctx, accountID, subject)
+}
+
 type people struct{ accounts *account.Service }
 
 func (p people) Person(ctx context.Context, subject string) (oauth.Person, error) {
