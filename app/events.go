@@ -30,7 +30,25 @@ func (a *App) buildEvents() {
 		Rights:   a.Rights.FreshRights,
 		Now:      a.Config.Now,
 		Logger:   a.log,
+		OnAttempt: func(k events.Kind, failed bool) {
+			a.Metrics.OutboxAttempt(EventOutboxName(k), failed)
+		},
 	})
+}
+
+// EventOutboxes are the deliveries to products as outbox kinds, by the
+// names the metrics and the outbox commands give them: "logout" for the
+// logout tokens, "events" for the rights-change events.
+var EventOutboxes = map[string]events.Kind{"logout": events.KindLogout, "events": events.KindRights}
+
+// EventOutboxName is the outbox kind of the deliveries of k.
+func EventOutboxName(k events.Kind) string {
+	for name, kind := range EventOutboxes {
+		if kind == k {
+			return name
+		}
+	}
+	return string(k)
 }
 
 // audience returns the clients subject is signed into: those its live

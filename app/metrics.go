@@ -3,14 +3,17 @@ package app
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
+	"slices"
 
 	"github.com/sesame-idp/sesame/metrics"
 )
 
 // wireMetrics registers the collectors that read state at each scrape:
-// the outboxes (one line per kind), the enforcer cache, the database pool
-// and the signing keys. The counters are fed by web, oauth and mail
+// the outboxes (one line per kind: mail, and the deliveries to products
+// as "logout" and "events"), the enforcer cache, the database pool and
+// the signing keys. The counters are fed by web, oauth, mail and events
 // through the hooks build sets.
 func (a *App) wireMetrics() {
 	m := a.Metrics
@@ -18,6 +21,13 @@ func (a *App) wireMetrics() {
 		b, err := a.Outbox.Backlog(ctx)
 		return metrics.OutboxState(b), err
 	})
+	for _, name := range slices.Sorted(maps.Keys(EventOutboxes)) {
+		kind := EventOutboxes[name]
+		m.AddOutbox(name, func(ctx context.Context) (metrics.OutboxState, error) {
+			b, err := a.Events.Backlog(ctx, kind)
+			return metrics.OutboxState(b), err
+		})
+	}
 	m.AddEnforcerCache(func() metrics.CacheStats { return metrics.CacheStats(a.Rights.CacheStats()) })
 	m.AddDB("sesame", a.DB.DB.DB)
 	m.AddSigningKeys(func() []metrics.SigningKey {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -13,15 +14,18 @@ import (
 	"github.com/prometheus/common/model"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/sesame-idp/sesame/events"
 	"github.com/sesame-idp/sesame/members"
+	"github.com/sesame-idp/sesame/oauth/sqlstore"
 	"github.com/sesame-idp/sesame/rbac"
 	"github.com/sesame-idp/sesame/sesametest"
 )
 
 // TestMetrics runs a flow through every part that reports (sign-ins good,
 // bad and throttled, the code flow, client credentials, checks, mail sent
-// and refused), then scrapes the metrics address and finds each family
-// with the values the flow must have produced. The public address does
+// and refused, deliveries to products made and failing), then scrapes the
+// metrics address and finds each family with the values the flow must
+// have produced. The public address does
 // not serve them.
 func TestMetrics(t *testing.T) {
 	for name, pg := range map[string]bool{"sqlite": false, "postgres": true} {
@@ -34,6 +38,7 @@ func TestMetrics(t *testing.T) {
 func testMetrics(t *testing.T, s *sesametest.Instance) {
 	w := seed(t, s)
 	ctx := context.Background()
+	deliveriesToProducts(t, s, w)
 
 	// The code flow, and a wrong password.
 	signInToken(t, w, ownerEmail, ownerPassword, "")
@@ -102,6 +107,14 @@ func testMetrics(t *testing.T, s *sesametest.Instance) {
 		{"sesame_outbox_attempts_total", map[string]string{"kind": "mail"}, 2},
 		{"sesame_outbox_failures_total", map[string]string{"kind": "mail"}, 1},
 		{"sesame_outbox_abandoned", map[string]string{"kind": "mail"}, 1},
+		{"sesame_outbox_up", map[string]string{"kind": "events"}, 1},
+		{"sesame_outbox_attempts_total", map[string]string{"kind": "events"}, 1},
+		{"sesame_outbox_up", map[string]string{"kind": "logout"}, 1},
+		{"sesame_outbox_attempts_total", map[string]string{"kind": "logout"}, 1},
+		{"sesame_outbox_failures_total", map[string]string{"kind": "logout"}, 1},
+		{"sesame_outbox_pending", map[string]string{"kind": "logout"}, 1},
+		{"sesame_outbox_failing", map[string]string{"kind": "logout"}, 1},
+		{"sesame_outbox_oldest_age_seconds", map[string]string{"kind": "logout"}, 0},
 		{"sesame_enforcer_cache_size", nil, 1},
 		{"sesame_enforcer_cache_hits_total", nil, 1},
 		{"sesame_enforcer_cache_misses_total", nil, 1},
@@ -122,6 +135,14 @@ func testMetrics(t *testing.T, s *sesametest.Instance) {
 			t.Errorf("%s{kind=mail} = %v (present %v), want 0 once mail settled", name, v, ok)
 		}
 	}
+	for _, name := range []string{"sesame_outbox_pending", "sesame_outbox_failing", "sesame_outbox_abandoned", "sesame_outbox_failures_total"} {
+		if v, ok := value(fams, name, map[string]string{"kind": "events"}); !ok || v != 0 {
+			t.Errorf("%s{kind=events} = %v (present %v), want 0: the event was delivered", name, v, ok)
+		}
+	}
+	if v, ok := value(fams, "sesame_outbox_abandoned", map[string]string{"kind": "logout"}); !ok || v != 0 {
+		t.Errorf("sesame_outbox_abandoned{kind=logout} = %v (present %v), want 0: a 503 is retried", v, ok)
+	}
 	if v, ok := value(fams, "sesame_signing_key_age_seconds", map[string]string{"alg": "ES256"}); !ok || v > time.Hour.Seconds() {
 		t.Errorf("signing key age %v: want a fresh key", v)
 	}
@@ -140,6 +161,40 @@ func testMetrics(t *testing.T, s *sesametest.Instance) {
 					t.Errorf("%s: label %s=%q holds personal data", f.GetName(), l.GetName(), v)
 				}
 			}
+		}
+	}
+}
+
+// deliveriesToProducts makes a product hear of a rights change (delivered)
+// and of a logout it refuses for now (503, left pending and failing).
+func deliveriesToProducts(t *testing.T, s *sesametest.Instance, w world) {
+	t.Helper()
+	ctx := context.Background()
+	rcv := newReceiver(t)
+	secret := createClient(t, s, &sqlstore.Client{
+		ID: bclClient, Name: "Panel", RedirectURIs: []string{bclRedirect}, IsFirstParty: true,
+		Scopes:               []string{"openid", "profile", "email", "offline_access"},
+		BackchannelLogoutURI: rcv.URL + "/backchannel-logout", EventsURI: rcv.URL + "/events",
+	})
+	const email, pw = "product@example.cm", "Produit#Pass2026"
+	m := addLoginAccount(t, s, w.AccountID, email, pw, "domain:read")
+	ses := bclSignIn(t, s, s.NewRP(t, bclClient, secret, bclRedirect), email, pw, w.AccountID)
+	if err := s.Rights.AddRule(ctx, rbac.Actor{Email: "admin@sesame.test"}, w.AccountID, rbac.Rule{PType: "p", Subject: m.ID, Object: "*", Action: "server:read"}); err != nil {
+		t.Fatal(err)
+	}
+	rcv.rightsEvent(t, s, m.ID)
+	rcv.status.Store(http.StatusServiceUnavailable)
+	ses.Browser.Get("/logout?id_token_hint=" + url.QueryEscape(ses.IDToken))
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		list, err := s.Events.Recent(ctx, events.StatePending, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) == 1 && list[0].Kind == events.KindLogout && list[0].LastStatus == http.StatusServiceUnavailable {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no failed attempt of the logout token: %+v", list)
 		}
 	}
 }

@@ -133,6 +133,9 @@ func (s *Service) deliver(ctx context.Context, j job) (ok bool, err error) {
 	actx, cancel := context.WithTimeout(detached, s.opts.Timeout)
 	defer cancel()
 	aerr := s.attempt(actx, j)
+	if s.opts.OnAttempt != nil {
+		s.opts.OnAttempt(j.Kind, aerr != nil)
+	}
 	if aerr == nil {
 		return true, s.markDelivered(detached, j)
 	}

@@ -81,6 +81,9 @@ type Options struct {
 	// Instance names this process in its leases; default lease.Instance().
 	Instance string
 	Logger   *slog.Logger
+	// OnAttempt, when set, is told of every delivery attempt, its kind and
+	// whether it failed.
+	OnAttempt func(kind Kind, failed bool)
 }
 
 // Service writes and delivers events.

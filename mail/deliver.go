@@ -58,14 +58,18 @@ func (o *Outbox) DeliverDue(ctx context.Context) (int, error) {
 	return sent, ctx.Err()
 }
 
+// queue is the outbox as a lease.Queue.
+func (o *Outbox) queue() lease.Queue {
+	return lease.Queue{DB: o.db, Table: "mail_outbox", Open: "sent_at IS NULL AND failed_at IS NULL",
+		Instance: o.opts.Instance, Lease: o.opts.Lease}
+}
+
 // claim reserves the oldest due message that no live lease holds, and
 // counts the attempt, in one conditional UPDATE (lease.Queue.Claim). It
 // returns db.ErrNotFound when nothing is due.
 func (o *Outbox) claim(ctx context.Context) (job, error) {
-	q := lease.Queue{DB: o.db, Table: "mail_outbox", Open: "sent_at IS NULL AND failed_at IS NULL",
-		Instance: o.opts.Instance, Lease: o.opts.Lease}
 	var j job
-	until, err := q.Claim(ctx, o.now(), `id, recipient, subject, text_body, html_body, message_id, attempts`, &j)
+	until, err := o.queue().Claim(ctx, o.now(), `id, recipient, subject, text_body, html_body, message_id, attempts`, &j)
 	if err != nil {
 		if errors.Is(err, db.ErrNotFound) {
 			return job{}, err

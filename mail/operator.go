@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 )
 
 // List returns the messages of the outbox, newest first, at most limit:
@@ -49,23 +48,9 @@ func (o *Outbox) state(sent, failed bool, lockedUntil sql.NullTime, lastError st
 // retried (their bodies are gone). It returns how many it made due; the
 // instances' delivery loops pick them up within their poll interval.
 func (o *Outbox) RetryNow(ctx context.Context, ids []int64) (int64, error) {
-	now := o.now()
-	q := `UPDATE mail_outbox SET next_attempt_at = ?
-		WHERE sent_at IS NULL AND failed_at IS NULL AND (locked_until IS NULL OR locked_until <= ?)`
-	args := []any{now, now}
-	if len(ids) > 0 {
-		q += " AND id IN (?" + strings.Repeat(",?", len(ids)-1) + ")"
-		for _, id := range ids {
-			args = append(args, id)
-		}
-	}
-	res, err := o.db.ExecContext(ctx, o.db.Rebind(q), args...)
+	n, err := o.queue().DueNow(ctx, o.now(), ids, "")
 	if err != nil {
-		return 0, fmt.Errorf("mail: retry: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("mail: retry: %w", err)
+		return 0, err
 	}
 	o.Kick()
 	return n, nil

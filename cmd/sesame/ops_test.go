@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sesame-idp/sesame/members"
 	"github.com/sesame-idp/sesame/rbac"
@@ -139,4 +141,47 @@ func mustEnv(t *testing.T, name string) string {
 		t.Fatalf("%s unset", name)
 	}
 	return v
+}
+
+// TestOutboxDeliveries: the deliveries to products are outboxes of the
+// commands too, "logout" and "events", each listing and retrying its own.
+func TestOutboxDeliveries(t *testing.T) {
+	eachDB(t, func(t *testing.T, e testEnv) {
+		a := openTestApp(t)
+		now := time.Now().UTC()
+		for i, r := range []struct{ kind, client, sid, lastError string }{
+			{"logout", "shop", "s1", "HTTP 503"},
+			{"logout", "mail-panel", "s2", ""},
+			{"rights", "shop", "", ""},
+		} {
+			if _, err := a.DB.Exec(a.DB.Rebind(`INSERT INTO event_deliveries
+				(jti, kind, client_id, uri, alg, subject, sid, event_at, attempts, next_attempt_at, last_error, created_at)
+				VALUES (?, ?, ?, 'https://product.example/bcl', 'ES256', 'm1', ?, ?, ?, ?, ?, ?)`),
+				fmt.Sprintf("jti-%d", i), r.kind, r.client, r.sid, now, len(r.lastError)/4, now.Add(time.Hour), r.lastError, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var list struct {
+			Kind     string `json:"kind"`
+			Messages []outboxEntry
+		}
+		if err := json.Unmarshal([]byte(mustSesame(t, "", "outbox", "list", "--kind", "logout", "--json")), &list); err != nil {
+			t.Fatal(err)
+		}
+		if list.Kind != "logout" || len(list.Messages) != 2 || list.Messages[0].To != "mail-panel" || list.Messages[0].State != "pending" ||
+			list.Messages[1].To != "shop" || list.Messages[1].State != "failing" || list.Messages[1].Subject != "m1 sid s1" ||
+			list.Messages[1].LastError != "HTTP 503" {
+			t.Fatalf("list %+v", list)
+		}
+		if text := mustSesame(t, "", "outbox", "list", "--kind", "events"); !strings.Contains(text, "shop") || strings.Contains(text, "mail-panel") {
+			t.Errorf("events list:\n%s", text)
+		}
+		if out := mustSesame(t, "", "outbox", "retry", "--kind", "events", "--all", "--json"); !strings.Contains(out, `"retried":1`) {
+			t.Errorf("retry --kind events --all: %s", out)
+		}
+		var due int
+		if err := a.DB.Get(&due, a.DB.Rebind(`SELECT COUNT(*) FROM event_deliveries WHERE next_attempt_at <= ?`), now.Add(time.Minute)); err != nil || due != 1 {
+			t.Errorf("%d deliveries due after retry (%v), want the rights one", due, err)
+		}
+	})
 }

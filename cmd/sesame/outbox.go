@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sesame-idp/sesame/app"
+	"github.com/sesame-idp/sesame/events"
 )
 
 // outboxEntry is one message of an outbox, as the outbox commands show it.
@@ -34,7 +35,8 @@ type outboxKind struct {
 }
 
 // outboxKinds are the outboxes the commands know, by name: adding a kind
-// is one entry.
+// is one entry. The deliveries to products are added by init, one kind of
+// app.EventOutboxes each.
 var outboxKinds = map[string]outboxKind{
 	"mail": {
 		list: func(ctx context.Context, a *app.App, all bool, limit int) ([]outboxEntry, error) {
@@ -48,6 +50,44 @@ var outboxKinds = map[string]outboxKind{
 		},
 		retry: func(ctx context.Context, a *app.App, ids []int64) (int64, error) { return a.Outbox.RetryNow(ctx, ids) },
 	},
+}
+
+func init() {
+	for name, kind := range app.EventOutboxes {
+		outboxKinds[name] = eventsOutbox(kind)
+	}
+}
+
+// eventsOutbox is the outbox of the deliveries of one kind to products:
+// To is the client, Subject the person's ID (and the session's sid);
+// a pending delivery whose last attempt failed is "failing".
+func eventsOutbox(kind events.Kind) outboxKind {
+	return outboxKind{
+		list: func(ctx context.Context, a *app.App, all bool, limit int) ([]outboxEntry, error) {
+			ds, err := a.Events.List(ctx, kind, all, limit)
+			out := make([]outboxEntry, len(ds))
+			for i, d := range ds {
+				subject := d.Subject
+				if d.SID != "" {
+					subject += " sid " + d.SID
+				}
+				state := string(d.State)
+				if d.State == events.StatePending && d.LastError != "" {
+					state = "failing"
+				}
+				e := outboxEntry{ID: d.ID, To: d.ClientID, Subject: subject, State: state, Attempts: d.Attempts,
+					LastError: d.LastError, CreatedAt: d.CreatedAt}
+				if d.NextAttemptAt != nil {
+					e.NextAt = *d.NextAttemptAt
+				}
+				out[i] = e
+			}
+			return out, err
+		},
+		retry: func(ctx context.Context, a *app.App, ids []int64) (int64, error) {
+			return a.Events.RetryNow(ctx, kind, ids)
+		},
+	}
 }
 
 func outboxFlags(name string) (*flag.FlagSet, *config, *string) {

@@ -43,7 +43,7 @@ var allowed = map[string][]string{
 		"rights", "secret", "templates", "metrics"},
 	"app": {"account", "audit", "db", "events", "i18n", "mail", "members", "oauth", "oauth/sqlstore", "rbac",
 		"secret", "web", "metrics"},
-	"cmd/sesame": {"app", "account", "cmd/demo-product/panel", "db", "i18n", "members", "oauth",
+	"cmd/sesame": {"app", "account", "cmd/demo-product/panel", "db", "events", "i18n", "members", "oauth",
 		"oauth/sqlstore", "rbac", "rights", "secret"},
 
 	// What products import: nothing of the server side.

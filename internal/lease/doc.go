@@ -5,7 +5,9 @@
 // workers never hold the same row, releases a stopping instance's claims
 // (Queue.Release), spaces retries (Backoff) and runs the wake-up loop
 // (Waker): a pass at start, on Kick (after a commit) and every poll
-// interval (rows written by other instances, retries).
+// interval (rows written by other instances, retries). For monitoring and
+// operators it counts what waits (Queue.Backlog) and ends the backoff of
+// open rows (Queue.DueNow).
 //
-// Package events builds on it. Package lease imports db only.
+// Packages mail and events build on it. Package lease imports db only.
 package lease
