@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -99,6 +100,11 @@ func openSQLite(path string) (*DB, error) {
 	return &DB{DB: x, Dialect: SQLite}, nil
 }
 
+// DefaultMaxConns bounds the connections one instance opens to
+// PostgreSQL for queries; `max_conns=N` in the URL sets another bound.
+// Listeners (LISTEN/NOTIFY) take a few more, one each.
+const DefaultMaxConns = 32
+
 func openPostgres(rawURL string) (*DB, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -109,13 +115,24 @@ func openPostgres(rawURL string) (*DB, error) {
 	if q.Get("sslmode") == "" {
 		q.Set("sslmode", "disable")
 	}
+	// max_conns is Sésame's, not the server's: lib/pq would send it on as
+	// a run-time parameter, which the server refuses.
+	maxConns := DefaultMaxConns
+	if v := q.Get("max_conns"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("db: max_conns %q: want a positive number", v)
+		}
+		maxConns = n
+		q.Del("max_conns")
+	}
 	u.RawQuery = q.Encode()
 	x, err := sqlx.Open("postgres", u.String())
 	if err != nil {
 		return nil, fmt.Errorf("db: open postgres: %w", err)
 	}
-	x.SetMaxOpenConns(32)
-	x.SetMaxIdleConns(32)
+	x.SetMaxOpenConns(maxConns)
+	x.SetMaxIdleConns(maxConns)
 	x.SetConnMaxIdleTime(5 * time.Minute)
 	return &DB{DB: x, Dialect: Postgres, URL: u.String()}, nil
 }

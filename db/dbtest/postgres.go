@@ -155,7 +155,7 @@ func createPostgres(tb testing.TB, base, template string) (*db.DB, string) {
 	if template != "" {
 		mustMigrate(tb, d)
 	}
-	return d, d.URL
+	return d, u
 }
 
 // withDatabase returns the server URL base naming the database name.
@@ -165,5 +165,12 @@ func withDatabase(base, name string) (string, error) {
 		return "", err
 	}
 	u.Path = "/" + name
+	// Many test instances share one server (100 connections by default):
+	// a small pool each, unless the base URL says otherwise.
+	q := u.Query()
+	if q.Get("max_conns") == "" {
+		q.Set("max_conns", "8")
+	}
+	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
