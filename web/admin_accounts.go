@@ -78,7 +78,7 @@ type adminRuleForm struct {
 type adminAccountView struct {
 	Admin   account.Admin
 	Account account.Account
-	Members []account.Member
+	Members []adminMemberRow
 	Rules   []adminRuleRow
 	Roles   []string // roles named by the account's rules
 	Catalog []adminRightGroup
@@ -108,7 +108,7 @@ func (s *Server) adminAccountData(c *gin.Context, acct account.Account) (adminAc
 	if err != nil {
 		return v, err
 	}
-	v.Members, v.Rules = members, s.adminRuleRows(c, rules, members)
+	v.Members, v.Rules = adminMemberRows(members, rules), s.adminRuleRows(c, rules, members)
 	for _, r := range rules {
 		for _, name := range []string{r.Subject, r.Role} {
 			if strings.HasPrefix(name, adminRolePrefix) && !slices.Contains(v.Roles, name) {

@@ -144,6 +144,8 @@ func classifyError(err error) *Error {
 		return badRequest("invalid_name", "invitation_bad_name").wrap(err)
 	case errors.Is(err, account.ErrWeakPassword):
 		return badRequest("weak_password", "invitation_weak").wrap(err)
+	case errors.Is(err, rbac.ErrOwnerRule):
+		return forbidden("owner_rule", "admin_err_owner_rule").wrap(err)
 	case errors.Is(err, rbac.ErrUnknownRight):
 		return refused("unknown_right", "admin_err_unknown_right", err)
 	case errors.Is(err, rbac.ErrInvalidSubject):

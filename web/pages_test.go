@@ -65,7 +65,7 @@ func TestPagesRender(t *testing.T) {
 	rules := []passwordRule{{Code: "too_short", Message: "x"}}
 	pages := map[string]any{
 		"account":         accountView{Member: member, Account: acct, CanManage: true},
-		"admin_account":   adminAccountView{Admin: admin, Account: acct, Members: []account.Member{member}, Events: events, Rules: []adminRuleRow{{Rule: rbac.Rule{PType: "p", Subject: "m1", Action: "domain:dns", Object: "*"}, Expiry: "x", Expired: true}}},
+		"admin_account":   adminAccountView{Admin: admin, Account: acct, Members: []adminMemberRow{{Member: member, Unruled: true}}, Events: events, Rules: []adminRuleRow{{Rule: rbac.Rule{PType: "p", Subject: "m1", Action: "domain:dns", Object: "*"}, Expiry: "x", Expired: true}, {Rule: rbac.Rule{PType: "g", Subject: "m1", Role: "role:owner"}, Protected: true}}},
 		"admin_error":     errorView{Message: "m"},
 		"admin_explain":   adminExplainView{Admin: admin, AccountID: acct.ID, Members: []account.Member{member}, Result: &rbac.Explanation{Allowed: true}},
 		"admin_home":      adminHomeView{Admin: admin, Events: events, Templates: []adminTemplateRow{{Name: "Technicien", Labels: []string{"DNS"}}}},
