@@ -47,3 +47,31 @@ func (v view) StampSeconds(t time.Time) string { return v.dates.StampSeconds(t) 
 
 // Zone names the display time zone now ("WAT").
 func (v view) Zone() string { return v.dates.ZoneName(v.now) }
+
+// errorSummary is the box at the top of a form's page that lists what was
+// refused, each item a link to its field (see partial_error_summary).
+type errorSummary struct {
+	Title string
+	Items []summaryItem
+}
+
+type summaryItem struct {
+	Field   string // the id of the field to go to
+	Message string
+}
+
+// Summary builds the error summary from pairs of field id and message,
+// skipping empty messages; nil when none is left, and the partial then
+// shows nothing.
+func (v view) Summary(pairs ...string) *errorSummary {
+	var items []summaryItem
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			items = append(items, summaryItem{Field: pairs[i], Message: pairs[i+1]})
+		}
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	return &errorSummary{Title: v.T("error_summary_title"), Items: items}
+}

@@ -4,6 +4,7 @@
 document.addEventListener("DOMContentLoaded", function () {
   passwordChecklist();
   confirmBeforeSubmit();
+  focusErrorSummary();
 });
 
 // confirmBeforeSubmit asks before a form with data-confirm (deleting a
@@ -69,4 +70,12 @@ function passwordChecklist() {
 
   pw.addEventListener("input", update);
   if (confirm) confirm.addEventListener("input", update);
+}
+
+// focusErrorSummary moves the focus to the error summary of a refused
+// form, so that keyboard and screen-reader users start from it; its links
+// lead to the fields.
+function focusErrorSummary() {
+  var box = document.getElementById("error-summary");
+  if (box) box.focus();
 }
