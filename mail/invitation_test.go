@@ -36,7 +36,7 @@ func TestRenderInvitation(t *testing.T) {
 		{
 			name: "French", lang: "fr", subject: "Invitation à rejoindre le compte id482913 sur Sésame",
 			text:        []string{"owner@example.com vous invite", "\n    id482913\n", "https://sesame.example.com/invitation?token=Zx9_abc&lang=fr\n", "Vous n'attendiez pas ce message", "envoyé à lea@example.org"},
-			expiryInTxt: "1er mars 2026 à 13:05 (UTC)",
+			expiryInTxt: "1er mars 2026 à 13 h 05 (UTC)",
 			htmlLang:    `<html lang="fr">`,
 		},
 		{
@@ -47,7 +47,7 @@ func TestRenderInvitation(t *testing.T) {
 		},
 		{
 			name: "display zone", lang: "fr", subject: "Invitation à rejoindre le compte id482913 sur Sésame", zone: "Africa/Douala",
-			expiryInTxt: "1er mars 2026 à 14:05 (WAT)",
+			expiryInTxt: "1er mars 2026 à 14 h 05 (WAT)",
 			htmlLang:    `<html lang="fr">`,
 		},
 		{name: "region ignored", lang: "en-GB", subject: "Invitation to join account id482913 on Sésame", htmlLang: `<html lang="en">`},

@@ -134,7 +134,7 @@ func (s *Server) adminAccountPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "admin_account", "admin_account_title", v)
+	s.render(c, http.StatusOK, "admin_account", "admin_account_page_title", v)
 	return nil
 }
 
@@ -202,6 +202,6 @@ func (s *Server) adminRuleFailed(c *gin.Context, acct account.Account, err error
 	default:
 		v.ErrorForm, v.Grant = "p", typed
 	}
-	s.render(c, e.Status, "admin_account", "admin_account_title", v)
+	s.render(c, e.Status, "admin_account", "admin_account_page_title", v)
 	return nil
 }

@@ -96,7 +96,8 @@ func (s *Server) render(c *gin.Context, status int, name, titleKey string, data 
 // errorView is the data of the error page.
 type errorView struct {
 	Message string
-	Detail  string // technical detail, safe to show (an OAuth error description)
+	Detail  string // the precise message, in the page's language
+	Code    string // an error code for developers (OAuth's), shown as code
 	Status  int
 }
 

@@ -155,7 +155,7 @@ func TestPagesDates(t *testing.T) {
 		data any
 		want []string
 	}{
-		{i18n.French, "audit", events, []string{"1er mars 2026, 14:05:09", "Date (WAT)"}},
+		{i18n.French, "audit", events, []string{"1er mars 2026 à 14 h 05 min 9 s", "Date (WAT)"}},
 		{i18n.English, "audit", events, []string{"1 Mar 2026, 14:05:09", "Date (WAT)"}},
 		{i18n.French, "console", consoleView{TTLHours: 1}, []string{"au bout de 1 heure."}},
 		{i18n.English, "console", consoleView{TTLHours: 72}, []string{"expires after 72 hours."}},

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/sesame-idp/sesame/i18n"
+	"github.com/sesame-idp/sesame/members"
 )
 
 // view is what every page template receives. Templates take their words
@@ -47,6 +48,15 @@ func (v view) StampSeconds(t time.Time) string { return v.dates.StampSeconds(t) 
 
 // Zone names the display time zone now ("WAT").
 func (v view) Zone() string { return v.dates.ZoneName(v.now) }
+
+// Person names who acted, given the email the records hold: the
+// operator's stand-in is written in the page's language.
+func (v view) Person(email string) string {
+	if email == members.OperatorEmail {
+		return v.T("actor_operator")
+	}
+	return email
+}
 
 // errorSummary is the box at the top of a form's page that lists what was
 // refused, each item a link to its field (see partial_error_summary).
