@@ -215,3 +215,22 @@ func (s *Service) Audit(ctx context.Context, a Actor, accountID string, limit in
 	}
 	return s.trail.List(ctx, accountID, limit)
 }
+
+// AuditQuery returns the events of accountID that f selects (its
+// AccountID is set to accountID), and whether more follow, for a's
+// activity log.
+func (s *Service) AuditQuery(ctx context.Context, a Actor, accountID string, f audit.Filter) ([]audit.Event, bool, error) {
+	if err := s.authorize(a, accountID); err != nil {
+		return nil, false, err
+	}
+	f.AccountID = accountID
+	return s.trail.Query(ctx, f)
+}
+
+// AuditActors lists who acted in accountID, for the activity log's filter.
+func (s *Service) AuditActors(ctx context.Context, a Actor, accountID string) ([]string, error) {
+	if err := s.authorize(a, accountID); err != nil {
+		return nil, err
+	}
+	return s.trail.Actors(ctx, accountID)
+}

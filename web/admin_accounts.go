@@ -10,7 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/sesame-idp/sesame/account"
-	"github.com/sesame-idp/sesame/audit"
 )
 
 // adminAuditLimit is how many audit events the admin pages show.
@@ -22,7 +21,7 @@ type adminHomeView struct {
 	Error     string
 	Flash     string
 	Templates []adminTemplateRow
-	Events    []audit.Event // platform-wide: template changes, admins' sign-ins
+	Activity  []activityRow // platform-wide: template changes, admins' sign-ins
 }
 
 func (s *Server) adminHomeData(c *gin.Context) (adminHomeView, error) {
@@ -32,9 +31,11 @@ func (s *Server) adminHomeData(c *gin.Context) (adminHomeView, error) {
 	if v.Templates, err = s.adminTemplateRows(c); err != nil {
 		return v, err
 	}
-	if v.Events, err = s.Audit.List(ctx, "", adminAuditLimit); err != nil {
+	events, err := s.Audit.List(ctx, "", adminAuditLimit)
+	if err != nil {
 		return v, err
 	}
+	v.Activity = s.activityRows(c, events, nil)
 	return v, nil
 }
 
@@ -89,7 +90,7 @@ type adminAccountView struct {
 	Detail    string
 	ErrorForm string
 	Flash     string
-	Events    []audit.Event
+	Activity  []activityRow
 }
 
 // adminAccount returns the account named by the path, or ErrNotFound.
@@ -117,9 +118,15 @@ func (s *Server) adminAccountData(c *gin.Context, acct account.Account) (adminAc
 		}
 	}
 	slices.Sort(v.Roles)
-	if v.Events, err = s.Audit.List(ctx, acct.ID, adminAuditLimit); err != nil {
+	events, err := s.Audit.List(ctx, acct.ID, adminAuditLimit)
+	if err != nil {
 		return v, err
 	}
+	people := make(map[string]string, len(members))
+	for _, m := range members {
+		people[m.ID] = m.Email
+	}
+	v.Activity = s.activityRows(c, events, people)
 	return v, nil
 }
 

@@ -31,6 +31,7 @@ func (s *Server) mountConsole(r gin.IRouter) {
 	g.POST("/members/:id/enable", s.page(s.memberDisable(false)))
 	g.POST("/members/:id/delete", s.page(s.memberDelete))
 	g.GET("/audit", s.page(s.auditPage))
+	g.GET("/audit.csv", s.page(s.auditCSV))
 }
 
 // requireConsole lets in the signed-in owner and the login accounts that
@@ -302,12 +303,3 @@ func (s *Server) memberDelete(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) auditPage(c *gin.Context) error {
-	a := actorOf(c)
-	events, err := s.Members.Audit(c.Request.Context(), a, a.AccountID, 200)
-	if err != nil {
-		return err
-	}
-	s.render(c, http.StatusOK, "audit", "audit_title", map[string]any{"Events": events})
-	return nil
-}
