@@ -55,14 +55,14 @@ type activityOption struct {
 
 type activityView struct {
 	Activity []activityRow
-	Actors  []activityOption
-	Actions []activityOption
-	From    string // as typed, YYYY-MM-DD
-	To      string
-	Filters string // the query of the filters, for the next page and the export
-	Next    string // the next page's address, or ""
-	Zone    string
-	Error   string
+	Actors   []activityOption
+	Actions  []activityOption
+	From     string // as typed, YYYY-MM-DD
+	To       string
+	Filters  string // the query of the filters, for the next page and the export
+	Next     string // the next page's address, or ""
+	Zone     string
+	Error    string
 }
 
 // activityFilter reads the filters of the log's address: who (an email),
@@ -282,4 +282,3 @@ func csvSafe(v string) string {
 	}
 	return v
 }
-

@@ -302,4 +302,3 @@ func (s *Server) memberDelete(c *gin.Context) error {
 	c.Redirect(http.StatusSeeOther, "/console/members?done=console_done_deleted")
 	return nil
 }
-
