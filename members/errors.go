@@ -18,6 +18,9 @@ var (
 	ErrAlreadyInvited = errors.New("members: already invited")
 	// ErrLinkInvalid: the invitation link is unknown, used, revoked or expired.
 	ErrLinkInvalid = errors.New("members: invitation link invalid or expired")
+	// ErrLinkUsed: the invitation link was used to set a password. It
+	// wraps ErrLinkInvalid: the link no longer works, and pages say why.
+	ErrLinkUsed = fmt.Errorf("%w: the invitation was accepted", ErrLinkInvalid)
 	// ErrTooManyInvitations: the account sent its hourly quota of
 	// invitation emails; it may send more later.
 	ErrTooManyInvitations = errors.New("members: too many invitations this hour")
