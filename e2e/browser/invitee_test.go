@@ -49,11 +49,21 @@ func TestInviteePage(t *testing.T) {
 		}
 		tb.snap("invitation-confirm-mismatch")
 
+		tb.fill("#name", "Binta Ndiaye")
 		tb.fill("#password", strongPassword)
 		tb.fill("#password_confirm", strongPassword)
 		if st := tb.click("form button[type=submit]"); st != 200 || tb.url().Path != "/login" {
 			t.Fatalf("set password: status %d at %s", st, tb.url())
 		}
+		// The name reaches the owner's list of login accounts.
+		w.signInOwner(tb)
+		tb.open(w.URL + "/console/members")
+		if got := tb.text("table tbody"); !strings.Contains(got, "Binta Ndiaye") {
+			t.Fatalf("the owner's list does not show the name:\n%s", got)
+		}
+		tb.snap("console-member-name")
+		tb.open(w.URL + "/oauth2/logout")
+		tb.click("form[action='/logout'] button[type=submit]")
 		if st := tb.open(link); st != 410 {
 			t.Fatalf("used link: status %d, want 410", st)
 		}

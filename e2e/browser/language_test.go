@@ -8,12 +8,13 @@ import (
 // pageWords returns the text a person reads or hears on the page in the
 // page's own language: the text of the body, the title, and the labels,
 // placeholders and tooltips of elements. Left out: code, kbd, samp and
-// pre (identifiers, rights, commands) and any element marked with
-// another lang (the language switch).
+// pre (identifiers, rights, commands), what people typed and pages mark
+// translate="no" (names), and any element marked with another lang (the
+// language switch).
 const pageWords = `(() => {
   const lang = document.documentElement.lang;
   const skip = (el) => {
-    if (el.closest('code, kbd, samp, pre, script, style, datalist')) return true;
+    if (el.closest('code, kbd, samp, pre, script, style, datalist, [translate=no]')) return true;
     const l = el.closest('[lang]');
     return !!l && l.getAttribute('lang') !== lang;
   };
