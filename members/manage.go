@@ -76,8 +76,11 @@ func (s *Service) target(ctx context.Context, a Actor, accountID, memberID strin
 	if err != nil {
 		return account.Member{}, err
 	}
-	if m.Role == account.RoleOwner || m.ID == a.MemberID {
-		return account.Member{}, ErrForbidden
+	if m.Role == account.RoleOwner {
+		return account.Member{}, ErrOwnerUntouchable
+	}
+	if m.ID == a.MemberID {
+		return account.Member{}, ErrNotYours
 	}
 	if !a.Owner && !a.Operator {
 		grants, err := s.rights.Grants(ctx, accountID, m.ID)
@@ -86,7 +89,7 @@ func (s *Service) target(ctx context.Context, a Actor, accountID, memberID strin
 		}
 		for _, g := range grants {
 			if !a.CanGrant(g.Right) {
-				return account.Member{}, ErrForbidden
+				return account.Member{}, fmt.Errorf("%w: %s", ErrHoldsMore, g.Right)
 			}
 		}
 	}

@@ -214,6 +214,9 @@ type memberView struct {
 	Templates []templateOption
 	Narrowed  string
 	Error     string
+	// Current names the rights the member holds now; Locked those the
+	// actor does not hold (then the actor may not change them).
+	Current, Locked []string
 }
 
 func (s *Server) memberPage(c *gin.Context) error {
@@ -226,9 +229,9 @@ func (s *Server) memberPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "member", "member_title", memberView{
-		Member: m, Groups: s.rightGroups(langOf(c), a, m.Grants), Templates: ts, Narrowed: narrowed(m.Grants),
-	})
+	v := memberView{Member: m, Groups: s.rightGroups(langOf(c), a, m.Grants), Templates: ts, Narrowed: narrowed(m.Grants)}
+	v.Current, v.Locked = s.currentRights(langOf(c), a, m.Grants)
+	s.render(c, http.StatusOK, "member", "member_title", v)
 	return nil
 }
 
@@ -251,9 +254,9 @@ func (s *Server) memberRights(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		s.render(c, e.Status, "member", "member_title", memberView{
-			Member: m, Groups: s.rightGroups(langOf(c), a, grants), Templates: ts, Narrowed: c.PostForm("narrowed"), Error: s.formMessage(c, e),
-		})
+		v := memberView{Member: m, Groups: s.rightGroups(langOf(c), a, grants), Templates: ts, Narrowed: c.PostForm("narrowed"), Error: s.formMessage(c, e)}
+		v.Current, v.Locked = s.currentRights(langOf(c), a, m.Grants)
+		s.render(c, e.Status, "member", "member_title", v)
 		return nil
 	}
 	c.Redirect(http.StatusSeeOther, "/console/members?done=console_done_rights")

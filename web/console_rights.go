@@ -152,3 +152,15 @@ func (s *Server) rightLabels(lang string, grants []rbac.Grant) []string {
 	}
 	return out
 }
+
+// currentRights names the rights a member holds, and among them those the
+// actor does not hold (a delegated manager may then change nothing).
+func (s *Server) currentRights(lang string, a members.Actor, held []rbac.Grant) (current, locked []string) {
+	current = s.rightLabels(lang, held)
+	for i, g := range held {
+		if !a.CanGrant(g.Right) {
+			locked = append(locked, current[i])
+		}
+	}
+	return current, locked
+}
