@@ -184,7 +184,7 @@ func TestAdminRulesPages(t *testing.T) {
 			q.Set("resource", "other.cm")
 			q.Set("sub", adminTechEmail) // by email, too
 			e = b.Get("/admin/explain?" + q.Encode())
-			if e.Status != http.StatusOK || !strings.Contains(e.Body, "Refusé") || !strings.Contains(e.Body, "only on example.cm") {
+			if e.Status != http.StatusOK || !strings.Contains(e.Body, "Refusé") || !strings.Contains(e.Body, "seulement sur example.cm") {
 				t.Fatalf("explain (denied):\n%s", e.Body)
 			}
 			q.Set("right", "domain:nope")
@@ -263,7 +263,7 @@ func TestAdminRulesPages(t *testing.T) {
 				t.Fatalf("the expiry %s is not shown as %s", until, shown)
 			}
 			e := b.Get("/admin/explain?" + url.Values{"account_id": {w.AccountID}, "sub": {tech.ID}, "right": {"email:read"}}.Encode())
-			if !strings.Contains(e.Body, "p, role:mail-team, "+w.AccountID+", *, email:read, ") || !strings.Contains(e.Body, "holds role mail-team") {
+			if !strings.Contains(e.Body, "p, role:mail-team, "+w.AccountID+", *, email:read, ") || !strings.Contains(e.Body, "a le rôle mail-team") {
 				t.Fatalf("explain through a role:\n%s", e.Body)
 			}
 			// Taking the role away ends the right.

@@ -46,6 +46,7 @@ type activityRow struct {
 	Stamp    string // RFC 3339, for <time datetime>
 	Sentence string
 	IP       string
+	Code     string // the action's code, which the admin pages show too
 }
 
 type activityOption struct {
@@ -104,7 +105,7 @@ func (s *Server) activityRows(c *gin.Context, events []audit.Event, people map[s
 	d := s.dates(c)
 	rows := make([]activityRow, len(events))
 	for i, e := range events {
-		rows[i] = activityRow{When: d.Stamp(e.CreatedAt), Stamp: e.CreatedAt.UTC().Format(time.RFC3339), Sentence: s.activitySentence(c, e, people), IP: e.IP}
+		rows[i] = activityRow{When: d.Stamp(e.CreatedAt), Stamp: e.CreatedAt.UTC().Format(time.RFC3339), Sentence: s.activitySentence(c, e, people), IP: e.IP, Code: e.Action}
 	}
 	return rows
 }
