@@ -55,7 +55,7 @@ func TestActivityLog(t *testing.T) {
 
 		tb.open(w.URL + "/console/audit?action=" + audit.InvitationResent)
 		rows := eval[int](tb, `document.querySelectorAll(".activity tbody tr").length`)
-		operator := map[string]string{"fr": "l'exploitant·e de la plateforme", "en": "the platform operator"}[tb.lang]
+		operator := map[string]string{"fr": "l'exploitation de la plateforme", "en": "the platform operator"}[tb.lang]
 		if got := tb.text(".activity tbody"); rows != 1 || !strings.Contains(got, operator) {
 			t.Fatalf("filtered by action: %d rows:\n%s", rows, got)
 		}

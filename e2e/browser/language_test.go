@@ -3,6 +3,7 @@ package browser_test
 import (
 	"regexp"
 	"strings"
+	"testing"
 )
 
 // pageWords returns the text a person reads or hears on the page in the
@@ -55,6 +56,18 @@ func wordsPattern(list string) *regexp.Regexp {
 	return regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}'’-])(` + strings.Join(strings.Fields(list), "|") + `)(?:$|[^\p{L}\p{N}'’-])`)
 }
 
+// frenchWording are French words Sésame's French pages avoid: a calque
+// ("opérer"), the other word for the account holder, masculine-only
+// forms of being signed in.
+var frenchWording = wordsPattern(`opérer opère propriétaire propriétaires connecté connectés déconnecté`)
+
+// clockTime is a time of day written 14:30, which French pages write
+// 14 h 30; a date-and-time typed as a form expects (2026-12-31 18:00) is
+// left alone.
+var clockTime = regexp.MustCompile(`(?:^|[^\d:-])\d{1,2}:\d{2}(?::\d{2})?(?:$|[^\d:])`)
+
+var typedDateTime = regexp.MustCompile(`\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|HH:MM`)
+
 // verbatim matches what a page may show in any language: email
 // addresses, URLs and codes such as domain:read or role:owner.
 var verbatim = regexp.MustCompile(`\S+@\S+|https?://\S+|[\p{L}\p{N}_.-]+:[\p{L}\p{N}_.*:-]+`)
@@ -68,9 +81,15 @@ func languageProblems(lang, text string) []string {
 	}
 	var bad []string
 	for _, line := range strings.Split(text, "\n") {
+		if lang == "fr" && clockTime.MatchString(line) && !typedDateTime.MatchString(line) {
+			bad = append(bad, "time written hh:mm on a page in fr: "+clip(line, 160))
+		}
 		clean := verbatim.ReplaceAllString(line, " ")
 		if m := re.FindStringSubmatch(clean); m != nil {
 			bad = append(bad, "word of the other language "+strings.TrimSpace(m[1])+" on a page in "+lang+": "+clip(line, 160))
+		}
+		if m := frenchWording.FindStringSubmatch(clean); lang == "fr" && m != nil {
+			bad = append(bad, "wording "+strings.TrimSpace(m[1])+" avoided on French pages: "+clip(line, 160))
 		}
 	}
 	return bad
@@ -81,4 +100,30 @@ func clip(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// TestLanguageDetector: the check of rendered text catches words of the
+// other language, avoided wording and hh:mm times, and lets codes,
+// addresses and French text through.
+func TestLanguageDetector(t *testing.T) {
+	for _, tc := range []struct {
+		lang, text string
+		bad        bool
+	}{
+		{"fr", "Gérer les boîtes e-mail", false},
+		{"fr", "Gérer les boîtes email", true},
+		{"fr", "La raison : holds role owner", true},
+		{"fr", "olive@example.cm a donné domain:read", false},
+		{"fr", "Opérer les serveurs", true},
+		{"fr", "le 2 décembre 2026 à 14 h 30", false},
+		{"fr", "le 2 décembre 2026 à 14:30", true},
+		{"fr", "2026-12-31 18:00 (AAAA-MM-JJ HH:MM)", false},
+		{"fr", "2026-12-31 18:00", false},
+		{"en", "Sign in with your password", false},
+		{"en", "Mot de passe oublié ?", true},
+	} {
+		if got := len(languageProblems(tc.lang, tc.text)) > 0; got != tc.bad {
+			t.Errorf("%s %q: flagged %v, want %v", tc.lang, tc.text, got, tc.bad)
+		}
+	}
 }
