@@ -82,6 +82,12 @@ func NormalizeGrants(grants []Grant, now time.Time) ([]Grant, error) {
 	case err == nil:
 		return out, nil
 	}
+	// Name the refused right when one alone is wrong.
+	for _, g := range grants {
+		if _, perr := ParseRight(g.Right); perr != nil {
+			return nil, perr
+		}
+	}
 	return nil, refused(err, "")
 }
 

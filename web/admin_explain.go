@@ -120,6 +120,10 @@ func (s *Server) explainReason(c *gin.Context, x rbac.Explanation, who string) s
 			if who != "" {
 				v = who
 			}
+		case "Role":
+			if v == "owner" {
+				v = s.msg(c, "role_owner")
+			}
 		case "Right":
 			v = s.adminRightLabel(c, lang, v)
 		case "Resource":

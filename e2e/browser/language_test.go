@@ -15,7 +15,7 @@ import (
 const pageWords = `(() => {
   const lang = document.documentElement.lang;
   const skip = (el) => {
-    if (el.closest('code, kbd, samp, pre, script, style, datalist, [translate=no]')) return true;
+    if (el.closest('code, kbd, samp, pre, script, style, datalist, textarea, [translate=no]')) return true;
     const l = el.closest('[lang]');
     return !!l && l.getAttribute('lang') !== lang;
   };
