@@ -104,7 +104,7 @@ func TestAdminSignIn(t *testing.T) {
 				t.Fatalf("owner sign-in ended at %s (%d)", p.URL, p.Status)
 			}
 			for _, path := range []string{"/admin", "/admin/templates", "/admin/explain"} {
-				if p := m.Get(path); p.URL.Path != "/admin/login" || !strings.Contains(p.Body, "Vous êtes connecté en tant que membre") {
+				if p := m.Get(path); p.URL.Path != "/admin/login" || !strings.Contains(p.Body, "Votre session actuelle est celle") {
 					t.Fatalf("a member reached %s: %s (%d)", path, p.URL, p.Status)
 				}
 			}
@@ -115,7 +115,7 @@ func TestAdminSignIn(t *testing.T) {
 
 		t.Run("sign-out ends the admin session", func(t *testing.T) {
 			p := b.SubmitAction(b.Get("/admin"), "/admin/logout", nil)
-			if p.URL.Path != "/admin/login" || !strings.Contains(p.Body, "Vous êtes déconnecté.") {
+			if p.URL.Path != "/admin/login" || !strings.Contains(p.Body, "Votre session est fermée.") {
 				t.Fatalf("sign-out ended at %s (%d)", p.URL, p.Status)
 			}
 			if p := b.Get("/admin"); p.URL.Path != "/admin/login" {

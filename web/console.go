@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -82,7 +83,7 @@ type consoleView struct {
 type templateOption struct {
 	ID     string
 	Name   string
-	Rights string
+	Rights string // comma-separated, as sesame.js reads it to tick the boxes
 }
 
 func (s *Server) consoleData(c *gin.Context) (consoleView, error) {
@@ -152,6 +153,12 @@ func (s *Server) consolePage(c *gin.Context) error {
 func (s *Server) consoleInvite(c *gin.Context) error {
 	a := actorOf(c)
 	grants, err := s.withTemplate(c, formGrants(c, nil))
+	if r := formOnlyEmpty(c); err == nil && r != "" {
+		err = badRequest("resource_missing", "console_only_empty").with("Right", r)
+	}
+	if err == nil && len(grants) == 0 && c.PostForm("no_rights") != "yes" {
+		err = badRequest("no_rights", "console_no_rights_warning")
+	}
 	if err == nil {
 		_, err = s.Members.Invite(c.Request.Context(), a, members.InviteRequest{
 			AccountID: a.AccountID, Email: c.PostForm("email"), Grants: grants, Lang: langOf(c),
@@ -167,8 +174,20 @@ func (s *Server) consoleInvite(c *gin.Context) error {
 			return err2
 		}
 		v.Error, v.Email, v.Narrowed = s.formMessage(c, e), c.PostForm("email"), c.PostForm("narrowed")
+		v.Groups = s.rightGroups(langOf(c), a, formGrants(c, nil))
+		for gi := range v.Groups { // keep "only:" chosen without a resource
+			for ri, o := range v.Groups[gi].Rights {
+				if c.PostForm("scope:"+o.Right) == "only" && o.Resource == "" && slices.Contains(c.PostFormArray("rights"), o.Right) {
+					v.Groups[gi].Rights[ri].Checked, v.Groups[gi].Rights[ri].OnlyChosen = true, true
+				}
+			}
+		}
 		var inv *members.InvalidError
 		switch {
+		case e.Code == "no_rights":
+			v.ErrorField = "norights"
+		case e.Code == "resource_missing":
+			v.ErrorField = "rights"
 		case errors.As(err, &inv):
 			v.ErrorField = inv.Field
 		case errors.Is(err, members.ErrAlreadyMember), errors.Is(err, members.ErrAlreadyInvited):

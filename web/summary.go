@@ -12,6 +12,8 @@ func (v consoleView) ErrorTarget() string {
 		return "invite-template"
 	case "rights":
 		return "invite-narrowed"
+	case "norights":
+		return "invite-no-rights-ok"
 	}
 	return "invite-error"
 }

@@ -5,6 +5,7 @@ document.addEventListener("DOMContentLoaded", function () {
   passwordChecklist();
   confirmBeforeSubmit();
   focusErrorSummary();
+  templatesTickRights();
 });
 
 // confirmBeforeSubmit asks before a form with data-confirm (deleting a
@@ -78,4 +79,21 @@ function passwordChecklist() {
 function focusErrorSummary() {
   var box = document.getElementById("error-summary");
   if (box) box.focus();
+}
+
+// templatesTickRights ticks the rights of the role template chosen in a
+// rights form (its option's data-rights, comma-separated), so that the
+// person sees what the template gives and can adjust it. Without
+// JavaScript the server adds the template's rights when the form is sent.
+function templatesTickRights() {
+  Array.prototype.forEach.call(document.querySelectorAll("select[name=template]"), function (select) {
+    select.addEventListener("change", function () {
+      var opt = select.options[select.selectedIndex];
+      if (!opt || !opt.dataset.rights) return;
+      opt.dataset.rights.split(",").forEach(function (r) {
+        var box = select.form.querySelector('input[type=checkbox][name=rights][value="' + r.trim() + '"]');
+        if (box) box.checked = true;
+      });
+    });
+  });
 }
