@@ -156,7 +156,8 @@ func (s *Server) consoleInvite(c *gin.Context) error {
 	if r := formOnlyEmpty(c); err == nil && r != "" {
 		err = badRequest("resource_missing", "console_only_empty").with("Right", r)
 	}
-	if err == nil && len(grants) == 0 && c.PostForm("no_rights") != "yes" {
+	if _, bad := account.NormalizeEmail(c.PostForm("email")); err == nil && bad == nil && len(grants) == 0 && c.PostForm("no_rights") != "yes" {
+		// Held back only once the rest is right: a wrong address is told first.
 		err = badRequest("no_rights", "console_no_rights_warning")
 	}
 	if err == nil {
@@ -248,7 +249,7 @@ func (s *Server) memberPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v := memberView{Member: m, Groups: s.rightGroups(langOf(c), a, m.Grants), Templates: ts, Narrowed: narrowed(m.Grants)}
+	v := memberView{Member: m, Groups: s.rightGroups(langOf(c), a, m.Grants), Templates: ts}
 	v.Current, v.Locked = s.currentRights(langOf(c), a, m.Grants)
 	s.render(c, http.StatusOK, "member", "member_title", v)
 	return nil

@@ -27,7 +27,11 @@ type rightOption struct {
 	Narrowable bool
 	Resource   string
 	OnlyChosen bool // "only:" was chosen, even without a resource yet
+	Texts      scopeTexts
 }
+
+// scopeTexts are the words of a right's "all / only:" choice.
+type scopeTexts struct{ Scope, All, Only, Resource string }
 
 type rightGroup struct {
 	Label  string
@@ -51,6 +55,13 @@ func (s *Server) rightGroups(lang string, a members.Actor, held []rbac.Grant) []
 			groups = append(groups, rightGroup{Label: label})
 		}
 		opt := rightOption{Right: cr.Right, Label: cr.Label(lang), Narrowable: cr.Narrowable}
+		if cr.Narrowable {
+			l := i18n.Lang(lang)
+			opt.Texts = scopeTexts{
+				Scope: s.catalog.Text(l, "console_scope_label", "Right", opt.Label), All: s.catalog.Text(l, "console_scope_all"),
+				Only: s.catalog.Text(l, "console_scope_only"), Resource: s.catalog.Text(l, "console_scope_resource", "Right", opt.Label),
+			}
+		}
 		for _, g := range held {
 			if r, err := rbac.ParseRight(g.Right); err == nil && r.Key() == cr.Right && r.Resource != "" {
 				opt.Checked = true
@@ -69,18 +80,6 @@ func (s *Server) rightGroups(lang string, a members.Actor, held []rbac.Grant) []
 		groups[len(groups)-1].Rights = append(groups[len(groups)-1].Rights, opt)
 	}
 	return groups
-}
-
-// narrowed returns the grants outside the plain catalog (narrowed to a
-// resource), written one per line for the text area.
-func narrowed(held []rbac.Grant) string {
-	var lines []string
-	for _, g := range held {
-		if strings.Count(g.Right, ":") == 2 {
-			lines = append(lines, g.Right)
-		}
-	}
-	return strings.Join(lines, "\n")
 }
 
 // formGrants reads the checked rights (each narrowed to the resources of

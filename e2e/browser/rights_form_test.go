@@ -66,5 +66,17 @@ func TestPickingRights(t *testing.T) {
 		if !found {
 			t.Fatalf("invitation rights: %+v", invs)
 		}
+
+		// The member page keeps a narrowed right narrowed.
+		narrow := w.addLoginAccount(t, "zone@example.cm", "domain:dns:example.cm")
+		tb.open(w.URL + "/console/members/" + narrow.ID)
+		if !eval[bool](tb, `document.querySelector("input[name='scope:domain:dns'][value=only]").checked`) || tb.value("input[name='resource:domain:dns']") != "example.cm" {
+			t.Fatal("the member page does not show the right as narrowed to example.cm")
+		}
+		tb.click("form[action$='/rights'] button[type=submit]")
+		held, err := w.Rights.Grants(context.Background(), w.AccountID, narrow.ID)
+		if err != nil || len(held) != 1 || held[0].Right != "domain:dns:example.cm" {
+			t.Fatalf("after saving unchanged: %+v, %v", held, err)
+		}
 	})
 }
