@@ -44,6 +44,9 @@ type Config struct {
 	// Timezone is the IANA name of the time zone pages show dates in
 	// (SESAME_TIMEZONE); empty means i18n.DefaultZone (Africa/Douala).
 	Timezone string
+	// Brand is the product name and logo of the messages
+	// (SESAME_PRODUCT_NAME, SESAME_LOGO_URL); zero: Sésame, no logo.
+	Brand mail.Brand
 
 	Logger *slog.Logger
 	// Now is the clock of every service; nil means time.Now.
@@ -73,6 +76,9 @@ func (c *Config) validate() error {
 	}
 	if _, err := web.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		return fmt.Errorf("app: SESAME_TRUSTED_PROXIES: %w", err)
+	}
+	if err := mail.CheckBrand(c.Brand); err != nil {
+		return fmt.Errorf("app: %w", err)
 	}
 	if c.InvitationTTL < 0 {
 		return errors.New("app: the invitation lifetime (SESAME_INVITATION_TTL) must be a positive duration such as 72h")
@@ -192,6 +198,7 @@ func (a *App) build(ctx context.Context) error {
 		InvitationTTL: cfg.InvitationTTL,
 		Now:           cfg.Now,
 		Zone:          zone,
+		Brand:         cfg.Brand,
 	})
 
 	proxies, err := web.ParseTrustedProxies(cfg.TrustedProxies)

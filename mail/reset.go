@@ -13,6 +13,7 @@ type PasswordReset struct {
 	Links     []ResetLink
 	ExpiresAt time.Time
 	Zone      *time.Location // of the expiry as written; nil means UTC
+	Brand     Brand
 }
 
 // ResetLink is the single-use link of one account.

@@ -74,7 +74,7 @@ func (s *Service) sendResetLinks(ctx context.Context, people []account.Member, r
 		}
 		if len(links) > 0 {
 			msg, err := mail.RenderPasswordReset(mail.PasswordReset{
-				Lang: normalizeLang(r.Lang), Links: links, ExpiresAt: now.Add(resetTTL), Zone: s.zone,
+				Lang: normalizeLang(r.Lang), Links: links, ExpiresAt: now.Add(resetTTL), Zone: s.zone, Brand: s.brand,
 			}, people[0].Email)
 			if err != nil {
 				return err

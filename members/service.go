@@ -36,6 +36,8 @@ type Options struct {
 	Now           func() time.Time
 	// Zone is the time zone mail writes expiries in; nil means UTC.
 	Zone *time.Location
+	// Brand is the product name and logo of the messages.
+	Brand mail.Brand
 }
 
 // Service manages an account's login accounts and invitations.
@@ -51,6 +53,7 @@ type Service struct {
 	ttl      time.Duration
 	now      func() time.Time
 	zone     *time.Location
+	brand    mail.Brand
 	// resetKick wakes RunResets when a reset request is stored.
 	resetKick chan struct{}
 }
@@ -67,7 +70,7 @@ func New(o Options) *Service {
 		o.Hasher = account.NewPasswordHasher(0)
 	}
 	return &Service{db: o.DB, trail: audit.New(o.DB), accounts: o.Accounts, rights: o.Rights, outbox: o.Outbox, tokens: o.Tokens,
-		hasher: o.Hasher, issuer: o.Issuer, ttl: o.InvitationTTL, now: o.Now, zone: o.Zone, resetKick: make(chan struct{}, 1)}
+		hasher: o.Hasher, issuer: o.Issuer, ttl: o.InvitationTTL, now: o.Now, zone: o.Zone, brand: o.Brand, resetKick: make(chan struct{}, 1)}
 }
 
 // InvitationTTL is how long a new invitation link lives.
