@@ -79,6 +79,9 @@ func (s *Server) render(c *gin.Context, status int, name, titleKey string, data 
 		dates:   s.dates(c),
 		now:     s.Now(),
 	}
+	if name != "logout" && name != "consent" { // the sign-in protocol's own pages keep their one form
+		v.Nav = s.navOf(c)
+	}
 	t, ok := s.pages.byName[name]
 	if !ok {
 		panic("web: no page " + name)

@@ -20,6 +20,8 @@ type view struct {
 	// Switch is the current page in the other language.
 	Switch template.URL
 	Data   any
+	// Nav is who is signed in, for the header; nil for nobody.
+	Nav *navInfo
 
 	catalog *i18n.Catalog
 	dates   i18n.Dates
