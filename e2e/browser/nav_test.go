@@ -25,7 +25,7 @@ func TestSessionHeader(t *testing.T) {
 		if st := tb.click("header nav.session form[action='/logout'] button[type=submit]"); st != 200 {
 			t.Fatalf("sign out from the header: status %d", st)
 		}
-		if tb.open(w.URL+"/account"); tb.url().Path != "/login" {
+		if tb.open(w.URL + "/account"); tb.url().Path != "/login" {
 			t.Fatalf("still signed in after signing out from the header: %s", tb.url())
 		}
 
