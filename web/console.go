@@ -31,6 +31,7 @@ func (s *Server) mountConsole(r gin.IRouter) {
 	g.POST("/members/:id/disable", s.page(s.memberDisable(true)))
 	g.POST("/members/:id/enable", s.page(s.memberDisable(false)))
 	g.POST("/members/:id/delete", s.page(s.memberDelete))
+	g.POST("/members-bulk/disable", s.page(s.consoleBulkDisable))
 	g.GET("/audit", s.page(s.auditPage))
 	g.GET("/audit.csv", s.page(s.auditCSV))
 }
@@ -76,6 +77,7 @@ type consoleView struct {
 	Error       string
 	ErrorField  string
 	TTLHours    int
+	List        memberListState // search, filters and page of Members
 }
 
 // templateOption is a role template the actor may apply: its rights are
@@ -108,6 +110,7 @@ func (s *Server) consoleData(c *gin.Context) (consoleView, error) {
 	for _, m := range list {
 		v.Members = append(v.Members, memberRow{LoginAccount: m, Rights: s.rightLabels(lang, m.Grants)})
 	}
+	v.Members, v.List = s.filterMembers(c, v.Members)
 	for _, inv := range invs {
 		if inv.Status == members.InvitationAccepted {
 			continue
