@@ -26,6 +26,8 @@ func (s *Server) mountConsole(r gin.IRouter) {
 	g.POST("/invitations", s.page(s.consoleInvite))
 	g.POST("/invitations/:id/resend", s.page(s.consoleResend))
 	g.POST("/invitations/:id/revoke", s.page(s.consoleRevoke))
+	g.GET("/invitations/:id", s.page(s.invitationEditPage))
+	g.POST("/invitations/:id/rights", s.page(s.invitationEditSubmit))
 	g.GET("/members/:id", s.page(s.memberPage))
 	g.POST("/members/:id/rights", s.page(s.memberRights))
 	g.POST("/members/:id/disable", s.page(s.memberDisable(true)))

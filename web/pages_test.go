@@ -75,14 +75,15 @@ func TestPagesRender(t *testing.T) {
 		"consent":         consentView{ClientName: "Panel <DNS>", Email: "awa@example.cm", AccountID: acct.ID, Scopes: []string{"openid", "email", "other"}},
 		"console": consoleView{Account: acct, TTLHours: 72, Members: []memberRow{{LoginAccount: members.LoginAccount{Member: member}}},
 			Invitations: []invitationRow{{Invitation: members.Invitation{ID: "i1", Email: "binta@example.cm", Status: "pending", CreatedAt: at, ExpiresAt: later}, Mail: "console_mail_queued"}}},
-		"error":          errorView{Message: "m"},
-		"invitation":     setPasswordView{Token: "t", Rules: rules},
-		"login":          loginView{Tab: "member"},
-		"logout":         logoutView{},
-		"member":         memberView{Member: members.LoginAccount{Member: member}},
-		"password":       changePasswordView{Rules: rules},
-		"reset_password": resetView{Token: "t", Rules: rules},
-		"reset_request":  resetRequestView{},
+		"error":           errorView{Message: "m"},
+		"invitation":      setPasswordView{Token: "t", Rules: rules},
+		"invitation_edit": invitationEditView{Invitation: members.Invitation{ID: "i1", Email: "binta@example.cm", ExpiresAt: later}, Error: "x"},
+		"login":           loginView{Tab: "member"},
+		"logout":          logoutView{},
+		"member":          memberView{Member: members.LoginAccount{Member: member}},
+		"password":        changePasswordView{Rules: rules},
+		"reset_password":  resetView{Token: "t", Rules: rules},
+		"reset_request":   resetRequestView{},
 	}
 	for name := range s.pages.byName {
 		if _, ok := pages[name]; !ok {
