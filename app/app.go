@@ -55,6 +55,9 @@ type Config struct {
 	// KeyRotation is the age at which signing keys are rotated
 	// (SESAME_KEY_ROTATION, e.g. 30d); zero: only by hand (keys rotate).
 	KeyRotation time.Duration
+	// Brand is the product name and logo of the messages
+	// (SESAME_PRODUCT_NAME, SESAME_LOGO_URL); zero: Sésame, no logo.
+	Brand mail.Brand
 
 	Logger *slog.Logger
 	// Now is the clock of every service; nil means time.Now.
@@ -87,6 +90,9 @@ func (c *Config) validate() error {
 	}
 	if err := c.validateRotation(); err != nil {
 		return err
+	}
+	if err := mail.CheckBrand(c.Brand); err != nil {
+		return fmt.Errorf("app: %w", err)
 	}
 	if c.InvitationTTL < 0 {
 		return errors.New("app: the invitation lifetime (SESAME_INVITATION_TTL) must be a positive duration such as 72h")
@@ -226,6 +232,7 @@ func (a *App) build(ctx context.Context) error {
 		InvitationTTL: cfg.InvitationTTL,
 		Now:           cfg.Now,
 		Zone:          zone,
+		Brand:         cfg.Brand,
 	})
 
 	proxies, err := web.ParseTrustedProxies(cfg.TrustedProxies)

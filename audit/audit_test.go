@@ -52,3 +52,52 @@ func TestRecordAndList(t *testing.T) {
 		}
 	})
 }
+
+func TestQuery(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		l := audit.New(d)
+		ctx := context.Background()
+		base := time.Date(2026, 12, 2, 13, 30, 0, 0, time.UTC)
+		for i := range 5 {
+			actor, action := "awa@example.cm", audit.MemberInvited
+			if i%2 == 1 {
+				actor, action = "Bob@example.cm", audit.SignIn
+			}
+			if err := l.Record(ctx, audit.Event{AccountID: "id100001", ActorEmail: actor, Action: action, CreatedAt: base.Add(time.Duration(i) * time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := l.Record(ctx, audit.Event{AccountID: "id100002", ActorEmail: "awa@example.cm", Action: audit.MemberInvited, CreatedAt: base}); err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name string
+			f    audit.Filter
+			want int
+			more bool
+		}{
+			{name: "all", f: audit.Filter{AccountID: "id100001"}, want: 5},
+			{name: "by person, any case", f: audit.Filter{AccountID: "id100001", Actor: "bob@example.cm"}, want: 2},
+			{name: "by action", f: audit.Filter{AccountID: "id100001", Action: audit.MemberInvited}, want: 3},
+			{name: "by dates", f: audit.Filter{AccountID: "id100001", From: base.Add(time.Hour), To: base.Add(3 * time.Hour)}, want: 2},
+			{name: "first page", f: audit.Filter{AccountID: "id100001", Limit: 2}, want: 2, more: true},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				got, more, err := l.Query(ctx, tt.f)
+				if err != nil || len(got) != tt.want || more != tt.more {
+					t.Fatalf("Query = %d events, more %v, %v; want %d, %v", len(got), more, err, tt.want, tt.more)
+				}
+			})
+		}
+		first, _, _ := l.Query(ctx, audit.Filter{AccountID: "id100001", Limit: 2})
+		rest, more, err := l.Query(ctx, audit.Filter{AccountID: "id100001", Limit: 10, Before: first[1].ID})
+		if err != nil || len(rest) != 3 || more || rest[0].ID >= first[1].ID {
+			t.Fatalf("next page = %d events, more %v, %v", len(rest), more, err)
+		}
+		actors, err := l.Actors(ctx, "id100001")
+		if err != nil || len(actors) != 2 {
+			t.Fatalf("Actors = %v, %v", actors, err)
+		}
+	})
+}

@@ -104,7 +104,7 @@ func TestAdminSignIn(t *testing.T) {
 				t.Fatalf("owner sign-in ended at %s (%d)", p.URL, p.Status)
 			}
 			for _, path := range []string{"/admin", "/admin/templates", "/admin/explain"} {
-				if p := m.Get(path); p.URL.Path != "/admin/login" || !strings.Contains(p.Body, "Vous êtes connecté en tant que membre") {
+				if p := m.Get(path); p.URL.Path != "/admin/login" || !strings.Contains(p.Body, "Votre session actuelle est celle") {
 					t.Fatalf("a member reached %s: %s (%d)", path, p.URL, p.Status)
 				}
 			}
@@ -115,7 +115,7 @@ func TestAdminSignIn(t *testing.T) {
 
 		t.Run("sign-out ends the admin session", func(t *testing.T) {
 			p := b.SubmitAction(b.Get("/admin"), "/admin/logout", nil)
-			if p.URL.Path != "/admin/login" || !strings.Contains(p.Body, "Vous êtes déconnecté.") {
+			if p.URL.Path != "/admin/login" || !strings.Contains(p.Body, "Votre session est fermée.") {
 				t.Fatalf("sign-out ended at %s (%d)", p.URL, p.Status)
 			}
 			if p := b.Get("/admin"); p.URL.Path != "/admin/login" {
@@ -184,7 +184,7 @@ func TestAdminRulesPages(t *testing.T) {
 			q.Set("resource", "other.cm")
 			q.Set("sub", adminTechEmail) // by email, too
 			e = b.Get("/admin/explain?" + q.Encode())
-			if e.Status != http.StatusOK || !strings.Contains(e.Body, "Refusé") || !strings.Contains(e.Body, "only on example.cm") {
+			if e.Status != http.StatusOK || !strings.Contains(e.Body, "Refusé") || !strings.Contains(e.Body, "seulement sur example.cm") {
 				t.Fatalf("explain (denied):\n%s", e.Body)
 			}
 			q.Set("right", "domain:nope")
@@ -263,7 +263,7 @@ func TestAdminRulesPages(t *testing.T) {
 				t.Fatalf("the expiry %s is not shown as %s", until, shown)
 			}
 			e := b.Get("/admin/explain?" + url.Values{"account_id": {w.AccountID}, "sub": {tech.ID}, "right": {"email:read"}}.Encode())
-			if !strings.Contains(e.Body, "p, role:mail-team, "+w.AccountID+", *, email:read, ") || !strings.Contains(e.Body, "holds role mail-team") {
+			if !strings.Contains(e.Body, "p, role:mail-team, "+w.AccountID+", *, email:read, ") || !strings.Contains(e.Body, "a le rôle mail-team") {
 				t.Fatalf("explain through a role:\n%s", e.Body)
 			}
 			// Taking the role away ends the right.

@@ -26,7 +26,7 @@ func TestInvitationJourney(t *testing.T) {
 			t.Fatalf("owner sign-in landed on %s (%d)", p.URL, p.Status)
 		}
 		p = owner.Get("/console/members")
-		if p.Status != http.StatusOK || !strings.Contains(p.Body, "Ajouter un utilisateur de connexion") {
+		if p.Status != http.StatusOK || !strings.Contains(p.Body, "Ajouter un compte de connexion") {
 			t.Fatalf("console: %d\n%s", p.Status, p.Body)
 		}
 		// An invalid email is refused next to its field; nothing is sent.

@@ -44,12 +44,12 @@ func (d Dates) in(t time.Time) time.Time {
 }
 
 // DateTime writes t in full, with its zone, for a sentence or a mail:
-// "1er mars 2026 à 14:05 (WAT)", "1 March 2026 at 14:05 (WAT)".
+// "1er mars 2026 à 14 h 05 (WAT)", "1 March 2026 at 14:05 (WAT)".
 func (d Dates) DateTime(t time.Time) string {
 	t = d.in(t)
 	zone := t.Format("MST")
 	if d.Lang == French {
-		return fmt.Sprintf("%s à %s (%s)", d.frenchDate(t, monthsFR[:]), t.Format("15:04"), zone)
+		return fmt.Sprintf("%s à %s (%s)", d.frenchDate(t, monthsFR[:]), frenchTime(t), zone)
 	}
 	return t.Format("2 January 2006 at 15:04") + " (" + zone + ")"
 }
@@ -63,12 +63,12 @@ func (d Dates) Date(t time.Time) string {
 	return t.Format("2 January 2006")
 }
 
-// Stamp writes t briefly, for a table: "1er mars 2026, 14:05", "1 Mar
+// Stamp writes t briefly, for a table: "1er mars 2026 à 14 h 05", "1 Mar
 // 2026, 14:05"; the zone is the display zone.
 func (d Dates) Stamp(t time.Time) string {
 	t = d.in(t)
 	if d.Lang == French {
-		return d.frenchDate(t, shortMonthsFR[:]) + ", " + t.Format("15:04")
+		return d.frenchDate(t, shortMonthsFR[:]) + " à " + frenchTime(t)
 	}
 	return t.Format("2 Jan 2006, 15:04")
 }
@@ -77,7 +77,7 @@ func (d Dates) Stamp(t time.Time) string {
 func (d Dates) StampSeconds(t time.Time) string {
 	t = d.in(t)
 	if d.Lang == French {
-		return d.frenchDate(t, shortMonthsFR[:]) + ", " + t.Format("15:04:05")
+		return fmt.Sprintf("%s à %s min %d s", d.frenchDate(t, shortMonthsFR[:]), frenchTime(t), t.Second())
 	}
 	return t.Format("2 Jan 2006, 15:04:05")
 }
@@ -92,3 +92,6 @@ func (d Dates) frenchDate(t time.Time, months []string) string {
 	}
 	return fmt.Sprintf("%s %s %d", day, months[t.Month()-1], t.Year())
 }
+
+// frenchTime writes the time of day the French way: "14 h 05", "0 h 30".
+func frenchTime(t time.Time) string { return fmt.Sprintf("%d h %02d", t.Hour(), t.Minute()) }

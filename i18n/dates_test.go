@@ -18,13 +18,13 @@ func TestDates(t *testing.T) {
 		got  func(Dates, time.Time) string
 		want string
 	}{
-		{"French in Douala", Dates{French, douala}, Dates.DateTime, "2 mars 2026 à 00:30 (WAT)"},
+		{"French in Douala", Dates{French, douala}, Dates.DateTime, "2 mars 2026 à 0 h 30 (WAT)"},
 		{"English in Douala", Dates{English, douala}, Dates.DateTime, "2 March 2026 at 00:30 (WAT)"},
-		{"French in UTC, first of the month", Dates{French, nil}, Dates.DateTime, "1er mars 2026 à 23:30 (UTC)"},
+		{"French in UTC, first of the month", Dates{French, nil}, Dates.DateTime, "1er mars 2026 à 23 h 30 (UTC)"},
 		{"French date", Dates{French, douala}, Dates.Date, "2 mars 2026"},
 		{"English stamp", Dates{English, douala}, Dates.Stamp, "2 Mar 2026, 00:30"},
-		{"French stamp, seconds", Dates{French, douala}, Dates.StampSeconds, "2 mars 2026, 00:30:05"},
-		{"French stamp, first of the month", Dates{French, nil}, Dates.Stamp, "1er mars 2026, 23:30"},
+		{"French stamp, seconds", Dates{French, douala}, Dates.StampSeconds, "2 mars 2026 à 0 h 30 min 5 s"},
+		{"French stamp, first of the month", Dates{French, nil}, Dates.Stamp, "1er mars 2026 à 23 h 30"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := tc.got(tc.d, at); got != tc.want {

@@ -26,7 +26,8 @@ type Invitation struct {
 	ExpiresAt    time.Time
 	// Zone is the time zone the expiry is written in (and named); nil
 	// means UTC.
-	Zone *time.Location
+	Zone  *time.Location
+	Brand Brand
 }
 
 // mailTemplates is one message in one language: its subject and plain-text

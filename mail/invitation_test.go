@@ -36,7 +36,7 @@ func TestRenderInvitation(t *testing.T) {
 		{
 			name: "French", lang: "fr", subject: "Invitation à rejoindre le compte id482913 sur Sésame",
 			text:        []string{"owner@example.com vous invite", "\n    id482913\n", "https://sesame.example.com/invitation?token=Zx9_abc&lang=fr\n", "Vous n'attendiez pas ce message", "envoyé à lea@example.org"},
-			expiryInTxt: "1er mars 2026 à 13:05 (UTC)",
+			expiryInTxt: "1er mars 2026 à 13 h 05 (UTC)",
 			htmlLang:    `<html lang="fr">`,
 		},
 		{
@@ -47,7 +47,7 @@ func TestRenderInvitation(t *testing.T) {
 		},
 		{
 			name: "display zone", lang: "fr", subject: "Invitation à rejoindre le compte id482913 sur Sésame", zone: "Africa/Douala",
-			expiryInTxt: "1er mars 2026 à 14:05 (WAT)",
+			expiryInTxt: "1er mars 2026 à 14 h 05 (WAT)",
 			htmlLang:    `<html lang="fr">`,
 		},
 		{name: "region ignored", lang: "en-GB", subject: "Invitation to join account id482913 on Sésame", htmlLang: `<html lang="en">`},
@@ -149,5 +149,39 @@ func TestInvitationOverSMTP(t *testing.T) {
 	}
 	if !strings.Contains(got.HTML, inv.AccountID) {
 		t.Errorf("received HTML lacks the account ID")
+	}
+}
+
+// TestBrand: the configured name and logo reach both parts of both
+// messages, with a footer saying why the message came; a logo that is no
+// http(s) URL is refused.
+func TestBrand(t *testing.T) {
+	brand := mail.Brand{Name: "Acme Connexion", LogoURL: "https://cdn.example.cm/logo.png"}
+	at := time.Date(2026, 12, 2, 13, 30, 0, 0, time.UTC)
+	inv, err := mail.RenderInvitation(mail.Invitation{Lang: "fr", AccountID: "id482913", InviterEmail: "owner@example.cm",
+		Link: "https://login.example.cm/invitation/abc", ExpiresAt: at, Brand: brand}, "lea@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reset, err := mail.RenderPasswordReset(mail.PasswordReset{Lang: "en", ExpiresAt: at, Brand: brand,
+		Links: []mail.ResetLink{{AccountID: "id482913", Link: "https://login.example.cm/password-reset/abc"}}}, "lea@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, m := range map[string]mail.Message{"invitation": inv, "reset": reset} {
+		for part, body := range map[string]string{"text": m.Text, "HTML": m.HTML} {
+			if !strings.Contains(body, "Acme Connexion") || strings.Contains(body, "Sésame") {
+				t.Errorf("%s %s part does not carry the brand:\n%s", name, part, body)
+			}
+			if !strings.Contains(body, "because") && !strings.Contains(body, "parce que") {
+				t.Errorf("%s %s part does not say why it was sent", name, part)
+			}
+		}
+		if !strings.Contains(m.HTML, `src="https://cdn.example.cm/logo.png"`) {
+			t.Errorf("%s: no logo in the HTML part", name)
+		}
+	}
+	if err := mail.CheckBrand(mail.Brand{LogoURL: "javascript:alert(1)"}); err == nil {
+		t.Error("a javascript: logo was accepted")
 	}
 }

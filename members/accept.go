@@ -31,6 +31,9 @@ func (s *Service) Pending(ctx context.Context, token string) (Invitation, error)
 	if err := s.finish(&inv); err != nil {
 		return Invitation{}, err
 	}
+	if inv.Status == InvitationAccepted {
+		return Invitation{}, ErrLinkUsed
+	}
 	if inv.Status != InvitationPending {
 		return Invitation{}, ErrLinkInvalid
 	}

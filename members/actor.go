@@ -30,7 +30,12 @@ type Actor struct {
 }
 
 // Operator is the actor of CLI commands.
-func Operator() Actor { return Actor{Operator: true, Email: "operator (CLI)"} }
+func Operator() Actor { return Actor{Operator: true, Email: OperatorEmail} }
+
+// OperatorEmail stands for the operator where an email names who acted
+// (the audit trail, an invitation's sender); pages write it in their own
+// words.
+const OperatorEmail = "operator (CLI)"
 
 // ActorFor loads the member and its current rights.
 func (s *Service) ActorFor(ctx context.Context, memberID, ip string) (Actor, error) {

@@ -18,7 +18,7 @@ func (s *Service) checkGrants(a Actor, grants []rbac.Grant) ([]rbac.Grant, error
 	}
 	for _, g := range out {
 		if !a.MayGrant(g, now) {
-			return nil, fmt.Errorf("%w: %s is more than the granter holds, or ends later", ErrForbidden, g.Right)
+			return nil, fmt.Errorf("%w: %s", ErrBeyondOwn, g.Right)
 		}
 	}
 	return out, nil

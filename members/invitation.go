@@ -150,7 +150,7 @@ func (s *Service) queueMail(ctx context.Context, inv *Invitation, acct account.A
 	}
 	msg, err := mail.RenderInvitation(mail.Invitation{
 		Lang: inv.Lang, AccountID: acct.ID, AccountName: acct.Name, InviterEmail: inviter,
-		Link: s.Link(token), ExpiresAt: inv.ExpiresAt, Zone: s.zone,
+		Link: s.Link(token), ExpiresAt: inv.ExpiresAt, Zone: s.zone, Brand: s.brand,
 	}, inv.Email)
 	if err != nil {
 		return err

@@ -76,8 +76,11 @@ func (s *Service) target(ctx context.Context, a Actor, accountID, memberID strin
 	if err != nil {
 		return account.Member{}, err
 	}
-	if m.Role == account.RoleOwner || m.ID == a.MemberID {
-		return account.Member{}, ErrForbidden
+	if m.Role == account.RoleOwner {
+		return account.Member{}, ErrOwnerUntouchable
+	}
+	if m.ID == a.MemberID {
+		return account.Member{}, ErrNotYours
 	}
 	if !a.Owner && !a.Operator {
 		grants, err := s.rights.Grants(ctx, accountID, m.ID)
@@ -86,7 +89,7 @@ func (s *Service) target(ctx context.Context, a Actor, accountID, memberID strin
 		}
 		for _, g := range grants {
 			if !a.CanGrant(g.Right) {
-				return account.Member{}, ErrForbidden
+				return account.Member{}, fmt.Errorf("%w: %s", ErrHoldsMore, g.Right)
 			}
 		}
 	}
@@ -239,4 +242,23 @@ func (s *Service) Audit(ctx context.Context, a Actor, accountID string, limit in
 		return nil, err
 	}
 	return s.trail.List(ctx, accountID, limit)
+}
+
+// AuditQuery returns the events of accountID that f selects (its
+// AccountID is set to accountID), and whether more follow, for a's
+// activity log.
+func (s *Service) AuditQuery(ctx context.Context, a Actor, accountID string, f audit.Filter) ([]audit.Event, bool, error) {
+	if err := s.authorize(a, accountID); err != nil {
+		return nil, false, err
+	}
+	f.AccountID = accountID
+	return s.trail.Query(ctx, f)
+}
+
+// AuditActors lists who acted in accountID, for the activity log's filter.
+func (s *Service) AuditActors(ctx context.Context, a Actor, accountID string) ([]string, error) {
+	if err := s.authorize(a, accountID); err != nil {
+		return nil, err
+	}
+	return s.trail.Actors(ctx, accountID)
 }

@@ -25,76 +25,103 @@ const (
 // ResetRequest is what the "forgotten password" form holds.
 type ResetRequest struct {
 	Email     string
-	AccountID string // as typed; empty: the owner whose email this is
+	AccountID string // as typed; empty: every account where the email may reset
 	Lang      string
 	IP        string
 }
 
-// resetPerson finds the person a request names: an active person with
-// the email in AccountID, or the owner when it is empty. found is false
+// resetPeople finds the people a request names: the active person with
+// the email in AccountID, or, when it is empty, every active person with
+// the email (the owner of one account, login accounts of others). None
 // when nobody matches.
-func (s *Service) resetPerson(ctx context.Context, r ResetRequest) (m account.Member, found bool, err error) {
+func (s *Service) resetPeople(ctx context.Context, r ResetRequest) ([]account.Member, error) {
 	if _, err := account.NormalizeEmail(r.Email); err != nil {
-		return account.Member{}, false, nil
+		return nil, nil
 	}
-	if id, ok := account.NormalizeAccountID(r.AccountID); ok {
-		m, err = s.accounts.MemberByEmail(ctx, id, r.Email)
-	} else if r.AccountID == "" {
-		m, err = s.accounts.OwnerByEmail(ctx, r.Email)
-	} else {
-		return account.Member{}, false, nil
+	if r.AccountID == "" {
+		return s.accounts.ActiveMembersByEmail(ctx, r.Email)
 	}
+	id, ok := account.NormalizeAccountID(r.AccountID)
+	if !ok {
+		return nil, nil
+	}
+	m, err := s.accounts.MemberByEmail(ctx, id, r.Email)
 	if errors.Is(err, account.ErrNotFound) || (err == nil && m.Status != account.StatusActive) {
-		return account.Member{}, false, nil
+		return nil, nil
 	}
 	if err != nil {
-		return account.Member{}, false, err
+		return nil, err
 	}
-	return m, true, nil
+	return []account.Member{m}, nil
 }
 
-// sendResetLink writes a reset link for m and queues its mail, unless m
-// was sent resetsPerHour links in the last hour, and records the request,
-// in the transaction ctx carries (or its own); done runs in it too.
-func (s *Service) sendResetLink(ctx context.Context, m account.Member, r ResetRequest, done func(ctx context.Context) error) error {
+// sendResetLinks writes a reset link for each person of people (one email
+// address) who was sent fewer than resetsPerHour links in the last hour,
+// queues one mail listing those links, and records each request, in the
+// transaction ctx carries (or its own); done runs in it too.
+func (s *Service) sendResetLinks(ctx context.Context, people []account.Member, r ResetRequest, done func(ctx context.Context) error) error {
 	now := s.clock()
-	token, hash := newToken()
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		// Lock the person's row so that concurrent requests count each
-		// other (SQLite transactions are serial already).
-		if err := s.accounts.LockMember(ctx, m.ID); err != nil {
-			return err
+		var links []mail.ResetLink
+		for _, m := range people {
+			link, err := s.resetLink(ctx, m, r, now)
+			if err != nil {
+				return err
+			}
+			if link != nil {
+				links = append(links, *link)
+			}
 		}
-		var recent int
-		if err := s.db.GetContext(ctx, &recent, s.db.Rebind(`SELECT COUNT(*) FROM password_resets WHERE member_id = ? AND created_at > ?`),
-			m.ID, now.Add(-time.Hour)); err != nil {
-			return err
-		}
-		if recent >= resetsPerHour {
-			return done(ctx)
-		}
-		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO password_resets (token_hash, member_id, created_at, expires_at) VALUES (?, ?, ?, ?)`),
-			hash, m.ID, now, now.Add(resetTTL)); err != nil {
-			return err
-		}
-		msg, err := mail.RenderPasswordReset(mail.PasswordReset{
-			Lang: normalizeLang(r.Lang), AccountID: m.AccountID, Link: s.issuer + "/password-reset/" + url.PathEscape(token), ExpiresAt: now.Add(resetTTL), Zone: s.zone,
-		}, m.Email)
-		if err != nil {
-			return err
-		}
-		if _, err := s.outbox.Enqueue(ctx, msg); err != nil {
-			return err
-		}
-		if err := s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorEmail: m.Email, Action: audit.PasswordResetAsked, Target: m.ID, IP: r.IP}); err != nil {
-			return err
+		if len(links) > 0 {
+			msg, err := mail.RenderPasswordReset(mail.PasswordReset{
+				Lang: normalizeLang(r.Lang), Links: links, ExpiresAt: now.Add(resetTTL), Zone: s.zone, Brand: s.brand,
+			}, people[0].Email)
+			if err != nil {
+				return err
+			}
+			if _, err := s.outbox.Enqueue(ctx, msg); err != nil {
+				return err
+			}
 		}
 		return done(ctx)
 	})
 	if err != nil {
-		return fmt.Errorf("members: password reset for %s: %w", m.ID, err)
+		return fmt.Errorf("members: password reset for %s: %w", people[0].Email, err)
 	}
 	return nil
+}
+
+// resetLink writes a reset link for m and records the request, unless m
+// was sent resetsPerHour links in the last hour (then nil).
+func (s *Service) resetLink(ctx context.Context, m account.Member, r ResetRequest, now time.Time) (*mail.ResetLink, error) {
+	// Lock the person's row so that concurrent requests count each other
+	// (SQLite transactions are serial already).
+	if err := s.accounts.LockMember(ctx, m.ID); err != nil {
+		return nil, err
+	}
+	var recent int
+	if err := s.db.GetContext(ctx, &recent, s.db.Rebind(`SELECT COUNT(*) FROM password_resets WHERE member_id = ? AND created_at > ?`),
+		m.ID, now.Add(-time.Hour)); err != nil {
+		return nil, err
+	}
+	if recent >= resetsPerHour {
+		return nil, nil
+	}
+	token, hash := newToken()
+	if _, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO password_resets (token_hash, member_id, created_at, expires_at) VALUES (?, ?, ?, ?)`),
+		hash, m.ID, now, now.Add(resetTTL)); err != nil {
+		return nil, err
+	}
+	if err := s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorEmail: m.Email, Action: audit.PasswordResetAsked, Target: m.ID, IP: r.IP}); err != nil {
+		return nil, err
+	}
+	link := &mail.ResetLink{AccountID: m.AccountID, Link: s.issuer + "/password-reset/" + url.PathEscape(token)}
+	if acct, err := s.accounts.Account(ctx, m.AccountID); err == nil {
+		link.AccountName = acct.Name
+	} else if !errors.Is(err, account.ErrNotFound) {
+		return nil, err
+	}
+	return link, nil
 }
 
 // resetTarget returns the person behind a live reset link.

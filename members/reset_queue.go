@@ -158,7 +158,7 @@ var errLeaseLost = errors.New("members: password reset request taken over by ano
 // handleReset does what a request asks and deletes it.
 func (s *Service) handleReset(ctx context.Context, q queuedReset) error {
 	r := ResetRequest{Email: q.Email, AccountID: q.AccountID, Lang: q.Lang, IP: q.IP}
-	m, found, err := s.resetPerson(ctx, r)
+	people, err := s.resetPeople(ctx, r)
 	if err != nil {
 		return err
 	}
@@ -172,10 +172,10 @@ func (s *Service) handleReset(ctx context.Context, q queuedReset) error {
 		}
 		return nil
 	}
-	if !found {
+	if len(people) == 0 {
 		return remove(ctx)
 	}
-	return s.sendResetLink(ctx, m, r, remove)
+	return s.sendResetLinks(ctx, people, r, remove)
 }
 
 // resetFailed reschedules a request after a failed attempt, or drops it

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/db"
 	"github.com/sesame-idp/sesame/db/dbtest"
 	"github.com/sesame-idp/sesame/members"
@@ -26,8 +29,9 @@ func (f *fixture) count(t *testing.T, query string, args ...any) int {
 }
 
 // TestResetQueue checks the stored requests: nothing happens before the
-// worker runs; then the known person gets a link, at most three an hour,
-// and nobody else anything; a malformed email is refused before storing.
+// worker runs; then the known person gets a link with or without the
+// account ID, at most three an hour, and nobody else anything; a
+// malformed email is refused before storing.
 func TestResetQueue(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
@@ -39,7 +43,7 @@ func TestResetQueue(t *testing.T) {
 		}
 		for _, r := range []members.ResetRequest{
 			{Email: "tech@example.com", AccountID: f.acct.ID, Lang: "en", IP: "192.0.2.1"},
-			{Email: "tech@example.com"}, // a login account needs its account ID
+			{Email: "tech@example.com"}, // without an account ID: every account of the address
 			{Email: "nobody@example.com", AccountID: f.acct.ID},
 			{Email: "tech@example.com", AccountID: "not an ID"},
 		} {
@@ -56,11 +60,11 @@ func TestResetQueue(t *testing.T) {
 		if n := f.count(t, `SELECT COUNT(*) FROM password_reset_requests`); n != 0 {
 			t.Errorf("%d requests left", n)
 		}
-		if n := f.count(t, `SELECT COUNT(*) FROM mail_outbox WHERE recipient = ?`, tech.Email); n != 1 {
-			t.Errorf("%d messages to the known person, want 1", n)
+		if n := f.count(t, `SELECT COUNT(*) FROM mail_outbox WHERE recipient = ?`, tech.Email); n != 2 {
+			t.Errorf("%d messages to the known person, want 2", n)
 		}
-		if n := f.count(t, `SELECT COUNT(*) FROM mail_outbox`); n != 1 {
-			t.Errorf("%d messages in all, want 1", n)
+		if n := f.count(t, `SELECT COUNT(*) FROM mail_outbox`); n != 2 {
+			t.Errorf("%d messages in all, want 2", n)
 		}
 
 		for range 4 {
@@ -76,6 +80,52 @@ func TestResetQueue(t *testing.T) {
 		}
 	})
 }
+
+// TestResetEveryAccount: a request without an account ID sends one
+// message listing a link for each account where the address is an active
+// member, each link resetting its own account only.
+func TestResetEveryAccount(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		const email = "tech@example.com"
+		here := f.addMember(t, email, "domain:read")
+		other, _ := f.secondAccount(t)
+		there, err := f.accounts.CreateMember(ctx, other.ID, email, "", account.StatusActive, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.QueueReset(ctx, members.ResetRequest{Email: email, Lang: "fr"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.ProcessResets(ctx, quiet); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.deliver(t); n != 1 {
+			t.Fatalf("%d messages delivered, want 1", n)
+		}
+		msg := f.lastMail(t, email)
+		links := resetLinkPattern.FindAllString(msg.Text, -1)
+		if len(links) != 2 || !strings.Contains(msg.Text, f.acct.ID) || !strings.Contains(msg.Text, other.ID) || !strings.Contains(msg.Text, "Other") {
+			t.Fatalf("want one link for each of %s and %s:\n%s", f.acct.ID, other.ID, msg.Text)
+		}
+		// Each link resets one of the two accounts.
+		reset := map[string]bool{}
+		for _, link := range links {
+			token := link[strings.LastIndex(link, "/")+1:]
+			m, err := f.svc.ResetPassword(ctx, token, "Cheval-Agrafe-42!x", "Cheval-Agrafe-42!x", "192.0.2.1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			reset[m.ID] = true
+		}
+		if !reset[here.ID] || !reset[there.ID] {
+			t.Fatalf("the links reset %v, want %s and %s", reset, here.ID, there.ID)
+		}
+	})
+}
+
+var resetLinkPattern = regexp.MustCompile(`https?://[^\s"<>]+/password-reset/[A-Za-z0-9_-]+`)
 
 // TestResetQueueWorkers runs the workers of several instances at once:
 // every request is handled once.

@@ -50,6 +50,8 @@ type Options struct {
 	Now           func() time.Time
 	// Zone is the time zone mail writes expiries in; nil means UTC.
 	Zone *time.Location
+	// Brand is the product name and logo of the messages.
+	Brand mail.Brand
 }
 
 // Service manages an account's login accounts and invitations.
@@ -68,6 +70,7 @@ type Service struct {
 	zone     *time.Location
 	// resetWake wakes RunResets when a reset request is stored.
 	resetWake *lease.Waker
+	brand     mail.Brand
 }
 
 // New returns a Service.
@@ -82,7 +85,7 @@ func New(o Options) *Service {
 		o.Hasher = account.NewPasswordHasher(0)
 	}
 	return &Service{db: o.DB, trail: audit.New(o.DB), accounts: o.Accounts, rights: o.Rights, outbox: o.Outbox, tokens: o.Tokens,
-		events: o.Events, hasher: o.Hasher, issuer: o.Issuer, ttl: o.InvitationTTL, now: o.Now, zone: o.Zone, resetWake: lease.NewWaker()}
+		events: o.Events, hasher: o.Hasher, issuer: o.Issuer, ttl: o.InvitationTTL, now: o.Now, zone: o.Zone, brand: o.Brand, resetWake: lease.NewWaker()}
 }
 
 // InvitationTTL is how long a new invitation link lives.

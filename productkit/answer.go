@@ -112,7 +112,7 @@ var texts = Texts{
 	"forbidden_title":    {"Accès refusé", "Access denied"},
 	"forbidden_body":     {"Il vous faut le droit suivant, que votre compte de connexion ne détient pas :", "You need the following right, which your login does not hold:"},
 	"forbidden_on":       {"sur", "on"},
-	"forbidden_help":     {"Demandez-le au propriétaire du compte.", "Ask the owner of the account for it."},
+	"forbidden_help":     {"Demandez-le à la personne titulaire du compte.", "Ask the owner of the account for it."},
 	"unauth_title":       {"Connexion nécessaire", "Sign-in required"},
 	"unauth_body":        {"Connectez-vous pour continuer.", "Please sign in to continue."},
 	"unavailable_title":  {"Service indisponible", "Service unavailable"},

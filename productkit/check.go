@@ -232,6 +232,7 @@ func (ch *Checker) tokenSource(ctx context.Context) (oauth2.TokenSource, error) 
 		ClientSecret: ch.cfg.ClientSecret,
 		TokenURL:     d.TokenEndpoint,
 		Scopes:       []string{ScopeAuthz},
+		AuthStyle:    oauth2.AuthStyleInHeader, // client_secret_basic, as oauthConfig
 	}
 	// The token source outlives this request: it must not carry its
 	// cancellation.

@@ -36,11 +36,16 @@ func (w *WebAuth) flowCookie(state string) string {
 	return w.prefix + "_flow_" + hex.EncodeToString(h[:8])
 }
 
+// oauthConfig is the product's client at Sésame. Its authentication at the
+// token endpoint is fixed to client_secret_basic (Sésame's default for
+// confidential clients): left to detection, x/oauth2 retries a refused
+// refresh with client_secret_post and reports that second, misleading
+// invalid_client error instead of the real invalid_grant.
 func (w *WebAuth) oauthConfig(d *Discovery) *oauth2.Config {
 	return &oauth2.Config{
 		ClientID:     w.cfg.ClientID,
 		ClientSecret: w.cfg.ClientSecret,
-		Endpoint:     oauth2.Endpoint{AuthURL: d.AuthorizationEndpoint, TokenURL: d.TokenEndpoint},
+		Endpoint:     oauth2.Endpoint{AuthURL: d.AuthorizationEndpoint, TokenURL: d.TokenEndpoint, AuthStyle: oauth2.AuthStyleInHeader},
 		RedirectURL:  w.cfg.RedirectURL,
 		Scopes:       w.cfg.Scopes,
 	}

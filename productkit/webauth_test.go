@@ -200,6 +200,12 @@ func TestWebAuthDisabledPersonLosesSession(t *testing.T) {
 	if p.hasSession() {
 		t.Fatal("session cookie kept")
 	}
+	// One refused refresh is one request: the client's authentication
+	// is fixed, so x/oauth2 does not retry it another way and report
+	// that second attempt's error.
+	if n := p.fake.RefreshHits(); n != 1 {
+		t.Fatalf("refresh requests = %d, want 1", n)
+	}
 }
 
 // csrfRe finds the CSRF field of the sign-out form.

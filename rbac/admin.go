@@ -31,6 +31,13 @@ type Rule struct {
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }
 
+// OwnerRule reports whether the rule is one of the owner's role: the
+// grant of role:owner to a member, or a right of role:owner. Such rules
+// change only with the ownership; AddRule and RemoveRule refuse them.
+func (r Rule) OwnerRule() bool {
+	return r.Subject == ownerRole || r.Role == ownerRole
+}
+
 // values returns the Casbin fields of the rule in accountID.
 func (r Rule) values(accountID string) []string {
 	if r.PType == "g" {
@@ -137,7 +144,8 @@ func (s *Service) Policies(ctx context.Context, accountID string) ([]Rule, error
 // AddRule adds a rule to an account, records it in the audit trail under
 // actor (action audit.PolicyChanged) and applies it everywhere. An
 // identical rule is db.ErrAlreadyExists; a malformed one ErrInvalidRight,
-// ErrUnknownRight or ErrInvalidSubject.
+// ErrUnknownRight or ErrInvalidSubject; a rule of the owner's role
+// ErrOwnerRule.
 func (s *Service) AddRule(ctx context.Context, actor Actor, accountID string, r Rule) error {
 	return s.editRule(ctx, actor, accountID, r, true)
 }
@@ -159,6 +167,9 @@ func (s *Service) editRule(ctx context.Context, actor Actor, accountID string, r
 	r, err := r.validate()
 	if err != nil {
 		return fmt.Errorf("rbac: %s rule: %w", verb, err)
+	}
+	if r.OwnerRule() {
+		return fmt.Errorf("rbac: %s rule %q: %w", verb, r.line(accountID), ErrOwnerRule)
 	}
 	err = s.d.InTx(ctx, func(ctx context.Context) error {
 		var n int64

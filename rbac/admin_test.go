@@ -182,3 +182,37 @@ func TestTemplates(t *testing.T) {
 		}
 	})
 }
+
+// TestOwnerRulesGuarded: no rule edit removes, narrows or hands out the
+// owner's role; the owner keeps every right.
+func TestOwnerRulesGuarded(t *testing.T) {
+	s, _ := fixture(t, dbtest.SQLite(t))
+	ctx := context.Background()
+	admin := Actor{ID: "adm-1", Email: "admin@sesame.example"}
+	tests := []struct {
+		name string
+		add  bool
+		rule Rule
+	}{
+		{name: "remove the owner's role", rule: Rule{PType: "g", Subject: owner1, Role: "role:owner"}},
+		{name: "remove the role's rights", rule: Rule{PType: "p", Subject: "role:owner", Object: "*", Action: "*"}},
+		{name: "give the role to another", add: true, rule: Rule{PType: "g", Subject: web, Role: "role:owner"}},
+		{name: "add a right to the role", add: true, rule: Rule{PType: "p", Subject: "role:owner", Object: "x.cm", Action: "domain:dns"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var err error
+			if tt.add {
+				err = s.AddRule(ctx, admin, acct1, tt.rule)
+			} else {
+				err = s.RemoveRule(ctx, admin, acct1, tt.rule)
+			}
+			if !errors.Is(err, ErrOwnerRule) {
+				t.Fatalf("err = %v, want ErrOwnerRule", err)
+			}
+			if !mustAllowed(t, s, owner1, acct1, "billing:pay", "") {
+				t.Fatal("the owner lost a right")
+			}
+		})
+	}
+}

@@ -21,8 +21,30 @@ type Explanation struct {
 	// Rule is the rule that allowed the request (p, subject, account,
 	// resource, right, expiry), empty when nothing allowed it.
 	Rule []string `json:"rule,omitempty"`
-	// Reason is a sentence for people (admin pages, logs).
+	// Reason is a sentence in English, for logs and the API.
 	Reason string `json:"reason"`
+	// Why names the reason for pages that write it in their own
+	// language (one of the Why constants), with the values it names in
+	// Facts (Member, Account, Role, Right, Resource, Until, Elsewhere).
+	Why   string            `json:"why"`
+	Facts map[string]string `json:"facts,omitempty"`
+}
+
+// Why of an Explanation.
+const (
+	WhyBadID       = "bad_id"       // the member or account ID is malformed
+	WhyNoRight     = "no_right"     // the member holds no right in the account
+	WhyDisabled    = "disabled"     // a rule would allow, but the member is disabled
+	WhyGranted     = "granted"      // a rule grants the right to the member
+	WhyGrantedRole = "granted_role" // a rule grants the right to a role the member holds
+	WhyExpired     = "expired"      // the grant expired
+	WhyElsewhere   = "elsewhere"    // the right is held on other resources only
+	WhyNothing     = "nothing"      // no rule grants the right
+)
+
+// Whys lists every Why, for callers that keep a message for each.
+func Whys() []string {
+	return []string{WhyBadID, WhyNoRight, WhyDisabled, WhyGranted, WhyGrantedRole, WhyExpired, WhyElsewhere, WhyNothing}
 }
 
 // check is a validated request.
@@ -133,13 +155,13 @@ func (s *Service) Explain(ctx context.Context, memberID, accountID, right, resou
 	if err != nil {
 		return Explanation{}, err
 	}
-	x := Explanation{Request: c.request()}
+	x := Explanation{Request: c.request(), Facts: map[string]string{"Member": memberID, "Account": accountID, "Right": c.right.Key()}}
 	if err := checkID("member", memberID); err != nil {
-		x.Reason = err.Error()
+		x.Reason, x.Why = err.Error(), WhyBadID
 		return x, nil
 	}
 	if err := checkID("account", accountID); err != nil {
-		x.Reason = err.Error()
+		x.Reason, x.Why = err.Error(), WhyBadID
 		return x, nil
 	}
 	pol, err := s.policy(ctx, accountID)
@@ -148,6 +170,7 @@ func (s *Service) Explain(ctx context.Context, memberID, accountID, right, resou
 	}
 	if !pol.known(memberID) {
 		x.Reason = fmt.Sprintf("%s holds no right in account %s (deny by default)", memberID, accountID)
+		x.Why = WhyNoRight
 		return x, nil
 	}
 	ok, rule, err := pol.e.EnforceEx(c.member, c.account, c.resource, c.right.Key())
@@ -162,23 +185,30 @@ func (s *Service) Explain(ctx context.Context, memberID, accountID, right, resou
 		}
 		if !active {
 			x.Reason = fmt.Sprintf("%s is disabled: its grants do not count until it is enabled again (the rule shown would allow)", memberID)
+			x.Why = WhyDisabled
 			return x, nil
 		}
 		x.Allowed = true
-		x.Reason = allowReason(memberID, c, rule)
+		x.Reason, x.Why = allowReason(memberID, c, rule, x.Facts)
 		return x, nil
 	}
-	x.Reason = s.denyReason(pol, c)
+	x.Reason, x.Why = s.denyReason(pol, c, x.Facts)
 	return x, nil
 }
 
-func allowReason(memberID string, c check, rule []string) string {
+// allowReason says which rule allowed c, in English and as a Why with
+// its facts.
+func allowReason(memberID string, c check, rule []string, facts map[string]string) (string, string) {
 	var who string
+	why := WhyGranted
 	if rule[pSub] == memberID {
 		who = memberID + " is granted"
 	} else {
-		who = fmt.Sprintf("%s holds role %s, which is granted", memberID, strings.TrimPrefix(rule[pSub], rolePrefix))
+		why = WhyGrantedRole
+		facts["Role"] = strings.TrimPrefix(rule[pSub], rolePrefix)
+		who = fmt.Sprintf("%s holds role %s, which is granted", memberID, facts["Role"])
 	}
+	facts["Right"], facts["Resource"], facts["Until"] = rule[pAct], rule[pObj], rule[pExp]
 	what := rule[pAct]
 	if what == "*" {
 		what = "every right"
@@ -191,11 +221,11 @@ func allowReason(memberID string, c check, rule []string) string {
 	if rule[pExp] != "" {
 		until = " until " + rule[pExp]
 	}
-	return fmt.Sprintf("%s %s %s of account %s%s", who, what, where, c.account, until)
+	return fmt.Sprintf("%s %s %s of account %s%s", who, what, where, c.account, until), why
 }
 
 // denyReason looks for the rule that came closest to allowing c.
-func (s *Service) denyReason(pol *accountPolicy, c check) string {
+func (s *Service) denyReason(pol *accountPolicy, c check, facts map[string]string) (string, string) {
 	act := c.right.Key()
 	var elsewhere []string
 	for _, r := range pol.rulesOf(pol.subjects(c.member), s.now(), true) {
@@ -204,7 +234,8 @@ func (s *Service) denyReason(pol *accountPolicy, c check) string {
 		}
 		if r[pObj] == anyResource || r[pObj] == c.resource {
 			if !isLive(r[pExp], s.now()) {
-				return fmt.Sprintf("the grant of %s to %s expired at %s", act, r[pSub], r[pExp])
+				facts["Until"] = r[pExp]
+				return fmt.Sprintf("the grant of %s to %s expired at %s", act, r[pSub], r[pExp]), WhyExpired
 			}
 			continue
 		}
@@ -215,7 +246,8 @@ func (s *Service) denyReason(pol *accountPolicy, c check) string {
 		if c.resource != anyResource {
 			on = "on " + c.resource
 		}
-		return fmt.Sprintf("%s holds %s only on %s, not %s", c.member, act, strings.Join(elsewhere, ", "), on)
+		facts["Elsewhere"], facts["Resource"] = strings.Join(elsewhere, ", "), c.resource
+		return fmt.Sprintf("%s holds %s only on %s, not %s", c.member, act, facts["Elsewhere"], on), WhyElsewhere
 	}
-	return fmt.Sprintf("no rule grants %s to %s in account %s (deny by default)", act, c.member, c.account)
+	return fmt.Sprintf("no rule grants %s to %s in account %s (deny by default)", act, c.member, c.account), WhyNothing
 }

@@ -18,6 +18,10 @@ var (
 	// ErrInvalidSubject: a member or account ID is empty, too long or
 	// names a role.
 	ErrInvalidSubject = errors.New("rbac: invalid subject")
+	// ErrOwnerRule: a rule edit would add or remove a rule of the owner's
+	// role. The owner's rights follow the ownership (SetOwner) only, so
+	// that no policy edit can lock an account's owner out.
+	ErrOwnerRule = errors.New("rbac: the owner's rules follow the ownership")
 )
 
 // Limits on identifiers, kept well under the index entry size of both
@@ -77,6 +81,12 @@ func NormalizeGrants(grants []Grant, now time.Time) ([]Grant, error) {
 	switch {
 	case err == nil:
 		return out, nil
+	}
+	// Name the refused right when one alone is wrong.
+	for _, g := range grants {
+		if _, perr := ParseRight(g.Right); perr != nil {
+			return nil, perr
+		}
 	}
 	return nil, refused(err, "")
 }

@@ -73,7 +73,7 @@ func TestCatalog(t *testing.T) {
 		name, lang, want string
 		label            func(CatalogRight) func(string) string
 	}{
-		{name: "french group", lang: "fr", want: "Connexions", label: func(c CatalogRight) func(string) string { return c.GroupLabel }},
+		{name: "french group", lang: "fr", want: "Comptes de connexion", label: func(c CatalogRight) func(string) string { return c.GroupLabel }},
 		{name: "english group", lang: "en", want: "Login accounts", label: func(c CatalogRight) func(string) string { return c.GroupLabel }},
 		{name: "regional english", lang: "en-GB", want: "Manage login accounts", label: func(c CatalogRight) func(string) string { return c.Label }},
 		{name: "unknown language falls back to French", lang: "de", want: "Gérer les comptes de connexion", label: func(c CatalogRight) func(string) string { return c.Label }},

@@ -10,7 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/sesame-idp/sesame/account"
-	"github.com/sesame-idp/sesame/audit"
 )
 
 // adminAuditLimit is how many audit events the admin pages show.
@@ -22,7 +21,7 @@ type adminHomeView struct {
 	Error     string
 	Flash     string
 	Templates []adminTemplateRow
-	Events    []audit.Event // platform-wide: template changes, admins' sign-ins
+	Activity  []activityRow // platform-wide: template changes, admins' sign-ins
 }
 
 func (s *Server) adminHomeData(c *gin.Context) (adminHomeView, error) {
@@ -32,9 +31,11 @@ func (s *Server) adminHomeData(c *gin.Context) (adminHomeView, error) {
 	if v.Templates, err = s.adminTemplateRows(c); err != nil {
 		return v, err
 	}
-	if v.Events, err = s.Audit.List(ctx, "", adminAuditLimit); err != nil {
+	events, err := s.Audit.List(ctx, "", adminAuditLimit)
+	if err != nil {
 		return v, err
 	}
+	v.Activity = s.activityRows(c, events, nil)
 	return v, nil
 }
 
@@ -78,7 +79,7 @@ type adminRuleForm struct {
 type adminAccountView struct {
 	Admin   account.Admin
 	Account account.Account
-	Members []account.Member
+	Members []adminMemberRow
 	Rules   []adminRuleRow
 	Roles   []string // roles named by the account's rules
 	Catalog []adminRightGroup
@@ -89,7 +90,7 @@ type adminAccountView struct {
 	Detail    string
 	ErrorForm string
 	Flash     string
-	Events    []audit.Event
+	Activity  []activityRow
 }
 
 // adminAccount returns the account named by the path, or ErrNotFound.
@@ -108,7 +109,7 @@ func (s *Server) adminAccountData(c *gin.Context, acct account.Account) (adminAc
 	if err != nil {
 		return v, err
 	}
-	v.Members, v.Rules = members, s.adminRuleRows(c, rules, members)
+	v.Members, v.Rules = adminMemberRows(members, rules), s.adminRuleRows(c, rules, members)
 	for _, r := range rules {
 		for _, name := range []string{r.Subject, r.Role} {
 			if strings.HasPrefix(name, adminRolePrefix) && !slices.Contains(v.Roles, name) {
@@ -117,9 +118,15 @@ func (s *Server) adminAccountData(c *gin.Context, acct account.Account) (adminAc
 		}
 	}
 	slices.Sort(v.Roles)
-	if v.Events, err = s.Audit.List(ctx, acct.ID, adminAuditLimit); err != nil {
+	events, err := s.Audit.List(ctx, acct.ID, adminAuditLimit)
+	if err != nil {
 		return v, err
 	}
+	people := make(map[string]string, len(members))
+	for _, m := range members {
+		people[m.ID] = m.Email
+	}
+	v.Activity = s.activityRows(c, events, people)
 	return v, nil
 }
 
@@ -134,7 +141,7 @@ func (s *Server) adminAccountPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "admin_account", "admin_account_title", v)
+	s.render(c, http.StatusOK, "admin_account", "admin_account_page_title", v)
 	return nil
 }
 
@@ -202,6 +209,6 @@ func (s *Server) adminRuleFailed(c *gin.Context, acct account.Account, err error
 	default:
 		v.ErrorForm, v.Grant = "p", typed
 	}
-	s.render(c, e.Status, "admin_account", "admin_account_title", v)
+	s.render(c, e.Status, "admin_account", "admin_account_page_title", v)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -43,6 +44,7 @@ type adminExplainView struct {
 	Members                         []account.Member  // of AccountID, offered as subjects
 	Result                          *rbac.Explanation
 	RuleLine                        string // the deciding rule, as Casbin writes it
+	Reason                          string // the reason, in the reader's language
 	Who                             string // the email of the member asked about
 	Error                           string
 	Detail                          string
@@ -88,6 +90,56 @@ func (s *Server) adminExplainPage(c *gin.Context) error {
 			}
 		}
 	}
+	v.Reason = s.explainReason(c, x, v.Who)
 	s.render(c, http.StatusOK, "admin_explain", "admin_explain_title", v)
 	return nil
+}
+
+// whyKey is the message key of an Explanation's Why.
+func whyKey(why string) string { return "explain_why_" + why }
+
+// explainUntilKeys are the reasons written otherwise for a grant that
+// expires.
+var explainUntilKeys = map[string]string{
+	"explain_why_granted":      "explain_why_granted_until",
+	"explain_why_granted_role": "explain_why_granted_role_until",
+}
+
+// explainReason writes the reason of x in the reader's language: "*"
+// becomes "every right" or "every resource", expiries are dates of the
+// display time zone, rights are named by their labels.
+func (s *Server) explainReason(c *gin.Context, x rbac.Explanation, who string) string {
+	if x.Why == "" {
+		return x.Reason
+	}
+	lang := langOf(c)
+	args := make([]any, 0, 2*len(x.Facts)+2)
+	for k, v := range x.Facts {
+		switch k {
+		case "Member":
+			if who != "" {
+				v = who
+			}
+		case "Role":
+			if v == "owner" {
+				v = s.msg(c, "role_owner")
+			}
+		case "Right":
+			v = s.adminRightLabel(c, lang, v)
+		case "Resource":
+			if v == "*" || v == "" {
+				v = s.msg(c, "explain_every_resource")
+			}
+		case "Until":
+			if t, err := time.Parse(time.RFC3339, v); err == nil {
+				v = s.dates(c).DateTime(t)
+			}
+		}
+		args = append(args, k, v)
+	}
+	key := whyKey(x.Why)
+	if until, ok := explainUntilKeys[key]; ok && x.Facts["Until"] != "" {
+		key = until
+	}
+	return s.msg(c, key, args...)
 }

@@ -105,6 +105,8 @@ type adminRuleRow struct {
 	What    string // the right's label, or the role
 	Expiry  string // written out, or ""
 	Expired bool
+	// Protected marks the owner's rules, which no edit removes.
+	Protected bool
 	// ExpiresValue is the stored expiry, sent back by the remove button.
 	ExpiresValue string
 }
@@ -118,7 +120,7 @@ func (s *Server) adminRuleRows(c *gin.Context, rules []rbac.Rule, members []acco
 	now := s.Now()
 	rows := make([]adminRuleRow, 0, len(rules))
 	for _, r := range rules {
-		row := adminRuleRow{Rule: r, Who: emails[r.Subject]}
+		row := adminRuleRow{Rule: r, Who: emails[r.Subject], Protected: r.OwnerRule()}
 		if r.PType == "g" {
 			row.What = r.Role
 		} else {
@@ -196,4 +198,29 @@ func clipInput(s string) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// adminMemberRow is a member as the account page lists it. Its role is
+// read from the rules, not from the member's record: "owner" only while
+// the member holds role:owner, and Unruled when the record says owner
+// but the rules give no such role (the page says so instead of claiming
+// the member holds every right).
+type adminMemberRow struct {
+	account.Member
+	Owner   bool
+	Unruled bool
+}
+
+func adminMemberRows(members []account.Member, rules []rbac.Rule) []adminMemberRow {
+	owners := map[string]bool{}
+	for _, r := range rules {
+		if r.PType == "g" && r.OwnerRule() {
+			owners[r.Subject] = true
+		}
+	}
+	rows := make([]adminMemberRow, len(members))
+	for i, m := range members {
+		rows[i] = adminMemberRow{Member: m, Owner: owners[m.ID], Unruled: m.Role == account.RoleOwner && !owners[m.ID]}
+	}
+	return rows
 }

@@ -207,7 +207,8 @@ func (s *Server) authorizeError(c *gin.Context, ar fosite.AuthorizeRequester, er
 	}
 	s.render(c, http.StatusBadRequest, "error", "error_title", errorView{
 		Message: s.msg(c, "error_authorize"),
-		Detail:  rfc.ErrorField + ": " + rfc.GetDescription(),
+		Detail:  s.oauthErrorText(c, rfc),
+		Code:    rfc.ErrorField,
 		Status:  http.StatusBadRequest,
 	})
 }

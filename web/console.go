@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -25,12 +26,16 @@ func (s *Server) mountConsole(r gin.IRouter) {
 	g.POST("/invitations", s.page(s.consoleInvite))
 	g.POST("/invitations/:id/resend", s.page(s.consoleResend))
 	g.POST("/invitations/:id/revoke", s.page(s.consoleRevoke))
+	g.GET("/invitations/:id", s.page(s.invitationEditPage))
+	g.POST("/invitations/:id/rights", s.page(s.invitationEditSubmit))
 	g.GET("/members/:id", s.page(s.memberPage))
 	g.POST("/members/:id/rights", s.page(s.memberRights))
 	g.POST("/members/:id/disable", s.page(s.memberDisable(true)))
 	g.POST("/members/:id/enable", s.page(s.memberDisable(false)))
 	g.POST("/members/:id/delete", s.page(s.memberDelete))
+	g.POST("/members-bulk/disable", s.page(s.consoleBulkDisable))
 	g.GET("/audit", s.page(s.auditPage))
+	g.GET("/audit.csv", s.page(s.auditCSV))
 }
 
 // requireConsole lets in the signed-in owner and the login accounts that
@@ -74,6 +79,7 @@ type consoleView struct {
 	Error       string
 	ErrorField  string
 	TTLHours    int
+	List        memberListState // search, filters and page of Members
 }
 
 // templateOption is a role template the actor may apply: its rights are
@@ -81,7 +87,7 @@ type consoleView struct {
 type templateOption struct {
 	ID     string
 	Name   string
-	Rights string
+	Rights string // comma-separated, as sesame.js reads it to tick the boxes
 }
 
 func (s *Server) consoleData(c *gin.Context) (consoleView, error) {
@@ -106,6 +112,7 @@ func (s *Server) consoleData(c *gin.Context) (consoleView, error) {
 	for _, m := range list {
 		v.Members = append(v.Members, memberRow{LoginAccount: m, Rights: s.rightLabels(lang, m.Grants)})
 	}
+	v.Members, v.List = s.filterMembers(c, v.Members)
 	for _, inv := range invs {
 		if inv.Status == members.InvitationAccepted {
 			continue
@@ -151,6 +158,13 @@ func (s *Server) consolePage(c *gin.Context) error {
 func (s *Server) consoleInvite(c *gin.Context) error {
 	a := actorOf(c)
 	grants, err := s.withTemplate(c, formGrants(c, nil))
+	if r := formOnlyEmpty(c); err == nil && r != "" {
+		err = badRequest("resource_missing", "console_only_empty").with("Right", r)
+	}
+	if _, bad := account.NormalizeEmail(c.PostForm("email")); err == nil && bad == nil && len(grants) == 0 && c.PostForm("no_rights") != "yes" {
+		// Held back only once the rest is right: a wrong address is told first.
+		err = badRequest("no_rights", "console_no_rights_warning")
+	}
 	if err == nil {
 		_, err = s.Members.Invite(c.Request.Context(), a, members.InviteRequest{
 			AccountID: a.AccountID, Email: c.PostForm("email"), Grants: grants, Lang: langOf(c),
@@ -166,8 +180,20 @@ func (s *Server) consoleInvite(c *gin.Context) error {
 			return err2
 		}
 		v.Error, v.Email, v.Narrowed = s.formMessage(c, e), c.PostForm("email"), c.PostForm("narrowed")
+		v.Groups = s.rightGroups(langOf(c), a, formGrants(c, nil))
+		for gi := range v.Groups { // keep "only:" chosen without a resource
+			for ri, o := range v.Groups[gi].Rights {
+				if c.PostForm("scope:"+o.Right) == "only" && o.Resource == "" && slices.Contains(c.PostFormArray("rights"), o.Right) {
+					v.Groups[gi].Rights[ri].Checked, v.Groups[gi].Rights[ri].OnlyChosen = true, true
+				}
+			}
+		}
 		var inv *members.InvalidError
 		switch {
+		case e.Code == "no_rights":
+			v.ErrorField = "norights"
+		case e.Code == "resource_missing":
+			v.ErrorField = "rights"
 		case errors.As(err, &inv):
 			v.ErrorField = inv.Field
 		case errors.Is(err, members.ErrAlreadyMember), errors.Is(err, members.ErrAlreadyInvited):
@@ -213,6 +239,9 @@ type memberView struct {
 	Templates []templateOption
 	Narrowed  string
 	Error     string
+	// Current names the rights the member holds now; Locked those the
+	// actor does not hold (then the actor may not change them).
+	Current, Locked []string
 }
 
 func (s *Server) memberPage(c *gin.Context) error {
@@ -225,9 +254,9 @@ func (s *Server) memberPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "member", "member_title", memberView{
-		Member: m, Groups: s.rightGroups(langOf(c), a, m.Grants), Templates: ts, Narrowed: narrowed(m.Grants),
-	})
+	v := memberView{Member: m, Groups: s.rightGroups(langOf(c), a, m.Grants), Templates: ts}
+	v.Current, v.Locked = s.currentRights(langOf(c), a, m.Grants)
+	s.render(c, http.StatusOK, "member", "member_title", v)
 	return nil
 }
 
@@ -250,9 +279,9 @@ func (s *Server) memberRights(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		s.render(c, e.Status, "member", "member_title", memberView{
-			Member: m, Groups: s.rightGroups(langOf(c), a, grants), Templates: ts, Narrowed: c.PostForm("narrowed"), Error: s.formMessage(c, e),
-		})
+		v := memberView{Member: m, Groups: s.rightGroups(langOf(c), a, grants), Templates: ts, Narrowed: c.PostForm("narrowed"), Error: s.formMessage(c, e)}
+		v.Current, v.Locked = s.currentRights(langOf(c), a, m.Grants)
+		s.render(c, e.Status, "member", "member_title", v)
 		return nil
 	}
 	c.Redirect(http.StatusSeeOther, "/console/members?done=console_done_rights")
@@ -299,15 +328,5 @@ func (s *Server) memberDelete(c *gin.Context) error {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/console/members?done=console_done_deleted")
-	return nil
-}
-
-func (s *Server) auditPage(c *gin.Context) error {
-	a := actorOf(c)
-	events, err := s.Members.Audit(c.Request.Context(), a, a.AccountID, 200)
-	if err != nil {
-		return err
-	}
-	s.render(c, http.StatusOK, "audit", "audit_title", map[string]any{"Events": events})
 	return nil
 }

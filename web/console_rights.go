@@ -22,7 +22,16 @@ type rightOption struct {
 	Label   string
 	Checked bool
 	Expires string // for a time-limited grant: its expiry, written out
+	// Narrowable rights offer "all / only:" with a resource field;
+	// Resource is what the form held there.
+	Narrowable bool
+	Resource   string
+	OnlyChosen bool // "only:" was chosen, even without a resource yet
+	Texts      scopeTexts
 }
+
+// scopeTexts are the words of a right's "all / only:" choice.
+type scopeTexts struct{ Scope, All, Only, Resource string }
 
 type rightGroup struct {
 	Label  string
@@ -45,7 +54,23 @@ func (s *Server) rightGroups(lang string, a members.Actor, held []rbac.Grant) []
 		if len(groups) == 0 || groups[len(groups)-1].Label != label {
 			groups = append(groups, rightGroup{Label: label})
 		}
-		opt := rightOption{Right: cr.Right, Label: cr.Label(lang)}
+		opt := rightOption{Right: cr.Right, Label: cr.Label(lang), Narrowable: cr.Narrowable}
+		if cr.Narrowable {
+			l := i18n.Lang(lang)
+			opt.Texts = scopeTexts{
+				Scope: s.catalog.Text(l, "console_scope_label", "Right", opt.Label), All: s.catalog.Text(l, "console_scope_all"),
+				Only: s.catalog.Text(l, "console_scope_only"), Resource: s.catalog.Text(l, "console_scope_resource", "Right", opt.Label),
+			}
+		}
+		for _, g := range held {
+			if r, err := rbac.ParseRight(g.Right); err == nil && r.Key() == cr.Right && r.Resource != "" {
+				opt.Checked = true
+				if opt.Resource != "" {
+					opt.Resource += ", "
+				}
+				opt.Resource += r.Resource
+			}
+		}
 		if g, ok := checked[cr.Right]; ok {
 			opt.Checked = true
 			if g.ExpiresAt != nil {
@@ -57,20 +82,10 @@ func (s *Server) rightGroups(lang string, a members.Actor, held []rbac.Grant) []
 	return groups
 }
 
-// narrowed returns the grants outside the plain catalog (narrowed to a
-// resource), written one per line for the text area.
-func narrowed(held []rbac.Grant) string {
-	var lines []string
-	for _, g := range held {
-		if strings.Count(g.Right, ":") == 2 {
-			lines = append(lines, g.Right)
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
-// formGrants reads the checked rights and the narrowed ones typed in the
-// text area; existing expiries of kept rights are preserved.
+// formGrants reads the checked rights (each narrowed to the resources of
+// its "only:" field when chosen) and the narrowed ones typed in the text
+// area; existing expiries of kept rights are preserved. A right narrowed
+// to no resource is left out: formOnlyEmpty names it.
 func formGrants(c *gin.Context, previous []rbac.Grant) []rbac.Grant {
 	prev := map[string]*time.Time{}
 	for _, g := range previous {
@@ -83,6 +98,13 @@ func formGrants(c *gin.Context, previous []rbac.Grant) []rbac.Grant {
 		}
 	}
 	for _, r := range c.PostFormArray("rights") {
+		// "only:" with resources narrows the checked right to them.
+		if c.PostForm("scope:"+r) == "only" {
+			for _, res := range strings.Fields(strings.ReplaceAll(c.PostForm("resource:"+r), ",", " ")) {
+				add(r + ":" + res)
+			}
+			continue
+		}
 		add(r)
 	}
 	for _, r := range strings.Fields(strings.ReplaceAll(c.PostForm("narrowed"), ",", " ")) {
@@ -151,4 +173,27 @@ func (s *Server) rightLabels(lang string, grants []rbac.Grant) []string {
 		out = append(out, label)
 	}
 	return out
+}
+
+// currentRights names the rights a member holds, and among them those the
+// actor does not hold (a delegated manager may then change nothing).
+func (s *Server) currentRights(lang string, a members.Actor, held []rbac.Grant) (current, locked []string) {
+	current = s.rightLabels(lang, held)
+	for i, g := range held {
+		if !a.CanGrant(g.Right) {
+			locked = append(locked, current[i])
+		}
+	}
+	return current, locked
+}
+
+// formOnlyEmpty returns the first checked right whose "only:" was chosen
+// without a resource, or "".
+func formOnlyEmpty(c *gin.Context) string {
+	for _, r := range c.PostFormArray("rights") {
+		if c.PostForm("scope:"+r) == "only" && strings.TrimSpace(strings.ReplaceAll(c.PostForm("resource:"+r), ",", " ")) == "" {
+			return r
+		}
+	}
+	return ""
 }

@@ -114,6 +114,14 @@ func classifyError(err error) *Error {
 		return we
 	case errors.Is(err, errNoActor):
 		return unauthorized("unauthorized", "api_unauthorized").wrap(err)
+	case errors.Is(err, members.ErrBeyondOwn):
+		return forbidden("forbidden", "members_err_beyond_own").wrap(err)
+	case errors.Is(err, members.ErrHoldsMore):
+		return forbidden("forbidden", "members_err_holds_more").wrap(err)
+	case errors.Is(err, members.ErrOwnerUntouchable):
+		return forbidden("forbidden", "members_err_owner").wrap(err)
+	case errors.Is(err, members.ErrNotYours):
+		return forbidden("forbidden", "members_err_not_yours").wrap(err)
 	case errors.Is(err, members.ErrForbidden):
 		return forbidden("forbidden", "api_forbidden").wrap(err)
 	case errors.Is(err, members.ErrNotFound):
@@ -144,6 +152,8 @@ func classifyError(err error) *Error {
 		return badRequest("invalid_name", "invitation_bad_name").wrap(err)
 	case errors.Is(err, account.ErrWeakPassword):
 		return badRequest("weak_password", "invitation_weak").wrap(err)
+	case errors.Is(err, rbac.ErrOwnerRule):
+		return forbidden("owner_rule", "admin_err_owner_rule").wrap(err)
 	case errors.Is(err, rbac.ErrUnknownRight):
 		return refused("unknown_right", "admin_err_unknown_right", err)
 	case errors.Is(err, rbac.ErrInvalidSubject):

@@ -18,6 +18,9 @@ type loginView struct {
 	Ticket    string
 	Error     string
 	Notice    string
+	// Failed shows, after any failed sign-in, the hint about the other
+	// tab: the same for everyone, so it tells nothing about the email.
+	Failed bool
 }
 
 // loginPage shows the sign-in form: the account holder's tab (email and
@@ -28,8 +31,21 @@ func (s *Server) loginPage(c *gin.Context) error {
 		v.AccountID = id
 		v.Tab = "member"
 	}
+	// The remembered tab applies when the address names none; the
+	// remembered account ID fills the login account's tab.
+	tab, remembered := s.rememberedLogin(c)
+	if v.Tab != "owner" && v.Tab != "member" {
+		v.Tab = tab
+	}
 	if v.Tab != "member" {
 		v.Tab = "owner"
+	}
+	if v.AccountID != "" {
+		remembered = v.AccountID
+	}
+	s.rememberLogin(c, v.Tab, remembered)
+	if v.Tab == "member" {
+		v.AccountID = remembered
 	}
 	switch {
 	case c.Query("password_set") == "1":
@@ -69,7 +85,7 @@ func (s *Server) loginSubmit(c *gin.Context) error {
 		v.Tab = "owner"
 	}
 	if len(v.Email) > 254 || len(v.AccountID) > 32 || len(c.PostForm("password")) > 4096 {
-		v.Error = s.msg(c, "login_failed")
+		v.Error, v.Failed = s.msg(c, "login_failed"), true
 		s.render(c, http.StatusUnauthorized, "login", "login_title", v)
 		return nil
 	}
@@ -91,7 +107,7 @@ func (s *Server) loginSubmit(c *gin.Context) error {
 		return nil
 	case errors.Is(err, account.ErrInvalidCredentials):
 		s.signInOutcome(metrics.SignInInvalid)
-		v.Error = s.msg(c, "login_failed")
+		v.Error, v.Failed = s.msg(c, "login_failed"), true
 		s.render(c, http.StatusUnauthorized, "login", "login_title", v)
 		return nil
 	case err != nil:
@@ -102,6 +118,7 @@ func (s *Server) loginSubmit(c *gin.Context) error {
 		return err
 	}
 	s.rememberDevice(c, subject)
+	s.rememberLogin(c, v.Tab, member.AccountID)
 	if _, err := s.openTicket(v.Ticket); err == nil {
 		c.Redirect(http.StatusSeeOther, pathResume+"?ticket="+url.QueryEscape(v.Ticket))
 		return nil

@@ -115,6 +115,9 @@ func goUses(t *testing.T) []keyUse {
 	for _, r := range rbac.Reasons() {
 		uses = append(uses, keyUse{key: reasonKey(r), where: "reasonKey(" + string(r) + ")", required: true})
 	}
+	for _, w := range rbac.Whys() {
+		uses = append(uses, keyUse{key: whyKey(w), where: "whyKey(" + w + ")", required: true})
+	}
 	for _, f := range append(account.Rules(), account.FailureTooLong, account.FailureMismatch) {
 		uses = append(uses, keyUse{key: ruleMessageKey(f), where: "ruleMessageKey(" + string(f) + ")", required: true})
 	}

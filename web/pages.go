@@ -79,6 +79,9 @@ func (s *Server) render(c *gin.Context, status int, name, titleKey string, data 
 		dates:   s.dates(c),
 		now:     s.Now(),
 	}
+	if name != "logout" && name != "consent" { // the sign-in protocol's own pages keep their one form
+		v.Nav = s.navOf(c)
+	}
 	t, ok := s.pages.byName[name]
 	if !ok {
 		panic("web: no page " + name)
@@ -96,7 +99,8 @@ func (s *Server) render(c *gin.Context, status int, name, titleKey string, data 
 // errorView is the data of the error page.
 type errorView struct {
 	Message string
-	Detail  string // technical detail, safe to show (an OAuth error description)
+	Detail  string // the precise message, in the page's language
+	Code    string // an error code for developers (OAuth's), shown as code
 	Status  int
 }
 

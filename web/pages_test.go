@@ -13,7 +13,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/sesame-idp/sesame/account"
-	"github.com/sesame-idp/sesame/audit"
 	sesevents "github.com/sesame-idp/sesame/events"
 	"github.com/sesame-idp/sesame/i18n"
 	"github.com/sesame-idp/sesame/members"
@@ -62,34 +61,35 @@ func TestPagesRender(t *testing.T) {
 	admin := account.Admin{ID: "adm", Email: "root@example.cm"}
 	acct := account.Account{ID: "id482913", Name: "Boulangerie <Ndolo>", CreatedAt: at}
 	member := account.Member{ID: "m1", Email: "awa@example.cm", LastLoginAt: &at}
-	events := []audit.Event{{ActorEmail: "awa@example.cm", Action: "member.invite", Target: "binta@example.cm", IP: "192.0.2.1", CreatedAt: at}}
+	events := []activityRow{{When: "1er mars 2026 à 14 h 05", Stamp: "2026-03-01T13:05:09Z", Sentence: "awa@example.cm a invité binta@example.cm.", IP: "192.0.2.1"}}
 	rules := []passwordRule{{Code: "too_short", Message: "x"}}
 	pages := map[string]any{
 		"account":       accountView{Member: member, Account: acct, CanManage: true},
-		"admin_account": adminAccountView{Admin: admin, Account: acct, Members: []account.Member{member}, Events: events, Rules: []adminRuleRow{{Rule: rbac.Rule{PType: "p", Subject: "m1", Action: "domain:dns", Object: "*"}, Expiry: "x", Expired: true}}},
+		"admin_account": adminAccountView{Admin: admin, Account: acct, Members: []adminMemberRow{{Member: member, Unruled: true}}, Activity: events, Rules: []adminRuleRow{{Rule: rbac.Rule{PType: "p", Subject: "m1", Action: "domain:dns", Object: "*"}, Expiry: "x", Expired: true}, {Rule: rbac.Rule{PType: "g", Subject: "m1", Role: "role:owner"}, Protected: true}}},
 		"admin_deliveries": adminDeliveriesView{Admin: admin, Deliveries: []sesevents.Delivery{
 			{Kind: sesevents.KindLogout, SID: "s", State: sesevents.StatePending, NextAttemptAt: &later, LastError: "HTTP 503"},
 			{Kind: sesevents.KindLogout, State: sesevents.StateDelivered}, {Kind: sesevents.KindRights, State: sesevents.StateFailed}}},
 		"admin_sessions":  adminSessionsView{Admin: admin, Account: acct, Member: member, Sessions: []account.MemberSession{{SID: "s", Clients: []string{"panel"}}}},
 		"admin_error":     errorView{Message: "m"},
 		"admin_explain":   adminExplainView{Admin: admin, AccountID: acct.ID, Members: []account.Member{member}, Result: &rbac.Explanation{Allowed: true}},
-		"admin_home":      adminHomeView{Admin: admin, Events: events, Templates: []adminTemplateRow{{Name: "Technicien", Labels: []string{"DNS"}}}},
+		"admin_home":      adminHomeView{Admin: admin, Activity: events, Templates: []adminTemplateRow{{Name: "Technicien", Labels: []string{"DNS"}}}},
 		"admin_login":     adminLoginView{Member: true},
 		"admin_templates": adminTemplatesView{Admin: admin, Templates: []adminTemplateRow{{Template: rbac.Template{ID: "t", UpdatedAt: at}, Name: "T"}}},
-		"audit":           map[string]any{"Events": events},
+		"audit":           activityView{Activity: events, Next: "/console/audit?before=1", Error: "x", Actors: []activityOption{{Value: "a@example.cm", Label: "a@example.cm", Selected: true}}},
 		"confirm":         confirmView{Question: s.catalog.HTML(i18n.French, "member_delete_question", "Email", "<b>x</b>")},
 		"consent":         consentView{ClientName: "Panel <DNS>", Email: "awa@example.cm", AccountID: acct.ID, Scopes: []string{"openid", "email", "other", consentRights}},
 		"console": consoleView{Account: acct, TTLHours: 72, Members: []memberRow{{LoginAccount: members.LoginAccount{Member: member}}},
 			Invitations: []invitationRow{{Invitation: members.Invitation{ID: "i1", Email: "binta@example.cm", Status: "pending", CreatedAt: at, ExpiresAt: later}, Mail: "console_mail_queued"}}},
-		"error":          errorView{Message: "m"},
-		"invitation":     setPasswordView{Token: "t", Rules: rules},
-		"login":          loginView{Tab: "member"},
-		"logout":         logoutView{},
-		"signed_out":     nil,
-		"member":         memberView{Member: members.LoginAccount{Member: member}},
-		"password":       changePasswordView{Rules: rules},
-		"reset_password": resetView{Token: "t", Rules: rules},
-		"reset_request":  resetRequestView{},
+		"error":           errorView{Message: "m"},
+		"invitation":      setPasswordView{Token: "t", Rules: rules},
+		"invitation_edit": invitationEditView{Invitation: members.Invitation{ID: "i1", Email: "binta@example.cm", ExpiresAt: later}, Error: "x"},
+		"login":           loginView{Tab: "member"},
+		"logout":          logoutView{},
+		"member":          memberView{Member: members.LoginAccount{Member: member}},
+		"password":        changePasswordView{Rules: rules},
+		"reset_password":  resetView{Token: "t", Rules: rules},
+		"reset_request":   resetRequestView{},
+		"signed_out":      nil,
 	}
 	for name := range s.pages.byName {
 		if _, ok := pages[name]; !ok {
@@ -137,7 +137,7 @@ func TestPagesSharePartials(t *testing.T) {
 		{"admin templates header", "admin_templates", `action="/admin/logout"`, adminTemplatesView{Admin: admin}},
 		{"admin explain header", "admin_explain", `action="/admin/logout"`, adminExplainView{Admin: admin}},
 		{"admin account header", "admin_account", `href="/admin/explain?account_id=id1"`, adminAccountView{Admin: admin, Account: account.Account{ID: "id1"}}},
-		{"console audit", "audit", `Aucune activité`, map[string]any{"Events": []audit.Event(nil)}},
+		{"console audit", "audit", `Aucune activité`, activityView{}},
 		{"platform audit", "admin_home", `Aucune activité`, adminHomeView{Admin: admin}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -154,15 +154,15 @@ func TestPagesSharePartials(t *testing.T) {
 func TestPagesDates(t *testing.T) {
 	s := pageServer(t)
 	at := time.Date(2026, 3, 1, 13, 5, 9, 0, time.UTC)
-	events := map[string]any{"Events": []audit.Event{{Action: "a", CreatedAt: at}}}
 	for _, tc := range []struct {
 		lang i18n.Lang
 		page string
 		data any
 		want []string
 	}{
-		{i18n.French, "audit", events, []string{"1er mars 2026, 14:05:09", "Date (WAT)"}},
-		{i18n.English, "audit", events, []string{"1 Mar 2026, 14:05:09", "Date (WAT)"}},
+		{i18n.French, "audit", activityView{}, []string{"Date (WAT)"}},
+		{i18n.French, "member", memberView{Member: members.LoginAccount{Member: account.Member{Email: "a@example.cm", LastLoginAt: &at}}},
+			[]string{"1er mars 2026 à 14 h 05 (WAT)"}},
 		{i18n.French, "console", consoleView{TTLHours: 1}, []string{"au bout de 1 heure."}},
 		{i18n.English, "console", consoleView{TTLHours: 72}, []string{"expires after 72 hours."}},
 		{i18n.English, "member", memberView{Member: members.LoginAccount{Member: account.Member{Email: "a@example.cm", LastLoginAt: &at}}},

@@ -14,6 +14,7 @@ type changePasswordView struct {
 	Error        string
 	PwError      bool // the error is the new password's
 	CurrentError bool // the error is the current password's
+	ConfirmError string
 	Success      bool
 }
 
@@ -48,8 +49,9 @@ func (s *Server) passwordSubmit(c *gin.Context) error {
 	case err == nil:
 		c.Redirect(http.StatusSeeOther, "/account/password?done=1")
 	case errors.As(err, &policy):
-		s.render(c, http.StatusBadRequest, "password", "password_title", changePasswordView{
-			Rules: s.rules(c, policy.Failures), Error: s.msg(c, "invitation_weak"), PwError: true})
+		var v changePasswordView
+		v.Rules, v.Error, v.PwError, v.ConfirmError = s.newPasswordRefused(c, policy.Failures)
+		s.render(c, http.StatusBadRequest, "password", "password_title", v)
 	case errors.Is(err, account.ErrInvalidCredentials):
 		s.render(c, http.StatusBadRequest, "password", "password_title", changePasswordView{
 			Rules: s.rules(c, nil), Error: s.msg(c, "password_wrong_current"), CurrentError: true})

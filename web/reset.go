@@ -61,10 +61,11 @@ func (s *Server) resetRequestSubmit(c *gin.Context) error {
 }
 
 type resetView struct {
-	Token   string
-	Rules   []passwordRule
-	Error   string
-	PwError bool
+	Token        string
+	Rules        []passwordRule
+	Error        string
+	PwError      bool
+	ConfirmError string
 }
 
 func (s *Server) resetPage(c *gin.Context) error {
@@ -97,8 +98,9 @@ func (s *Server) resetSubmit(c *gin.Context) error {
 		}
 		c.Redirect(http.StatusSeeOther, "/login?"+q.Encode())
 	case errors.As(err, &policy):
-		s.render(c, http.StatusBadRequest, "reset_password", "reset_title", resetView{
-			Token: token, Rules: s.rules(c, policy.Failures), Error: s.msg(c, "invitation_weak"), PwError: true})
+		v := resetView{Token: token}
+		v.Rules, v.Error, v.PwError, v.ConfirmError = s.newPasswordRefused(c, policy.Failures)
+		s.render(c, http.StatusBadRequest, "reset_password", "reset_title", v)
 	default:
 		return resetLinkError(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/sesame-idp/sesame/i18n"
+	"github.com/sesame-idp/sesame/members"
 )
 
 // view is what every page template receives. Templates take their words
@@ -19,6 +20,8 @@ type view struct {
 	// Switch is the current page in the other language.
 	Switch template.URL
 	Data   any
+	// Nav is who is signed in, for the header; nil for nobody.
+	Nav *navInfo
 
 	catalog *i18n.Catalog
 	dates   i18n.Dates
@@ -47,3 +50,40 @@ func (v view) StampSeconds(t time.Time) string { return v.dates.StampSeconds(t) 
 
 // Zone names the display time zone now ("WAT").
 func (v view) Zone() string { return v.dates.ZoneName(v.now) }
+
+// Person names who acted, given the email the records hold: the
+// operator's stand-in is written in the page's language.
+func (v view) Person(email string) string {
+	if email == members.OperatorEmail {
+		return v.T("actor_operator")
+	}
+	return email
+}
+
+// errorSummary is the box at the top of a form's page that lists what was
+// refused, each item a link to its field (see partial_error_summary).
+type errorSummary struct {
+	Title string
+	Items []summaryItem
+}
+
+type summaryItem struct {
+	Field   string // the id of the field to go to
+	Message string
+}
+
+// Summary builds the error summary from pairs of field id and message,
+// skipping empty messages; nil when none is left, and the partial then
+// shows nothing.
+func (v view) Summary(pairs ...string) *errorSummary {
+	var items []summaryItem
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			items = append(items, summaryItem{Field: pairs[i], Message: pairs[i+1]})
+		}
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	return &errorSummary{Title: v.T("error_summary_title"), Items: items}
+}

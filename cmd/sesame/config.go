@@ -38,6 +38,7 @@ func loadConfig() config {
 		}
 		c.KeyRotation = d
 	}
+	c.Brand.Name, c.Brand.LogoURL = os.Getenv("SESAME_PRODUCT_NAME"), os.Getenv("SESAME_LOGO_URL")
 	if v := os.Getenv("SESAME_INVITATION_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {

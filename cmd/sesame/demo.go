@@ -117,7 +117,7 @@ Les e-mails (invitations) s'affichent dans ce terminal. Ctrl-C pour arrêter.
 
 func seedDemo(ctx context.Context, a *app.App) (string, error) {
 	owner := demoPeople[0]
-	acct, _, err := a.Accounts.CreateAccount(ctx, "Démo Hébergement", owner.email, "Propriétaire Démo", owner.password)
+	acct, _, err := a.Accounts.CreateAccount(ctx, "Démo Hébergement", owner.email, "Titulaire Démo", owner.password)
 	if err != nil {
 		return "", fmt.Errorf("demo: %w", err)
 	}

@@ -60,8 +60,9 @@ func (tb *tab) checkPage() {
 
 // pageProblems settles the tab and returns the problems seen since the
 // last call: console errors, exceptions and CSP violations on any page;
-// on Sésame's pages also missing security headers, the audit's findings
-// and a language other than the tab's.
+// on Sésame's pages also missing security headers, the audit's findings,
+// a language other than the tab's and words of the other language in the
+// rendered text (see languageProblems).
 func (tb *tab) pageProblems() []string {
 	tb.t.Helper()
 	tb.settle()
@@ -92,6 +93,9 @@ func (tb *tab) pageProblems() []string {
 	}
 	if a.Lang != tb.lang {
 		problems = append(problems, fmt.Sprintf("%s: page language %q, want %q", loc, a.Lang, tb.lang))
+	}
+	for _, p := range languageProblems(a.Lang, eval[string](tb, pageWords)) {
+		problems = append(problems, loc+": "+p)
 	}
 	return problems
 }

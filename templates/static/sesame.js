@@ -4,6 +4,8 @@
 document.addEventListener("DOMContentLoaded", function () {
   passwordChecklist();
   confirmBeforeSubmit();
+  focusErrorSummary();
+  templatesTickRights();
 });
 
 // confirmBeforeSubmit asks before a form with data-confirm (deleting a
@@ -69,4 +71,29 @@ function passwordChecklist() {
 
   pw.addEventListener("input", update);
   if (confirm) confirm.addEventListener("input", update);
+}
+
+// focusErrorSummary moves the focus to the error summary of a refused
+// form, so that keyboard and screen-reader users start from it; its links
+// lead to the fields.
+function focusErrorSummary() {
+  var box = document.getElementById("error-summary");
+  if (box) box.focus();
+}
+
+// templatesTickRights ticks the rights of the role template chosen in a
+// rights form (its option's data-rights, comma-separated), so that the
+// person sees what the template gives and can adjust it. Without
+// JavaScript the server adds the template's rights when the form is sent.
+function templatesTickRights() {
+  Array.prototype.forEach.call(document.querySelectorAll("select[name=template]"), function (select) {
+    select.addEventListener("change", function () {
+      var opt = select.options[select.selectedIndex];
+      if (!opt || !opt.dataset.rights) return;
+      opt.dataset.rights.split(",").forEach(function (r) {
+        var box = select.form.querySelector('input[type=checkbox][name=rights][value="' + r.trim() + '"]');
+        if (box) box.checked = true;
+      });
+    });
+  });
 }
