@@ -85,6 +85,12 @@ func testMetrics(t *testing.T, s *sesametest.Instance) {
 		t.Fatalf("public /metrics: status %d, want 404", resp.StatusCode)
 	}
 
+	// A check now: the invitations above may have dropped the account's
+	// cached enforcer (a change of rules), and the cache size is read live.
+	if st, _ := apiCall(t, http.MethodPost, s.URL+"/api/v1/authz/check", tok.AccessToken,
+		map[string]string{"sub": reader.ID, "account_id": w.AccountID, "right": "domain:read"}); st != http.StatusOK {
+		t.Fatalf("check before scraping: status %d", st)
+	}
 	fams := scrape(t, "http://"+s.MetricsAddr()+"/metrics")
 	wantAtLeast := []struct {
 		family string

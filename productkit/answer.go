@@ -128,7 +128,7 @@ var texts = Texts{
 	"signout_title":      {"Déconnexion", "Sign out"},
 	"signout_confirm":    {"Voulez-vous vous déconnecter ?", "Do you want to sign out?"},
 	"signout_refused":    {"Cette demande de déconnexion ne vient pas de ce site ; elle a été refusée. Utilisez le bouton « Se déconnecter » du site.", "This sign-out request does not come from this site; it was refused. Use the site's Sign out button."},
-	"signedout_title":    {"Vous êtes déconnecté", "You are signed out"},
+	"signedout_title":    {"Session fermée", "You are signed out"},
 	"signedout_body":     {"Votre session est fermée. Vous pouvez fermer cette page ou vous reconnecter.", "Your session is closed. You may close this page or sign in again."},
 }
 

@@ -99,7 +99,7 @@ func TestSignOutNeedsCSRF(t *testing.T) {
 	}
 	body, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "Vous êtes déconnecté") {
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "Session fermée") {
 		t.Fatalf("signed-out page: %d %s", resp.StatusCode, body)
 	}
 }

@@ -136,7 +136,7 @@ func journey(t *testing.T, b *browser, o sesametest.Options) {
 	if u := alice.url(); u.String() != panel.URL+"/signed-out?state="+u.Query().Get("state") || u.Query().Get("state") == "" {
 		t.Fatalf("after signing out at the panel: %s", u)
 	}
-	if got := alice.text("h1"); got != "Vous êtes déconnecté" {
+	if got := alice.text("h1"); got != "Session fermée" {
 		t.Fatalf("signed-out page says %q", got)
 	}
 	alice.open(w.URL + "/account")

@@ -167,7 +167,7 @@ func TestRPInitiatedLogoutOP(t *testing.T) {
 		t.Run("oidcc-rp-initiated-logout-no-params", func(t *testing.T) {
 			b, p, r := logout(t, url.Values{})
 			noRedirect(t, p)
-			if p := confirm(t, b, p); p.Location != "" || !strings.Contains(p.Body, "Vous êtes déconnecté") {
+			if p := confirm(t, b, p); p.Location != "" || !strings.Contains(p.Body, "Votre session Sésame est fermée") {
 				t.Fatalf("after confirming: %d → %q, want a page saying so", p.Status, p.Location)
 			}
 			if signedIn(t, b, r) {
@@ -196,7 +196,7 @@ func TestRPInitiatedLogoutOP(t *testing.T) {
 		t.Run("oidcc-rp-initiated-logout-only-state", func(t *testing.T) {
 			b, p, r := logout(t, url.Values{"state": {"xyz"}})
 			noRedirect(t, p)
-			if p := confirm(t, b, p); p.Location != "" || !strings.Contains(p.Body, "Vous êtes déconnecté") {
+			if p := confirm(t, b, p); p.Location != "" || !strings.Contains(p.Body, "Votre session Sésame est fermée") {
 				t.Fatalf("after confirming: %d → %q, want a page saying so", p.Status, p.Location)
 			}
 			if signedIn(t, b, r) {
