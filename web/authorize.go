@@ -102,6 +102,11 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 			signedIn = false
 		}
 	}
+	// Step-up: a client asking for a second factor (acr_values) signs a
+	// password-only session in again; the second step then follows.
+	if signedIn && slices.Contains(strings.Fields(form.Get("acr_values")), oauth.ACRMFA) && !sess.MFA {
+		signedIn = false
+	}
 	if !signedIn {
 		if slices.Contains(prompts, "none") {
 			s.authorizeError(c, ar, fosite.ErrLoginRequired.WithHint("Nobody is signed in at Sesame."))
@@ -163,6 +168,7 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 		return
 	}
 	session.SetSID(sess.SID)
+	session.SetAuthMethods(sess.AMR(), sess.MFA)
 	// Recorded before the code exists: a client recorded for a code never
 	// issued is told of the session's end needlessly, never the reverse.
 	if err := s.Accounts.RecordSessionClient(ctx, sess.SID, member.ID, client.GetID()); err != nil {

@@ -1,0 +1,128 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/oauth"
+)
+
+const (
+	pathSecondStep = "/login/second-step"
+	pathLoginEnrol = "/login/enrol"
+	pendingPurpose = "second-step"
+	pendingTTL     = 10 * time.Minute
+)
+
+// pendingSignIn is a sign-in whose password was right and whose second
+// step is to come. It travels sealed in the second-step form: nobody can
+// read or forge it, and it expires. The browser session is created only
+// once the second step passes.
+type pendingSignIn struct {
+	MemberID string `json:"m"`
+	Ticket   string `json:"t,omitempty"`
+	Expires  int64  `json:"e"`
+}
+
+var errPending = errors.New("web: invalid or expired second step")
+
+func (s *Server) sealPending(memberID, ticket string) string {
+	b, _ := json.Marshal(pendingSignIn{MemberID: memberID, Ticket: ticket, Expires: s.Now().Add(pendingTTL).Unix()})
+	return s.Secrets.Seal(pendingPurpose, b)
+}
+
+func (s *Server) openPending(raw string) (pendingSignIn, error) {
+	var p pendingSignIn
+	if raw == "" || len(raw) > 16384 {
+		return p, errPending
+	}
+	b, err := s.Secrets.Open(pendingPurpose, raw)
+	if err != nil || json.Unmarshal(b, &p) != nil || s.Now().Unix() > p.Expires || p.MemberID == "" {
+		return pendingSignIn{}, errPending
+	}
+	return p, nil
+}
+
+type secondStepView struct {
+	Pending string
+	Error   string
+}
+
+// secondStep runs after a verified password. It reports whether it
+// answered: a person with a second factor gets the second-step page; one
+// who needs a factor and has none (the owner's policy, or a client asking
+// for oauth.ACRMFA) enrols first. Nothing before this point depends
+// on whether the person has a second factor.
+func (s *Server) secondStep(c *gin.Context, m account.Member, ticket string) (bool, error) {
+	has, required, err := s.Accounts.NeedsSecondFactor(c.Request.Context(), m)
+	if err != nil {
+		return false, err
+	}
+	if !has && !required && !s.ticketWantsMFA(ticket) {
+		return false, nil
+	}
+	pending := s.sealPending(m.ID, ticket)
+	if has {
+		s.render(c, http.StatusOK, "second_step", "second_step_title", secondStepView{Pending: pending})
+		return true, nil
+	}
+	return true, s.renderEnrol(c, m.ID, pending, "")
+}
+
+// ticketWantsMFA reports whether the authorization request of ticket asks
+// for a second factor (acr_values names oauth.ACRMFA).
+func (s *Server) ticketWantsMFA(raw string) bool {
+	t, err := s.openTicket(raw)
+	if err != nil {
+		return false
+	}
+	q, err := url.ParseQuery(t.Query)
+	return err == nil && slices.Contains(strings.Fields(q.Get("acr_values")), oauth.ACRMFA)
+}
+
+// secondStepSubmit checks the code of the second step (TOTP or recovery
+// code), throttled like passwords, then opens the browser session and
+// resumes the authorization request as after a password.
+func (s *Server) secondStepSubmit(c *gin.Context) error {
+	p, err := s.openPending(c.PostForm("pending"))
+	if err != nil {
+		return badRequest("invalid_second_step", "second_step_expired").wrap(err)
+	}
+	v := secondStepView{Pending: c.PostForm("pending")}
+	err = s.Accounts.VerifySecondFactor(c.Request.Context(), p.MemberID, c.PostForm("code"), c.ClientIP())
+	switch {
+	case errors.Is(err, account.ErrThrottled):
+		setRetryAfter(c, err)
+		v.Error = s.msg(c, "login_throttled")
+		s.render(c, http.StatusTooManyRequests, "second_step", "second_step_title", v)
+		return nil
+	case errors.Is(err, account.ErrInvalidCode):
+		v.Error = s.msg(c, "second_step_failed")
+		s.render(c, http.StatusUnauthorized, "second_step", "second_step_title", v)
+		return nil
+	case err != nil:
+		return err
+	}
+	if _, err := s.startSessionMFA(c, p.MemberID, "", true); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, s.afterSignIn(p.Ticket))
+	return nil
+}
+
+// afterSignIn is where a browser goes once signed in: back to the
+// authorization request of ticket, or to its account page.
+func (s *Server) afterSignIn(ticket string) string {
+	if _, err := s.openTicket(ticket); err == nil {
+		return pathResume + "?ticket=" + url.QueryEscape(ticket)
+	}
+	return "/account"
+}
