@@ -1,0 +1,217 @@
+package e2e_test
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+	"golang.org/x/oauth2"
+
+	"github.com/sesame-idp/sesame/sesametest"
+)
+
+var (
+	otpauthPattern  = regexp.MustCompile(`<code id="otpauth-uri"[^>]*>([^<]+)</code>`)
+	recoveryPattern = regexp.MustCompile(`<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>`)
+)
+
+// eachWithClock is sesametest.Each with a settable clock.
+func eachWithClock(t *testing.T, fn func(t *testing.T, s *sesametest.Instance, clk *sesametest.Clock)) {
+	t.Run("sqlite", func(t *testing.T) {
+		clk := &sesametest.Clock{}
+		fn(t, sesametest.Start(t, sesametest.Options{Now: clk.Now}), clk)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		clk := &sesametest.Clock{}
+		fn(t, sesametest.Start(t, sesametest.Options{Postgres: true, Now: clk.Now}), clk)
+	})
+}
+
+// totpCode computes the code an authenticator app shows at at.
+func totpCode(t *testing.T, uri string, at time.Time) string {
+	t.Helper()
+	key, err := otp.NewKeyFromURL(uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := totp.GenerateCodeCustom(key.Secret(), at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// enrolTOTP enrols an authenticator from the page p showing the
+// enrolment and returns its URI and the recovery codes shown.
+func enrolTOTP(t *testing.T, b *sesametest.Browser, p sesametest.Page, clk *sesametest.Clock) (string, []string, sesametest.Page) {
+	t.Helper()
+	m := otpauthPattern.FindStringSubmatch(p.Body)
+	if m == nil || !strings.Contains(p.Body, `src="data:image/png;base64,`) {
+		t.Fatalf("enrolment page without URI or QR code (%d):\n%s", p.Status, p.Body)
+	}
+	uri := html.UnescapeString(m[1])
+	if u, err := url.Parse(uri); err != nil || u.Scheme != "otpauth" || u.Host != "totp" || u.Query().Get("secret") == "" || u.Query().Get("issuer") == "" {
+		t.Fatalf("otpauth URI %q", uri)
+	}
+	if bad := b.Submit(p, "code", url.Values{"code": {"12345"}}); bad.Status != http.StatusBadRequest {
+		t.Fatalf("a malformed code at enrolment: %d", bad.Status)
+	}
+	done := b.Submit(p, "code", url.Values{"code": {totpCode(t, uri, clk.Now())}})
+	var codes []string
+	for _, c := range recoveryPattern.FindAllStringSubmatch(done.Body, -1) {
+		codes = append(codes, c[1])
+	}
+	if done.Status != http.StatusOK || len(codes) != 10 {
+		t.Fatalf("confirmation: %d, %d recovery codes", done.Status, len(codes))
+	}
+	return uri, codes, done
+}
+
+// TestTOTP: an owner enrols an authenticator app, then signs a product in
+// with a code, then with a recovery code; reused codes, codes outside the
+// window and guessing are refused; the ID token says how.
+func TestTOTP(t *testing.T) {
+	eachWithClock(t, func(t *testing.T, s *sesametest.Instance, clk *sesametest.Clock) {
+		w := seed(t, s)
+		b := s.NewBrowser(t)
+		if p := b.Submit(b.Get("/login"), "password", url.Values{"email": {ownerEmail}, "password": {ownerPassword}}); p.URL.Path != "/account" {
+			t.Fatalf("sign-in: %s", p.URL)
+		}
+		uri, codes, _ := enrolTOTP(t, b, b.Get("/account/security"), clk)
+		if p := b.Get("/account/security"); otpauthPattern.MatchString(p.Body) || !strings.Contains(p.Body, "10") {
+			t.Fatal("the security page shows the secret again after enrolment")
+		}
+
+		rp := s.NewRP(t, w.ClientID, w.Secret, panelRedirect)
+		signIn := func() (*sesametest.Browser, sesametest.Flow, sesametest.Page) {
+			nb := s.NewBrowser(t)
+			flow := rp.Start()
+			p := nb.SignIn(flow.URL, ownerEmail, ownerPassword, "")
+			if p.Location != "" || p.URL.Path != "/login" || !strings.Contains(p.Body, `name="code"`) {
+				t.Fatalf("no second step after the password: %d %s", p.Status, p.URL)
+			}
+			if a := nb.Get("/account"); a.URL.Path != "/login" {
+				t.Fatal("a browser session exists before the second step")
+			}
+			return nb, flow, p
+		}
+		nb, flow, p := signIn()
+		// The code that confirmed the enrolment is spent.
+		if r := nb.Submit(p, "code", url.Values{"code": {totpCode(t, uri, clk.Now())}}); r.Status != http.StatusUnauthorized {
+			t.Fatalf("reused code: %d", r.Status)
+		}
+		if r := nb.Submit(p, "code", url.Values{"code": {totpCode(t, uri, clk.Now().Add(3*time.Minute))}}); r.Status != http.StatusUnauthorized {
+			t.Fatalf("code outside the window: %d", r.Status)
+		}
+		// The next step's code (one step of drift is allowed).
+		r := nb.Submit(p, "code", url.Values{"code": {totpCode(t, uri, clk.Now().Add(30*time.Second))}})
+		if r.Location == "" {
+			t.Fatalf("second step: %d %s", r.Status, r.URL)
+		}
+		tok, err := rp.Exchange(flow, rp.Callback(flow, r.Location))
+		if err != nil {
+			t.Fatal(err)
+		}
+		claims := rp.VerifyID(flow, tok)
+		if amr, _ := claims["amr"].([]any); !slices.Equal(amr, []any{"pwd", "otp", "mfa"}) || claims["acr"] != "urn:sesame:mfa" {
+			t.Fatalf("amr %v acr %v", claims["amr"], claims["acr"])
+		}
+
+		// A recovery code serves once.
+		nb2, flow2, p2 := signIn()
+		r = nb2.Submit(p2, "code", url.Values{"code": {strings.ToUpper(codes[0])}})
+		if r.Location == "" {
+			t.Fatalf("recovery code: %d", r.Status)
+		}
+		if _, err := rp.Exchange(flow2, rp.Callback(flow2, r.Location)); err != nil {
+			t.Fatal(err)
+		}
+		nb3, _, p3 := signIn()
+		if r := nb3.Submit(p3, "code", url.Values{"code": {codes[0]}}); r.Status != http.StatusUnauthorized {
+			t.Fatalf("recovery code used twice: %d", r.Status)
+		}
+
+		// Guessing is throttled like passwords.
+		nb4, _, p4 := signIn()
+		throttled := false
+		for i := 0; i < 12 && !throttled; i++ {
+			r := nb4.Submit(p4, "code", url.Values{"code": {"000000"}})
+			throttled = r.Status == http.StatusTooManyRequests && r.Header.Get("Retry-After") != ""
+		}
+		if !throttled {
+			t.Fatal("twelve wrong codes were not throttled")
+		}
+		// A forged or expired second step opens nothing.
+		if r := nb4.Post("/login/second-step", url.Values{"pending": {"forged"}, "code": {"000000"}}); r.Status != http.StatusBadRequest && r.Status != http.StatusForbidden {
+			t.Fatalf("forged second step: %d", r.Status)
+		}
+		clk.Advance(16 * time.Minute) // past the second step and the throttling window
+		if r := nb4.Submit(p4, "code", url.Values{"code": {"000000"}}); r.Status != http.StatusBadRequest {
+			t.Fatalf("expired second step: %d", r.Status)
+		}
+
+		// New recovery codes replace the old ones.
+		regen := b.SubmitAction(b.Get("/account/security"), "/account/security/recovery-codes", nil)
+		if fresh := recoveryPattern.FindAllStringSubmatch(regen.Body, -1); regen.Status != http.StatusOK || len(fresh) != 10 || fresh[0][1] == codes[1] {
+			t.Fatalf("regenerated codes: %d, %d", regen.Status, len(fresh))
+		}
+		nb5, _, p5 := signIn()
+		if r := nb5.Submit(p5, "code", url.Values{"code": {codes[1]}}); r.Status != http.StatusUnauthorized {
+			t.Fatalf("an old recovery code after regeneration: %d", r.Status)
+		}
+	})
+}
+
+// TestStepUp: a product asking for acr urn:sesame:mfa makes a
+// password-only session sign in again; a person without a second factor
+// enrols on the way, and the authorization request resumes.
+func TestStepUp(t *testing.T) {
+	eachWithClock(t, func(t *testing.T, s *sesametest.Instance, clk *sesametest.Clock) {
+		w := seed(t, s)
+		const email, pw = "tech@example.cm", "Technicien#2026"
+		addLoginAccount(t, s, w.AccountID, email, pw, "server:read")
+		rp := s.NewRP(t, w.ClientID, w.Secret, panelRedirect)
+		b := s.NewBrowser(t)
+		flow := rp.Start()
+		tok, err := rp.Exchange(flow, rp.Callback(flow, b.SignIn(flow.URL, email, pw, w.AccountID).Location))
+		if err != nil {
+			t.Fatal(err)
+		}
+		claims := rp.VerifyID(flow, tok)
+		if amr, _ := claims["amr"].([]any); !slices.Equal(amr, []any{"pwd"}) || claims["acr"] != nil {
+			t.Fatalf("password-only: amr %v acr %v", claims["amr"], claims["acr"])
+		}
+		flow = rp.Start(oauth2.SetAuthURLParam("acr_values", "urn:sesame:mfa"))
+		p := b.Get(flow.URL)
+		if p.Location != "" || p.URL.Path != "/login" {
+			t.Fatalf("step-up did not ask to sign in again: %d %s", p.Status, p.URL)
+		}
+		p = b.Submit(p, "password", url.Values{"email": {email}, "password": {pw}, "account_id": {w.AccountID}, "tab": {"member"}})
+		_, _, done := enrolTOTP(t, b, p, clk)
+		m := regexp.MustCompile(`href="([^"]+)">`).FindAllStringSubmatch(done.Body, -1)
+		var next string
+		for _, x := range m {
+			if strings.Contains(x[1], "resume") {
+				next = html.UnescapeString(x[1])
+			}
+		}
+		r := b.Get(next)
+		if r.Location == "" {
+			t.Fatalf("the authorization request did not resume: %d %s", r.Status, r.URL)
+		}
+		tok, err = rp.Exchange(flow, rp.Callback(flow, r.Location))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if claims := rp.VerifyID(flow, tok); claims["acr"] != "urn:sesame:mfa" {
+			t.Fatalf("after step-up: acr %v", claims["acr"])
+		}
+	})
+}
