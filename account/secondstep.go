@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/sesame-idp/sesame/audit"
+	"github.com/sesame-idp/sesame/db"
 )
 
 // Authentication methods (RFC 8176) a browser session records.
@@ -127,15 +128,42 @@ func (s *Service) NeedsSecondFactor(ctx context.Context, m Member) (has, require
 	return f.Any(), required, nil
 }
 
-// SetRequireMFA sets the owner's policy of account accountID: every login
-// account needs a second factor.
-func (s *Service) SetRequireMFA(ctx context.Context, accountID string, require bool) error {
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE accounts SET require_mfa = ? WHERE id = ?`), require, accountID)
+// SetRequireMFA sets the owner's policy of account accountID (every login
+// account needs a second factor), recorded in the account's trail as done
+// by actorID/actorEmail.
+func (s *Service) SetRequireMFA(ctx context.Context, accountID string, require bool, actorID, actorEmail, ip string) error {
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE accounts SET require_mfa = ? WHERE id = ?`), require, accountID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrNotFound
+		}
+		return s.trail.Record(ctx, audit.Event{AccountID: accountID, ActorID: actorID, ActorEmail: actorEmail,
+			Action: audit.MFAPolicyChanged, Target: accountID, Detail: fmt.Sprintf("require_mfa=%t", require), IP: ip, CreatedAt: s.now()})
+	})
 	if err != nil {
 		return fmt.Errorf("account: policy of %s: %w", accountID, err)
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return fmt.Errorf("account: policy of %s: %w", accountID, ErrNotFound)
-	}
 	return nil
+}
+
+// MFAPolicy returns the owner's policy of accountID and the members of
+// the account that have a second factor.
+func (s *Service) MFAPolicy(ctx context.Context, accountID string) (bool, map[string]bool, error) {
+	var require bool
+	if err := s.db.GetContext(ctx, &require, s.db.Rebind(`SELECT require_mfa FROM accounts WHERE id = ?`), accountID); err != nil {
+		return false, nil, fmt.Errorf("account: policy of %s: %w", accountID, db.Translate(err))
+	}
+	var ids []string
+	if err := s.db.SelectContext(ctx, &ids, s.db.Rebind(`SELECT t.member_id FROM member_totp t JOIN members m ON m.id = t.member_id
+		WHERE m.account_id = ? AND t.confirmed_at IS NOT NULL`), accountID); err != nil {
+		return false, nil, fmt.Errorf("account: second factors of %s: %w", accountID, err)
+	}
+	with := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		with[id] = true
+	}
+	return require, with, nil
 }

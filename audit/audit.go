@@ -32,6 +32,7 @@ const (
 	RecoveryCodesNew   = "mfa.recovery_codes_generated"
 	RecoveryCodeUsed   = "mfa.recovery_code_used"
 	SecondFactorFailed = "mfa.failed"
+	MFAPolicyChanged   = "account.mfa_policy_changed"
 )
 
 // Event is one line of the trail. AccountID is empty for platform-wide

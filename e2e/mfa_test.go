@@ -215,3 +215,71 @@ func TestStepUp(t *testing.T) {
 		}
 	})
 }
+
+// TestRequireMFA: the owner requires a second factor of login accounts;
+// a login account without one, even already signed in, enrols before it
+// reaches a product. Only the owner may set the policy; the console shows
+// who has a second factor.
+func TestRequireMFA(t *testing.T) {
+	eachWithClock(t, func(t *testing.T, s *sesametest.Instance, clk *sesametest.Clock) {
+		w := seed(t, s)
+		const email, pw = "tech@example.cm", "Technicien#2026"
+		addLoginAccount(t, s, w.AccountID, email, pw, "server:read", "members:manage")
+		rp := s.NewRP(t, w.ClientID, w.Secret, panelRedirect)
+		b := s.NewBrowser(t)
+		flow := rp.Start()
+		if _, err := rp.Exchange(flow, rp.Callback(flow, b.SignIn(flow.URL, email, pw, w.AccountID).Location)); err != nil {
+			t.Fatal(err)
+		}
+
+		policy := s.URL + "/api/v1/accounts/" + w.AccountID
+		manager := signInToken(t, w, email, pw, w.AccountID)
+		if st, body := apiCall(t, http.MethodPatch, policy, manager, map[string]any{"require_mfa": true}); st != http.StatusForbidden || body["error"] != "forbidden" {
+			t.Fatalf("a login account set the policy: %d %v", st, body)
+		}
+		owner := signInToken(t, w, ownerEmail, ownerPassword, "")
+		if st, body := apiCall(t, http.MethodPatch, policy, owner, map[string]any{"require_mfa": "yes"}); st != http.StatusBadRequest || body["error"] == nil {
+			t.Fatalf("a malformed policy: %d %v", st, body)
+		}
+		if st, body := apiCall(t, http.MethodPatch, policy, owner, map[string]any{"require_mfa": true}); st != http.StatusOK || body["require_mfa"] != true {
+			t.Fatalf("policy: %d %v", st, body)
+		}
+
+		// The session without a second factor reaches no product now.
+		flow = rp.Start()
+		p := b.Get(flow.URL)
+		if p.Location != "" || p.URL.Path != "/login" {
+			t.Fatalf("a login account without a second factor reached the product: %d %s", p.Status, p.URL)
+		}
+		p = b.Submit(p, "password", url.Values{"email": {email}, "password": {pw}, "account_id": {w.AccountID}, "tab": {"member"}})
+		if !strings.Contains(p.Body, "exige une double authentification") {
+			t.Fatalf("no enrolment at sign-in:\n%s", p.Body)
+		}
+		_, _, done := enrolTOTP(t, b, p, clk)
+		next := regexp.MustCompile(`href="(/oauth2/auth/resume[^"]+)"`).FindStringSubmatch(done.Body)
+		if next == nil {
+			t.Fatal("no way on to the product after enrolment")
+		}
+		r := b.Get(html.UnescapeString(next[1]))
+		tok, err := rp.Exchange(flow, rp.Callback(flow, r.Location))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if claims := rp.VerifyID(flow, tok); claims["acr"] != "urn:sesame:mfa" {
+			t.Fatalf("acr %v", claims["acr"])
+		}
+
+		// The owner's console shows who has a second factor, and turns the
+		// policy off.
+		ob := s.NewBrowser(t)
+		ob.Submit(ob.Get("/login"), "password", url.Values{"email": {ownerEmail}, "password": {ownerPassword}})
+		c := ob.Get("/console/members")
+		if !regexp.MustCompile(`(?s)tech@example.cm.*?Activée`).MatchString(c.Body) || !strings.Contains(c.Body, `name="require_mfa" value="1" checked`) {
+			t.Fatalf("console:\n%s", c.Body)
+		}
+		c = ob.SubmitAction(c, "/console/mfa-policy", url.Values{"require_mfa": nil})
+		if c.Status != http.StatusOK || strings.Contains(c.Body, `value="1" checked`) {
+			t.Fatalf("policy off from the console: %d", c.Status)
+		}
+	})
+}

@@ -102,10 +102,15 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 			signedIn = false
 		}
 	}
-	// Step-up: a client asking for a second factor (acr_values) signs a
-	// password-only session in again; the second step then follows.
-	if signedIn && slices.Contains(strings.Fields(form.Get("acr_values")), oauth.ACRMFA) && !sess.MFA {
-		signedIn = false
+	// A password-only session signs in again when a second factor is
+	// asked for (acr_values) or required (the owner's policy).
+	if signedIn && !sess.MFA {
+		demanded, err := s.mfaDemanded(ctx, sess.MemberID, form)
+		if err != nil {
+			s.authorizeError(c, ar, err)
+			return
+		}
+		signedIn = !demanded
 	}
 	if !signedIn {
 		if slices.Contains(prompts, "none") {

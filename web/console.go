@@ -53,6 +53,7 @@ func (s *Server) requireConsole(c *gin.Context) error {
 type memberRow struct {
 	members.LoginAccount
 	Rights []string // labels
+	MFA    bool     // has a second factor
 }
 
 type invitationRow struct {
@@ -74,6 +75,7 @@ type consoleView struct {
 	Error       string
 	ErrorField  string
 	TTLHours    int
+	RequireMFA  bool // the owner's policy
 }
 
 // templateOption is a role template the actor may apply: its rights are
@@ -111,6 +113,9 @@ func (s *Server) consoleData(c *gin.Context) (consoleView, error) {
 			continue
 		}
 		v.Invitations = append(v.Invitations, invitationRow{Invitation: inv, Rights: s.rightLabels(lang, inv.Grants), Mail: s.mailState(ctx, inv)})
+	}
+	if err := s.consoleMFA(c, &v); err != nil {
+		return consoleView{}, err
 	}
 	if k := c.Query("done"); k != "" && strings.HasPrefix(k, "console_done_") {
 		v.Flash = s.msg(c, k)

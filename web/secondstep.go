@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -75,6 +76,21 @@ func (s *Server) secondStep(c *gin.Context, m account.Member, ticket string) (bo
 		return true, nil
 	}
 	return true, s.renderEnrol(c, m.ID, pending, "")
+}
+
+// mfaDemanded reports whether an authorization request needs a second
+// factor from memberID: the client asks for one (acr_values), or the
+// owner's policy requires one.
+func (s *Server) mfaDemanded(ctx context.Context, memberID string, form url.Values) (bool, error) {
+	if slices.Contains(strings.Fields(form.Get("acr_values")), oauth.ACRMFA) {
+		return true, nil
+	}
+	m, err := s.Accounts.Member(ctx, memberID)
+	if err != nil {
+		return false, err
+	}
+	_, required, err := s.Accounts.NeedsSecondFactor(ctx, m)
+	return required, err
 }
 
 // ticketWantsMFA reports whether the authorization request of ticket asks
