@@ -22,7 +22,8 @@ const (
 // (10 characters from a 31-letter alphabet, about 49 bits each) and
 // returns them; only their SHA-256 is stored. It joins ctx's transaction.
 func (s *Service) newRecoveryCodes(ctx context.Context, memberID string) ([]string, error) {
-	if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM member_recovery_codes WHERE member_id = ?`), memberID); err != nil {
+	t := tablesOf(memberID)
+	if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM `+t.codes+` WHERE `+t.id+` = ?`), memberID); err != nil {
 		return nil, fmt.Errorf("account: recovery codes: %w", err)
 	}
 	codes := make([]string, recoveryCodeCount)
@@ -33,7 +34,7 @@ func (s *Service) newRecoveryCodes(ctx context.Context, memberID string) ([]stri
 			return nil, err
 		}
 		codes[i] = c
-		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO member_recovery_codes (member_id, code_hash, created_at)
+		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO `+t.codes+` (`+t.id+`, code_hash, created_at)
 			VALUES (?, ?, ?)`), memberID, recoveryHash(c), now); err != nil {
 			return nil, fmt.Errorf("account: recovery codes: %w", err)
 		}
@@ -51,7 +52,7 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, memberID, ip stri
 	if !f.Any() {
 		return nil, fmt.Errorf("account: recovery codes of %s: %w", memberID, ErrNoSecondFactor)
 	}
-	m, err := s.memberRow(ctx, memberID)
+	m, err := s.personOf(ctx, memberID)
 	if err != nil {
 		return nil, err
 	}
@@ -73,8 +74,9 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, memberID, ip stri
 // useRecoveryCode marks code used for memberID, once: a conditional
 // update on an unused row.
 func (s *Service) useRecoveryCode(ctx context.Context, memberID, code string) (bool, error) {
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE member_recovery_codes SET used_at = ?
-		WHERE member_id = ? AND code_hash = ? AND used_at IS NULL`), s.now(), memberID, recoveryHash(code))
+	t := tablesOf(memberID)
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE `+t.codes+` SET used_at = ?
+		WHERE `+t.id+` = ? AND code_hash = ? AND used_at IS NULL`), s.now(), memberID, recoveryHash(code))
 	if err != nil {
 		return false, fmt.Errorf("account: use recovery code: %w", err)
 	}

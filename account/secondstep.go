@@ -35,7 +35,7 @@ func (s *Service) VerifySecondFactor(ctx context.Context, memberID, code, ip str
 	if err != nil {
 		return err
 	}
-	m, err := s.memberRow(ctx, memberID)
+	m, err := s.personOf(ctx, memberID)
 	if err != nil {
 		s.uncount(ctx, admitted)
 		return err
@@ -93,12 +93,13 @@ func (s *Service) secondStepKeys(memberID, ip string) []throttleKey {
 // authenticator and the recovery codes), recorded in the account's trail
 // as done by actor (an email, or a description of the operator).
 func (s *Service) ResetSecondFactors(ctx context.Context, memberID, actor, ip string) error {
-	m, err := s.memberRow(ctx, memberID)
+	m, err := s.personOf(ctx, memberID)
 	if err != nil {
 		return err
 	}
+	t := tablesOf(memberID)
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		for _, q := range []string{`DELETE FROM member_totp WHERE member_id = ?`, `DELETE FROM member_recovery_codes WHERE member_id = ?`} {
+		for _, q := range []string{`DELETE FROM ` + t.totp + ` WHERE ` + t.id + ` = ?`, `DELETE FROM ` + t.codes + ` WHERE ` + t.id + ` = ?`} {
 			if _, err := s.db.ExecContext(ctx, s.db.Rebind(q), memberID); err != nil {
 				return err
 			}

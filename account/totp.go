@@ -47,7 +47,8 @@ type totpRow struct {
 
 func (s *Service) totpRow(ctx context.Context, memberID string) (totpRow, bool, error) {
 	var r totpRow
-	err := s.db.GetContext(ctx, &r, s.db.Rebind(`SELECT secret_sealed, confirmed_at, last_step FROM member_totp WHERE member_id = ?`), memberID)
+	t := tablesOf(memberID)
+	err := s.db.GetContext(ctx, &r, s.db.Rebind(`SELECT secret_sealed, confirmed_at, last_step FROM `+t.totp+` WHERE `+t.id+` = ?`), memberID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
 	}
@@ -64,8 +65,9 @@ func (s *Service) SecondFactors(ctx context.Context, memberID string) (SecondFac
 		return SecondFactors{}, err
 	}
 	f := SecondFactors{TOTP: ok && r.ConfirmedAt.Valid}
-	if err := s.db.GetContext(ctx, &f.RecoveryCodesLeft, s.db.Rebind(`SELECT COUNT(*) FROM member_recovery_codes
-		WHERE member_id = ? AND used_at IS NULL`), memberID); err != nil {
+	t := tablesOf(memberID)
+	if err := s.db.GetContext(ctx, &f.RecoveryCodesLeft, s.db.Rebind(`SELECT COUNT(*) FROM `+t.codes+`
+		WHERE `+t.id+` = ? AND used_at IS NULL`), memberID); err != nil {
 		return SecondFactors{}, fmt.Errorf("account: recovery codes of %s: %w", memberID, err)
 	}
 	return f, nil
@@ -78,7 +80,7 @@ func (s *Service) PendingTOTP(ctx context.Context, memberID string) (string, err
 	if s.sealer == nil {
 		return "", errors.New("account: no sealer configured for second factors")
 	}
-	m, err := s.memberRow(ctx, memberID)
+	m, err := s.personOf(ctx, memberID)
 	if err != nil {
 		return "", err
 	}
@@ -93,15 +95,16 @@ func (s *Service) PendingTOTP(ctx context.Context, memberID string) (string, err
 		return s.openTOTP(r.Sealed)
 	}
 	key, err := totp.Generate(totp.GenerateOpts{
-		Issuer: TOTPIssuer, AccountName: m.Email + " (" + m.AccountID + ")",
+		Issuer: TOTPIssuer, AccountName: m.label(),
 		Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1, Rand: s.rand,
 	})
 	if err != nil {
 		return "", fmt.Errorf("account: generate TOTP key: %w", err)
 	}
 	uri := key.URL()
-	_, err = s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO member_totp (member_id, secret_sealed, created_at) VALUES (?, ?, ?)
-		ON CONFLICT (member_id) DO NOTHING`), memberID, s.sealer.Seal(totpPurpose, []byte(uri)), s.now())
+	t := tablesOf(memberID)
+	_, err = s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO `+t.totp+` (`+t.id+`, secret_sealed, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (`+t.id+`) DO NOTHING`), memberID, s.sealer.Seal(totpPurpose, []byte(uri)), s.now())
 	if err != nil {
 		return "", fmt.Errorf("account: enrol TOTP for %s: %w", memberID, db.Translate(err))
 	}
@@ -132,7 +135,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, memberID, code, ip string) ([
 	if !ok || r.ConfirmedAt.Valid {
 		return nil, fmt.Errorf("account: confirm TOTP for %s: %w", memberID, ErrConflict)
 	}
-	m, err := s.memberRow(ctx, memberID)
+	m, err := s.personOf(ctx, memberID)
 	if err != nil {
 		return nil, err
 	}
@@ -142,8 +145,9 @@ func (s *Service) ConfirmTOTP(ctx context.Context, memberID, code, ip string) ([
 	}
 	var codes []string
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE member_totp SET confirmed_at = ?, last_step = ?
-			WHERE member_id = ? AND confirmed_at IS NULL`), s.now(), step, memberID)
+		t := tablesOf(memberID)
+		res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE `+t.totp+` SET confirmed_at = ?, last_step = ?
+			WHERE `+t.id+` = ? AND confirmed_at IS NULL`), s.now(), step, memberID)
 		if err != nil {
 			return err
 		}
@@ -207,8 +211,9 @@ func (s *Service) useTOTP(ctx context.Context, memberID, code string) (bool, err
 	if err != nil {
 		return false, err
 	}
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE member_totp SET last_step = ?
-		WHERE member_id = ? AND last_step < ? AND confirmed_at IS NOT NULL`), step, memberID, step)
+	t := tablesOf(memberID)
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE `+t.totp+` SET last_step = ?
+		WHERE `+t.id+` = ? AND last_step < ? AND confirmed_at IS NOT NULL`), step, memberID, step)
 	if err != nil {
 		return false, fmt.Errorf("account: use TOTP code: %w", err)
 	}

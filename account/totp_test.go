@@ -180,3 +180,35 @@ func TestSessionRecordsMFA(t *testing.T) {
 		}
 	})
 }
+
+func TestAdminSecondFactor(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, clk := newTestService(t, d, Options{Sealer: plainSealer{}})
+		adm, err := s.CreateAdmin(ctx, "root@example.com", "Adm1n-Pa55word!x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		uri, err := s.PendingTOTP(ctx, adm.ID)
+		if err != nil || !strings.Contains(uri, "admin") {
+			t.Fatalf("uri %q, %v", uri, err)
+		}
+		codes, err := s.ConfirmTOTP(ctx, adm.ID, codeAt(t, uri, clk.Now()), "")
+		if err != nil || len(codes) != 10 {
+			t.Fatal(err)
+		}
+		var n int
+		if err := d.GetContext(ctx, &n, d.Rebind(`SELECT COUNT(*) FROM member_totp`)); err != nil || n != 0 {
+			t.Fatalf("an admin's authenticator among the members' (%d, %v)", n, err)
+		}
+		if err := s.VerifySecondFactor(ctx, adm.ID, codes[0], ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ResetSecondFactors(ctx, adm.ID, "operator", ""); err != nil {
+			t.Fatal(err)
+		}
+		if f, _ := s.SecondFactors(ctx, adm.ID); f.Any() || f.RecoveryCodesLeft != 0 {
+			t.Fatalf("after reset: %+v", f)
+		}
+	})
+}

@@ -35,7 +35,7 @@ func eachWithClock(t *testing.T, fn func(t *testing.T, s *sesametest.Instance, c
 }
 
 // totpCode computes the code an authenticator app shows at at.
-func totpCode(t *testing.T, uri string, at time.Time) string {
+func totpCode(t testing.TB, uri string, at time.Time) string {
 	t.Helper()
 	key, err := otp.NewKeyFromURL(uri)
 	if err != nil {
@@ -50,7 +50,7 @@ func totpCode(t *testing.T, uri string, at time.Time) string {
 
 // enrolTOTP enrols an authenticator from the page p showing the
 // enrolment and returns its URI and the recovery codes shown.
-func enrolTOTP(t *testing.T, b *sesametest.Browser, p sesametest.Page, clk *sesametest.Clock) (string, []string, sesametest.Page) {
+func enrolTOTP(t testing.TB, b *sesametest.Browser, p sesametest.Page, clk *sesametest.Clock) (string, []string, sesametest.Page) {
 	t.Helper()
 	m := otpauthPattern.FindStringSubmatch(p.Body)
 	if m == nil || !strings.Contains(p.Body, `src="data:image/png;base64,`) {
@@ -280,6 +280,51 @@ func TestRequireMFA(t *testing.T) {
 		c = ob.SubmitAction(c, "/console/mfa-policy", url.Values{"require_mfa": nil})
 		if c.Status != http.StatusOK || strings.Contains(c.Body, `value="1" checked`) {
 			t.Fatalf("policy off from the console: %d", c.Status)
+		}
+	})
+}
+
+// TestAdminSecondFactor: a platform admin enrols a second factor at the
+// first sign-in and passes the second step at every later one; a
+// password alone opens nothing.
+func TestAdminSecondFactor(t *testing.T) {
+	eachWithClock(t, func(t *testing.T, s *sesametest.Instance, clk *sesametest.Clock) {
+		adm, err := s.Accounts.CreateAdmin(t.Context(), adminEmail, adminPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := s.NewBrowser(t)
+		p := b.Submit(b.Get("/admin/login"), "password", url.Values{"email": {adminEmail}, "password": {adminPassword}})
+		if b.Get("/admin").URL.Path != "/admin/login" {
+			t.Fatal("an admin without a second factor reached the admin area")
+		}
+		uri, _, done := enrolTOTP(t, b, p, clk)
+		if !strings.Contains(done.Body, `href="/admin"`) {
+			t.Fatal("no way on to the admin area after enrolment")
+		}
+		if p := b.Get("/admin"); p.URL.Path != "/admin" {
+			t.Fatalf("after enrolment: %s", p.URL)
+		}
+
+		other := s.NewBrowser(t)
+		p = other.Submit(other.Get("/admin/login"), "password", url.Values{"email": {adminEmail}, "password": {adminPassword}})
+		if !strings.Contains(p.Body, `name="code"`) || otpauthPattern.MatchString(p.Body) {
+			t.Fatalf("no second step for the admin (%d)", p.Status)
+		}
+		if other.Get("/admin").URL.Path != "/admin/login" {
+			t.Fatal("a password alone opened the admin area")
+		}
+		if r := other.Submit(p, "code", url.Values{"code": {totpCode(t, uri, clk.Now().Add(30*time.Second))}}); r.URL.Path != "/admin" || r.Status != http.StatusOK {
+			t.Fatalf("second step: %d %s", r.Status, r.URL)
+		}
+		// After a reset, the admin enrols again.
+		if err := s.Accounts.ResetSecondFactors(t.Context(), adm.ID, "operator (CLI)", ""); err != nil {
+			t.Fatal(err)
+		}
+		third := s.NewBrowser(t)
+		p = third.Submit(third.Get("/admin/login"), "password", url.Values{"email": {adminEmail}, "password": {adminPassword}})
+		if !otpauthPattern.MatchString(p.Body) {
+			t.Fatalf("no enrolment after the reset (%d)", p.Status)
 		}
 	})
 }

@@ -28,16 +28,29 @@ const (
 // read or forge it, and it expires. The browser session is created only
 // once the second step passes.
 type pendingSignIn struct {
-	MemberID string `json:"m"`
+	MemberID string `json:"m"` // or the admin's ID when Admin
+	Admin    bool   `json:"a,omitempty"`
 	Ticket   string `json:"t,omitempty"`
 	Expires  int64  `json:"e"`
 }
 
 var errPending = errors.New("web: invalid or expired second step")
 
-func (s *Server) sealPending(memberID, ticket string) string {
-	b, _ := json.Marshal(pendingSignIn{MemberID: memberID, Ticket: ticket, Expires: s.Now().Add(pendingTTL).Unix()})
+func (s *Server) sealPending(p pendingSignIn) string {
+	p.Expires = s.Now().Add(pendingTTL).Unix()
+	b, _ := json.Marshal(p)
 	return s.Secrets.Seal(pendingPurpose, b)
+}
+
+// start opens the browser session of a sign-in whose second step passed
+// and returns where the browser goes next.
+func (s *Server) start(c *gin.Context, p pendingSignIn) (string, error) {
+	if p.Admin {
+		_, err := s.startSessionMFA(c, "", p.MemberID, true)
+		return "/admin", err
+	}
+	_, err := s.startSessionMFA(c, p.MemberID, "", true)
+	return s.afterSignIn(p.Ticket), err
 }
 
 func (s *Server) openPending(raw string) (pendingSignIn, error) {
@@ -70,7 +83,7 @@ func (s *Server) secondStep(c *gin.Context, m account.Member, ticket string) (bo
 	if !has && !required && !s.ticketWantsMFA(ticket) {
 		return false, nil
 	}
-	pending := s.sealPending(m.ID, ticket)
+	pending := s.sealPending(pendingSignIn{MemberID: m.ID, Ticket: ticket})
 	if has {
 		s.render(c, http.StatusOK, "second_step", "second_step_title", secondStepView{Pending: pending})
 		return true, nil
@@ -127,11 +140,27 @@ func (s *Server) secondStepSubmit(c *gin.Context) error {
 	case err != nil:
 		return err
 	}
-	if _, err := s.startSessionMFA(c, p.MemberID, "", true); err != nil {
+	next, err := s.start(c, p)
+	if err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, s.afterSignIn(p.Ticket))
+	c.Redirect(http.StatusSeeOther, next)
 	return nil
+}
+
+// adminSecondStep follows a platform admin's verified password: the
+// second step, or the enrolment of a second factor when there is none.
+func (s *Server) adminSecondStep(c *gin.Context, adminID string) error {
+	f, err := s.Accounts.SecondFactors(c.Request.Context(), adminID)
+	if err != nil {
+		return err
+	}
+	pending := s.sealPending(pendingSignIn{MemberID: adminID, Admin: true})
+	if f.Any() {
+		s.render(c, http.StatusOK, "second_step", "second_step_title", secondStepView{Pending: pending})
+		return nil
+	}
+	return s.renderEnrol(c, adminID, pending, "")
 }
 
 // afterSignIn is where a browser goes once signed in: back to the

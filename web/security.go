@@ -103,7 +103,7 @@ func (s *Server) securityConfirm(c *gin.Context) error {
 	if id == "" || err != nil {
 		return err
 	}
-	return s.confirmEnrol(c, id, "", "")
+	return s.confirmEnrol(c, id, "", nil)
 }
 
 // loginEnrolSubmit confirms an authenticator enrolled during sign-in; the
@@ -114,12 +114,12 @@ func (s *Server) loginEnrolSubmit(c *gin.Context) error {
 	if err != nil {
 		return badRequest("invalid_second_step", "second_step_expired").wrap(err)
 	}
-	return s.confirmEnrol(c, p.MemberID, raw, p.Ticket)
+	return s.confirmEnrol(c, p.MemberID, raw, &p)
 }
 
 // confirmEnrol checks the first code of an authenticator and shows the
 // recovery codes, once. During sign-in (pending set) it opens the session.
-func (s *Server) confirmEnrol(c *gin.Context, memberID, pending, ticket string) error {
+func (s *Server) confirmEnrol(c *gin.Context, memberID, pending string, p *pendingSignIn) error {
 	codes, err := s.Accounts.ConfirmTOTP(c.Request.Context(), memberID, c.PostForm("code"), c.ClientIP())
 	switch {
 	case errors.Is(err, account.ErrInvalidCode):
@@ -131,11 +131,10 @@ func (s *Server) confirmEnrol(c *gin.Context, memberID, pending, ticket string) 
 		return err
 	}
 	next := pathSecurity
-	if pending != "" {
-		if _, err := s.startSessionMFA(c, memberID, "", true); err != nil {
+	if p != nil {
+		if next, err = s.start(c, *p); err != nil {
 			return err
 		}
-		next = s.afterSignIn(ticket)
 	}
 	s.render(c, http.StatusOK, "recovery_codes", "recovery_title", recoveryCodesView{Codes: codes, Continue: next})
 	return nil

@@ -21,6 +21,22 @@ CREATE TABLE member_recovery_codes (
     PRIMARY KEY (member_id, code_hash)
 );
 
+-- The same for platform administrators, who always need a second factor.
+CREATE TABLE admin_totp (
+    admin_id      TEXT PRIMARY KEY REFERENCES admins(id) ON DELETE CASCADE,
+    secret_sealed TEXT NOT NULL,
+    confirmed_at  TIMESTAMP,
+    last_step     INTEGER NOT NULL DEFAULT 0,
+    created_at    TIMESTAMP NOT NULL
+);
+CREATE TABLE admin_recovery_codes (
+    admin_id    TEXT NOT NULL REFERENCES admins(id) ON DELETE CASCADE,
+    code_hash   TEXT NOT NULL,
+    used_at     TIMESTAMP,
+    created_at  TIMESTAMP NOT NULL,
+    PRIMARY KEY (admin_id, code_hash)
+);
+
 -- How the person of a browser session proved who they are (RFC 8176
 -- values, space-separated).
 ALTER TABLE browser_sessions ADD COLUMN amr TEXT NOT NULL DEFAULT 'pwd';
@@ -31,5 +47,7 @@ ALTER TABLE accounts ADD COLUMN require_mfa BOOLEAN NOT NULL DEFAULT FALSE;
 -- +goose Down
 ALTER TABLE accounts DROP COLUMN require_mfa;
 ALTER TABLE browser_sessions DROP COLUMN amr;
+DROP TABLE admin_recovery_codes;
+DROP TABLE admin_totp;
 DROP TABLE member_recovery_codes;
 DROP TABLE member_totp;
