@@ -194,7 +194,7 @@ func TestStepUp(t *testing.T) {
 			t.Fatalf("step-up did not ask to sign in again: %d %s", p.Status, p.URL)
 		}
 		p = b.Submit(p, "password", url.Values{"email": {email}, "password": {pw}, "account_id": {w.AccountID}, "tab": {"member"}})
-		_, _, done := enrolTOTP(t, b, p, clk)
+		uri, _, done := enrolTOTP(t, b, p, clk)
 		m := regexp.MustCompile(`href="([^"]+)">`).FindAllStringSubmatch(done.Body, -1)
 		var next string
 		for _, x := range m {
@@ -212,6 +212,28 @@ func TestStepUp(t *testing.T) {
 		}
 		if claims := rp.VerifyID(flow, tok); claims["acr"] != "urn:sesame:mfa" {
 			t.Fatalf("after step-up: acr %v", claims["acr"])
+		}
+		// The session has a second factor now: the same request passes
+		// without a page, and max_age=0 asks for both steps again.
+		flow = rp.Start(oauth2.SetAuthURLParam("acr_values", "urn:sesame:mfa"))
+		if p := b.Get(flow.URL); p.Location == "" {
+			t.Fatalf("a session with a second factor was asked again: %d %s", p.Status, p.URL)
+		}
+		flow = rp.Start(oauth2.SetAuthURLParam("max_age", "0"))
+		p = b.Get(flow.URL)
+		if p.Location != "" || p.URL.Path != "/login" {
+			t.Fatalf("max_age=0 did not ask to sign in: %d %s", p.Status, p.URL)
+		}
+		p = b.Submit(p, "password", url.Values{"email": {email}, "password": {pw}, "account_id": {w.AccountID}, "tab": {"member"}})
+		if !strings.Contains(p.Body, `name="code"`) || otpauthPattern.MatchString(p.Body) {
+			t.Fatalf("max_age=0: no second step (%d)", p.Status)
+		}
+		r = b.Submit(p, "code", url.Values{"code": {totpCode(t, uri, clk.Now().Add(30*time.Second))}})
+		if tok, err = rp.Exchange(flow, rp.Callback(flow, r.Location)); err != nil {
+			t.Fatal(err)
+		}
+		if amr, _ := rp.VerifyID(flow, tok)["amr"].([]any); !slices.Equal(amr, []any{"pwd", "otp", "mfa"}) {
+			t.Fatalf("after max_age=0: amr %v", amr)
 		}
 	})
 }
