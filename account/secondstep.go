@@ -21,16 +21,19 @@ const (
 // VerifySecondFactor checks the second step of memberID's sign-in: code
 // is a TOTP code (accepted once) or an unused recovery code (then used
 // up). Like a password, the attempt is counted before it is checked, on
-// the member's own second-step counter and on the client address's:
-// past a limit it returns a *ThrottledError. A wrong code gives
+// the member's own second-step counter (or, when device is the browser's
+// device cookie from an earlier complete sign-in, on that device's, so
+// that someone holding the password cannot lock the person out of their
+// usual browser) and on the client address's: past a limit it returns a
+// *ThrottledError. A wrong code gives
 // ErrInvalidCode.
-func (s *Service) VerifySecondFactor(ctx context.Context, memberID, code, ip string) error {
+func (s *Service) VerifySecondFactor(ctx context.Context, memberID, code, ip string, device Device) error {
 	now := s.now()
 	code = strings.TrimSpace(code)
 	if len(code) > 64 {
 		code = code[:64]
 	}
-	keys := s.secondStepKeys(memberID, ip)
+	keys := s.secondStepKeys(memberID, ip, device.usable())
 	admitted, err := s.admit(ctx, now, keys)
 	if err != nil {
 		return err
@@ -72,14 +75,23 @@ func (s *Service) VerifySecondFactor(ctx context.Context, memberID, code, ip str
 	return nil
 }
 
-// secondStepKeys are the counters of a second-step attempt: the member's
-// own (the email's limit) and the client address's, shared with
-// passwords.
-func (s *Service) secondStepKeys(memberID, ip string) []throttleKey {
-	sum := sha256.Sum256([]byte("second-step\x00" + memberID))
-	keys := []throttleKey{{key: "mf:" + hex.EncodeToString(sum[:]), limit: max(s.throttle.MaxPerEmail, 1)}}
-	if s.throttle.MaxPerEmail < 0 {
-		keys[0].limit = 1 << 30
+// secondStepKeys are the counters of a second-step attempt: the device's
+// (the devices' limit) when there is one, the member's own (the email's
+// limit) otherwise, and the client address's, shared with passwords.
+func (s *Service) secondStepKeys(memberID, ip string, device Device) []throttleKey {
+	limit := func(n int) int {
+		if n < 0 {
+			return 1 << 30
+		}
+		return n
+	}
+	var keys []throttleKey
+	if device.ID != "" {
+		sum := sha256.Sum256([]byte("second-step\x00" + memberID + "\x00" + device.ID))
+		keys = append(keys, throttleKey{key: "mv:" + hex.EncodeToString(sum[:]), limit: limit(s.throttle.MaxPerDevice)})
+	} else {
+		sum := sha256.Sum256([]byte("second-step\x00" + memberID))
+		keys = append(keys, throttleKey{key: "mf:" + hex.EncodeToString(sum[:]), limit: limit(s.throttle.MaxPerEmail)})
 	}
 	for _, k := range s.throttle.throttleKeys("", "", ip, Device{}) {
 		if isIPKey(k.key) {

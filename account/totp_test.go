@@ -80,7 +80,7 @@ func TestTOTPEnrolAndSecondStep(t *testing.T) {
 
 		// The code used to confirm is spent; the next step's code passes
 		// once, even when sent in parallel.
-		if err := s.VerifySecondFactor(ctx, owner.ID, codeAt(t, uri, clk.Now()), "192.0.2.1"); !errors.Is(err, ErrInvalidCode) {
+		if err := s.VerifySecondFactor(ctx, owner.ID, codeAt(t, uri, clk.Now()), "192.0.2.1", Device{}); !errors.Is(err, ErrInvalidCode) {
 			t.Fatalf("reused code: %v", err)
 		}
 		clk.Advance(30 * time.Second)
@@ -89,7 +89,7 @@ func TestTOTPEnrolAndSecondStep(t *testing.T) {
 		results := make([]error, 4)
 		for i := range results {
 			wg.Add(1)
-			go func() { defer wg.Done(); results[i] = s.VerifySecondFactor(ctx, owner.ID, code, "192.0.2.1") }()
+			go func() { defer wg.Done(); results[i] = s.VerifySecondFactor(ctx, owner.ID, code, "192.0.2.1", Device{}) }()
 		}
 		wg.Wait()
 		passed := 0
@@ -108,30 +108,30 @@ func TestTOTPEnrolAndSecondStep(t *testing.T) {
 			t.Fatalf("one code passed %d times", passed)
 		}
 		// Outside the window: the code of three steps ahead.
-		if err := s.VerifySecondFactor(ctx, owner.ID, codeAt(t, uri, clk.Now().Add(90*time.Second)), ""); !errors.Is(err, ErrInvalidCode) {
+		if err := s.VerifySecondFactor(ctx, owner.ID, codeAt(t, uri, clk.Now().Add(90*time.Second)), "", Device{}); !errors.Is(err, ErrInvalidCode) {
 			t.Fatalf("code outside the window: %v", err)
 		}
 		// One step of drift is accepted.
-		if err := s.VerifySecondFactor(ctx, owner.ID, codeAt(t, uri, clk.Now().Add(30*time.Second)), ""); err != nil {
+		if err := s.VerifySecondFactor(ctx, owner.ID, codeAt(t, uri, clk.Now().Add(30*time.Second)), "", Device{}); err != nil {
 			t.Fatalf("code of the next step: %v", err)
 		}
 
 		// Recovery codes: each once, typed in upper case or without hyphen.
 		typed := strings.ToUpper(strings.ReplaceAll(codes[3], "-", ""))
-		if err := s.VerifySecondFactor(ctx, owner.ID, typed, ""); err != nil {
+		if err := s.VerifySecondFactor(ctx, owner.ID, typed, "", Device{}); err != nil {
 			t.Fatalf("recovery code: %v", err)
 		}
-		if err := s.VerifySecondFactor(ctx, owner.ID, codes[3], ""); !errors.Is(err, ErrInvalidCode) {
+		if err := s.VerifySecondFactor(ctx, owner.ID, codes[3], "", Device{}); !errors.Is(err, ErrInvalidCode) {
 			t.Fatalf("recovery code used twice: %v", err)
 		}
 		fresh, err := s.RegenerateRecoveryCodes(ctx, owner.ID, "")
 		if err != nil || len(fresh) != 10 {
 			t.Fatal(err)
 		}
-		if err := s.VerifySecondFactor(ctx, owner.ID, codes[4], ""); !errors.Is(err, ErrInvalidCode) {
+		if err := s.VerifySecondFactor(ctx, owner.ID, codes[4], "", Device{}); !errors.Is(err, ErrInvalidCode) {
 			t.Fatalf("an old recovery code after regeneration: %v", err)
 		}
-		if err := s.VerifySecondFactor(ctx, owner.ID, fresh[0], ""); err != nil {
+		if err := s.VerifySecondFactor(ctx, owner.ID, fresh[0], "", Device{}); err != nil {
 			t.Fatalf("a new recovery code: %v", err)
 		}
 
@@ -150,12 +150,12 @@ func TestSecondStepThrottled(t *testing.T) {
 		s, _ := newTestService(t, d, Options{Sealer: plainSealer{}, Throttle: ThrottleConfig{MaxPerEmail: 3}})
 		_, owner := mustCreateAccount(t, s, "Ana", "ana@example.com", "Correct-horse-9")
 		for i := range 3 {
-			if err := s.VerifySecondFactor(ctx, owner.ID, "12345"+string(rune('0'+i)), ""); !errors.Is(err, ErrInvalidCode) {
+			if err := s.VerifySecondFactor(ctx, owner.ID, "12345"+string(rune('0'+i)), "", Device{}); !errors.Is(err, ErrInvalidCode) {
 				t.Fatalf("attempt %d: %v", i, err)
 			}
 		}
 		var te *ThrottledError
-		if err := s.VerifySecondFactor(ctx, owner.ID, "123459", ""); !errors.As(err, &te) || te.RetryAfter <= 0 {
+		if err := s.VerifySecondFactor(ctx, owner.ID, "123459", "", Device{}); !errors.As(err, &te) || te.RetryAfter <= 0 {
 			t.Fatalf("fourth attempt: %v", err)
 		}
 	})
@@ -201,7 +201,7 @@ func TestAdminSecondFactor(t *testing.T) {
 		if err := d.GetContext(ctx, &n, d.Rebind(`SELECT COUNT(*) FROM member_totp`)); err != nil || n != 0 {
 			t.Fatalf("an admin's authenticator among the members' (%d, %v)", n, err)
 		}
-		if err := s.VerifySecondFactor(ctx, adm.ID, codes[0], ""); err != nil {
+		if err := s.VerifySecondFactor(ctx, adm.ID, codes[0], "", Device{}); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.ResetSecondFactors(ctx, adm.ID, "operator", ""); err != nil {
@@ -209,6 +209,27 @@ func TestAdminSecondFactor(t *testing.T) {
 		}
 		if f, _ := s.SecondFactors(ctx, adm.ID); f.Any() || f.RecoveryCodesLeft != 0 {
 			t.Fatalf("after reset: %+v", f)
+		}
+	})
+}
+
+// TestSecondStepDevice: someone holding the password who fills the
+// person's second-step counter does not lock out the person's usual
+// browser, whose device counts on its own counter.
+func TestSecondStepDevice(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newTestService(t, d, Options{Sealer: plainSealer{}, Throttle: ThrottleConfig{MaxPerEmail: 2, MaxPerDevice: 2}})
+		_, owner := mustCreateAccount(t, s, "Ana", "ana@example.com", "Correct-horse-9")
+		for range 2 {
+			_ = s.VerifySecondFactor(ctx, owner.ID, "000000", "198.51.100.7", Device{})
+		}
+		if err := s.VerifySecondFactor(ctx, owner.ID, "000000", "198.51.100.7", Device{}); !errors.Is(err, ErrThrottled) {
+			t.Fatalf("third guess without a device: %v", err)
+		}
+		usual := Device{Subject: strings.Repeat("a", 64), ID: "usual-browser"}
+		if err := s.VerifySecondFactor(ctx, owner.ID, "000000", "192.0.2.1", usual); !errors.Is(err, ErrInvalidCode) {
+			t.Fatalf("the usual browser was locked out: %v", err)
 		}
 	})
 }

@@ -68,10 +68,9 @@ func (s *Server) adminLoginSubmit(c *gin.Context) error {
 		return err
 	}
 	s.signInOutcome(metrics.SignInSuccess)
-	s.rememberDevice(c, subject)
 	// The session opens after the second step, which every admin passes
 	// (enrolling first when they have no second factor).
-	return s.adminSecondStep(c, admin.ID)
+	return s.adminSecondStep(c, admin.ID, subject)
 }
 
 // adminLogout ends the browser's session.

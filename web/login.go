@@ -98,13 +98,13 @@ func (s *Server) loginSubmit(c *gin.Context) error {
 		return err
 	}
 	s.signInOutcome(metrics.SignInSuccess)
-	s.rememberDevice(c, subject)
-	if answered, err := s.secondStep(c, member, v.Ticket); answered || err != nil {
+	if answered, err := s.secondStep(c, member, v.Ticket, subject); answered || err != nil {
 		return err
 	}
 	if _, err := s.startSession(c, member.ID, ""); err != nil {
 		return err
 	}
+	s.rememberDevice(c, subject)
 	if _, err := s.openTicket(v.Ticket); err == nil {
 		c.Redirect(http.StatusSeeOther, pathResume+"?ticket="+url.QueryEscape(v.Ticket))
 		return nil

@@ -31,7 +31,10 @@ type pendingSignIn struct {
 	MemberID string `json:"m"` // or the admin's ID when Admin
 	Admin    bool   `json:"a,omitempty"`
 	Ticket   string `json:"t,omitempty"`
-	Expires  int64  `json:"e"`
+	// Subject is the sign-in subject of the password step: the device
+	// cookie is checked against it, and set for it once signed in.
+	Subject string `json:"s,omitempty"`
+	Expires int64  `json:"e"`
 }
 
 var errPending = errors.New("web: invalid or expired second step")
@@ -45,12 +48,17 @@ func (s *Server) sealPending(p pendingSignIn) string {
 // start opens the browser session of a sign-in whose second step passed
 // and returns where the browser goes next.
 func (s *Server) start(c *gin.Context, p pendingSignIn) (string, error) {
+	memberID, adminID, next := p.MemberID, "", s.afterSignIn(p.Ticket)
 	if p.Admin {
-		_, err := s.startSessionMFA(c, "", p.MemberID, true)
-		return "/admin", err
+		memberID, adminID, next = "", p.MemberID, "/admin"
 	}
-	_, err := s.startSessionMFA(c, p.MemberID, "", true)
-	return s.afterSignIn(p.Ticket), err
+	if _, err := s.startSessionMFA(c, memberID, adminID, true); err != nil {
+		return "", err
+	}
+	if p.Subject != "" {
+		s.rememberDevice(c, p.Subject)
+	}
+	return next, nil
 }
 
 func (s *Server) openPending(raw string) (pendingSignIn, error) {
@@ -75,7 +83,7 @@ type secondStepView struct {
 // who needs a factor and has none (the owner's policy, or a client asking
 // for oauth.ACRMFA) enrols first. Nothing before this point depends
 // on whether the person has a second factor.
-func (s *Server) secondStep(c *gin.Context, m account.Member, ticket string) (bool, error) {
+func (s *Server) secondStep(c *gin.Context, m account.Member, ticket, subject string) (bool, error) {
 	has, required, err := s.Accounts.NeedsSecondFactor(c.Request.Context(), m)
 	if err != nil {
 		return false, err
@@ -83,7 +91,7 @@ func (s *Server) secondStep(c *gin.Context, m account.Member, ticket string) (bo
 	if !has && !required && !s.ticketWantsMFA(ticket) {
 		return false, nil
 	}
-	pending := s.sealPending(pendingSignIn{MemberID: m.ID, Ticket: ticket})
+	pending := s.sealPending(pendingSignIn{MemberID: m.ID, Ticket: ticket, Subject: subject})
 	if has {
 		s.render(c, http.StatusOK, "second_step", "second_step_title", secondStepView{Pending: pending})
 		return true, nil
@@ -126,7 +134,11 @@ func (s *Server) secondStepSubmit(c *gin.Context) error {
 		return badRequest("invalid_second_step", "second_step_expired").wrap(err)
 	}
 	v := secondStepView{Pending: c.PostForm("pending")}
-	err = s.Accounts.VerifySecondFactor(c.Request.Context(), p.MemberID, c.PostForm("code"), c.ClientIP())
+	var device account.Device
+	if p.Subject != "" {
+		device = s.device(c, p.Subject)
+	}
+	err = s.Accounts.VerifySecondFactor(c.Request.Context(), p.MemberID, c.PostForm("code"), c.ClientIP(), device)
 	switch {
 	case errors.Is(err, account.ErrThrottled):
 		setRetryAfter(c, err)
@@ -150,12 +162,12 @@ func (s *Server) secondStepSubmit(c *gin.Context) error {
 
 // adminSecondStep follows a platform admin's verified password: the
 // second step, or the enrolment of a second factor when there is none.
-func (s *Server) adminSecondStep(c *gin.Context, adminID string) error {
+func (s *Server) adminSecondStep(c *gin.Context, adminID, subject string) error {
 	f, err := s.Accounts.SecondFactors(c.Request.Context(), adminID)
 	if err != nil {
 		return err
 	}
-	pending := s.sealPending(pendingSignIn{MemberID: adminID, Admin: true})
+	pending := s.sealPending(pendingSignIn{MemberID: adminID, Admin: true, Subject: subject})
 	if f.Any() {
 		s.render(c, http.StatusOK, "second_step", "second_step_title", secondStepView{Pending: pending})
 		return nil
