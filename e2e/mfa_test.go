@@ -299,6 +299,23 @@ func TestRequireMFA(t *testing.T) {
 		if !regexp.MustCompile(`(?s)tech@example.cm.*?Activée`).MatchString(c.Body) || !strings.Contains(c.Body, `name="require_mfa" value="1" checked`) {
 			t.Fatalf("console:\n%s", c.Body)
 		}
+		// The owner resets the login account's second factor: it enrols
+		// again at its next sign-in, as the policy still requires.
+		techID := regexp.MustCompile(`href="/console/members/(m_[a-z0-9]+)"`).FindStringSubmatch(c.Body)
+		if techID == nil {
+			t.Fatal("no link to the login account")
+		}
+		mp := ob.Get("/console/members/" + techID[1])
+		c = ob.SubmitAction(mp, "/console/members/"+techID[1]+"/reset-mfa", nil)
+		if c.Status != http.StatusOK || regexp.MustCompile(`(?s)tech@example.cm.*?Activée`).MatchString(c.Body) {
+			t.Fatalf("reset from the console: %d", c.Status)
+		}
+		nb := s.NewBrowser(t)
+		p = nb.SignIn(rp.Start().URL, email, pw, w.AccountID)
+		if !otpauthPattern.MatchString(p.Body) {
+			t.Fatalf("no enrolment after the owner's reset (%d)", p.Status)
+		}
+
 		c = ob.SubmitAction(c, "/console/mfa-policy", url.Values{"require_mfa": nil})
 		if c.Status != http.StatusOK || strings.Contains(c.Body, `value="1" checked`) {
 			t.Fatalf("policy off from the console: %d", c.Status)

@@ -218,6 +218,9 @@ type memberView struct {
 	Templates []templateOption
 	Narrowed  string
 	Error     string
+	// ResetMFA is set for the owner when the login account has a second
+	// factor: the owner may remove it.
+	ResetMFA bool
 }
 
 func (s *Server) memberPage(c *gin.Context) error {
@@ -230,9 +233,13 @@ func (s *Server) memberPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "member", "member_title", memberView{
+	v := memberView{
 		Member: m, Groups: s.rightGroups(langOf(c), a, m.Grants), Templates: ts, Narrowed: narrowed(m.Grants),
-	})
+	}
+	if v.ResetMFA, err = s.canResetMFA(c, a, m.ID); err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "member", "member_title", v)
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/members"
 	"github.com/sesame-idp/sesame/oauth"
 )
@@ -14,6 +15,39 @@ import (
 func (s *Server) mountMFAPolicy(r gin.IRouter) {
 	r.PATCH(membersAPIPrefix+":account_id", s.api(s.requireActor(oauth.ScopeMembers)), s.api(s.apiPatchAccount))
 	r.POST("/console/mfa-policy", s.page(s.requireConsole), s.page(s.consoleMFAPolicy))
+	r.POST("/console/members/:id/reset-mfa", s.page(s.requireConsole), s.page(s.consoleResetMFA))
+}
+
+// canResetMFA reports whether actor a may remove the second factor of
+// login account memberID: a is the owner, and there is one.
+func (s *Server) canResetMFA(c *gin.Context, a members.Actor, memberID string) (bool, error) {
+	if !ownerOf(a, a.AccountID) {
+		return false, nil
+	}
+	f, err := s.Accounts.SecondFactors(c.Request.Context(), memberID)
+	return f.Any(), err
+}
+
+// consoleResetMFA removes a login account's second factors (the owner's
+// decision, recorded in the activity log): it enrols again at its next
+// sign-in if the policy requires one.
+func (s *Server) consoleResetMFA(c *gin.Context) error {
+	ctx, a := c.Request.Context(), actorOf(c)
+	if !ownerOf(a, a.AccountID) {
+		return forbidden("forbidden", "console_forbidden")
+	}
+	m, err := s.Members.Get(ctx, a, a.AccountID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if m.Role != account.RoleMember {
+		return forbidden("forbidden", "console_forbidden")
+	}
+	if err := s.Accounts.ResetSecondFactors(ctx, m.ID, a.Email, c.ClientIP()); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/console/members?done=console_done_mfa_reset")
+	return nil
 }
 
 type accountPolicy struct {
