@@ -21,7 +21,15 @@
 // clients, in the transaction that ends it, so that those clients receive
 // a back-channel logout token.
 //
-// Package account imports db and audit only; it knows nothing of HTTP,
+// Second factors (member_totp, admin_totp and their recovery codes): a
+// TOTP authenticator whose secret is sealed (Options.Sealer) and whose
+// codes pass once each (the last step used is advanced by a conditional
+// update), and ten single-use recovery codes kept as SHA-256. The second
+// step of sign-in is throttled like passwords, on a counter of its own
+// per person and on the client address's. Functions taking a member ID
+// also take a platform administrator's (a_…).
+//
+// Package account imports db and audit only (and pquerna/otp); it knows nothing of HTTP,
 // OAuth or rights (the creator of an account wires rights in through
 // Options.OnOwnerCreated, the caches of who is active through
 // Options.OnMemberStatus, the revocation of a person's OAuth tokens on a

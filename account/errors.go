@@ -25,6 +25,14 @@ var (
 	// ErrInvalidCredentials is the one answer to every failed sign-in,
 	// whatever the reason.
 	ErrInvalidCredentials = errors.New("account: invalid credentials")
+	// ErrInvalidCode is the answer to a wrong, reused or expired second-
+	// factor code.
+	ErrInvalidCode = errors.New("account: invalid second-factor code")
+	// ErrConflict means the second factor is not in the state the call
+	// needs (already confirmed, or nothing pending).
+	ErrConflict = errors.New("account: second factor in another state")
+	// ErrNoSecondFactor means the member has no confirmed second factor.
+	ErrNoSecondFactor = errors.New("account: no second factor")
 	// ErrThrottled means too many sign-ins failed recently for this email
 	// (in this account) or from this IP address; it is returned for unknown
 	// emails too, so it reveals nothing about existence.

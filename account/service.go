@@ -53,6 +53,15 @@ type Options struct {
 	// one (sign-out, a password change ending the other sessions, an admin
 	// ending it), in the transaction that ends it. Nil: nobody is told.
 	Sessions SessionListener
+	// Sealer seals second-factor secrets at rest (secret.Ring implements
+	// it). Nil: second factors cannot be enrolled.
+	Sealer Sealer
+}
+
+// Sealer encrypts and authenticates small secrets for one purpose.
+type Sealer interface {
+	Seal(purpose string, plaintext []byte) string
+	Open(purpose, sealed string) ([]byte, error)
 }
 
 // TokenRevoker ends every OAuth token of a subject (a member ID): refresh
@@ -78,6 +87,7 @@ type Service struct {
 	log            *slog.Logger
 	tokens         TokenRevoker
 	sessions       SessionListener
+	sealer         Sealer
 	// dummyHash is verified when a sign-in names nobody with a password,
 	// so that such a failure costs what a wrong password costs.
 	dummyHash string
@@ -99,6 +109,7 @@ func NewService(d *db.DB, opts Options) *Service {
 		log:            opts.Logger,
 		tokens:         opts.Tokens,
 		sessions:       opts.Sessions,
+		sealer:         opts.Sealer,
 	}
 	if s.clock == nil {
 		s.clock = time.Now

@@ -9,6 +9,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/sesame-idp/sesame/db"
@@ -25,10 +27,12 @@ const (
 type Session struct {
 	// SID is the session's public id: random, unrelated to the cookie, named
 	// in ID tokens and in back-channel logout tokens.
-	SID       string
-	MemberID  string
-	AdminID   string
-	AuthTime  time.Time // when the person typed the password
+	SID      string
+	MemberID string
+	AdminID  string
+	AuthTime time.Time // when the person typed the password
+	// MFA is true when the person passed a second step at sign-in.
+	MFA       bool
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }
@@ -39,6 +43,21 @@ type Session struct {
 // the database opens no session. Call it at every sign-in: a new id each
 // time is what defeats session fixation.
 func (s *Service) CreateSession(ctx context.Context, memberID, adminID, ip, userAgent string) (string, Session, error) {
+	return s.CreateSessionMFA(ctx, memberID, adminID, ip, userAgent, false)
+}
+
+// AMR returns how the person of the session proved who they are, in RFC
+// 8176 values: ["pwd"], or ["pwd", "otp", "mfa"] after a second step.
+func (s Session) AMR() []string {
+	if s.MFA {
+		return []string{AMRPassword, AMROTP, AMRMFA}
+	}
+	return []string{AMRPassword}
+}
+
+// CreateSessionMFA is CreateSession for a sign-in that passed a second
+// step when mfa is true.
+func (s *Service) CreateSessionMFA(ctx context.Context, memberID, adminID, ip, userAgent string, mfa bool) (string, Session, error) {
 	if (memberID == "") == (adminID == "") {
 		return "", Session{}, errors.New("account: create session: exactly one of member and admin must be given")
 	}
@@ -46,12 +65,12 @@ func (s *Service) CreateSession(ctx context.Context, memberID, adminID, ip, user
 	rand.Read(b[:]) // never fails (crypto/rand panics rather)
 	raw := base64.RawURLEncoding.EncodeToString(b[:])
 	now := s.now()
-	sess := Session{SID: newSID(), MemberID: memberID, AdminID: adminID, AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL)}
+	sess := Session{SID: newSID(), MemberID: memberID, AdminID: adminID, AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL), MFA: mfa}
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO browser_sessions
-		(id_hash, sid, member_id, admin_id, auth_time, created_at, expires_at, ip, user_agent)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		(id_hash, sid, member_id, admin_id, auth_time, created_at, expires_at, ip, user_agent, amr)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		sessionHash(raw), sess.SID, nullable(memberID), nullable(adminID), sess.AuthTime, sess.CreatedAt, sess.ExpiresAt,
-		truncate(ip, maxSessionIP), truncate(userAgent, maxSessionUserAgent))
+		truncate(ip, maxSessionIP), truncate(userAgent, maxSessionUserAgent), strings.Join(sess.AMR(), " "))
 	if err != nil {
 		return "", Session{}, fmt.Errorf("account: create session: %w", db.Translate(err))
 	}
@@ -73,9 +92,10 @@ func (s *Service) Session(ctx context.Context, rawID string) (Session, error) {
 		CreatedAt    time.Time      `db:"created_at"`
 		ExpiresAt    time.Time      `db:"expires_at"`
 		MemberStatus sql.NullString `db:"member_status"`
+		AMR          string         `db:"amr"`
 	}
 	err := s.db.GetContext(ctx, &r, s.db.Rebind(`SELECT s.sid, s.member_id, s.admin_id, s.auth_time, s.created_at, s.expires_at,
-		m.status AS member_status
+		s.amr, m.status AS member_status
 		FROM browser_sessions s LEFT JOIN members m ON m.id = s.member_id
 		WHERE s.id_hash = ? AND s.expires_at > ?`), sessionHash(rawID), s.now())
 	if err != nil {
@@ -87,6 +107,7 @@ func (s *Service) Session(ctx context.Context, rawID string) (Session, error) {
 	return Session{
 		SID: r.SID.String, MemberID: r.MemberID.String, AdminID: r.AdminID.String,
 		AuthTime: r.AuthTime.UTC(), CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
+		MFA: slices.Contains(strings.Fields(r.AMR), AMRMFA),
 	}, nil
 }
 

@@ -194,6 +194,7 @@ func (a *App) build(ctx context.Context) error {
 		OnMemberStatus: a.Rights.MemberStatusChanged,
 		Tokens:         a.Clients,
 		Sessions:       sessionEvents{a},
+		Sealer:         ring,
 	})
 
 	sender := mail.NewLogSender(log)

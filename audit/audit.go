@@ -27,6 +27,12 @@ const (
 	PasswordResetAsked = "password.reset_requested"
 	PasswordReset      = "password.reset"
 	SessionEnded       = "session.ended"
+	SecondFactorAdded  = "mfa.added"
+	SecondFactorReset  = "mfa.reset"
+	RecoveryCodesNew   = "mfa.recovery_codes_generated"
+	RecoveryCodeUsed   = "mfa.recovery_code_used"
+	SecondFactorFailed = "mfa.failed"
+	MFAPolicyChanged   = "account.mfa_policy_changed"
 )
 
 // Event is one line of the trail. AccountID is empty for platform-wide

@@ -36,6 +36,9 @@ func adminSignIn(t *testing.T, s *sesametest.Instance) *sesametest.Browser {
 	b := s.NewBrowser(t)
 	p := b.Get("/admin/login")
 	p = b.Submit(p, "password", url.Values{"email": {adminEmail}, "password": {adminPassword}})
+	// Every admin has a second factor: the first sign-in enrols one.
+	enrolTOTP(t, b, p, &sesametest.Clock{})
+	p = b.Get("/admin")
 	if p.Status != http.StatusOK || p.URL.Path != "/admin" || !strings.Contains(p.Body, adminEmail) {
 		t.Fatalf("admin sign-in ended at %s with %d:\n%s", p.URL, p.Status, p.Body)
 	}

@@ -212,8 +212,9 @@ func (p *Provider) discovery(c *gin.Context) {
 		"backchannel_logout_supported":                  true,
 		"backchannel_logout_session_supported":          true,
 		"prompt_values_supported":                       []string{"none", "login", "consent"},
+		"acr_values_supported":                          []string{ACRMFA},
 		"claims_supported": []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce",
-			"email", "email_verified", "name", "account_id", "rights", "sid"},
+			"email", "email_verified", "name", "account_id", "rights", "sid", "amr", "acr"},
 		"ui_locales_supported": []string{"fr", "en"},
 		// Request objects are not supported (OIDC Core §6): the request
 		// and request_uri parameters get request_not_supported and

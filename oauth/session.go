@@ -135,3 +135,18 @@ func (s *Session) Clone() fosite.Session {
 	}
 	return deepcopy.Copy(s).(fosite.Session)
 }
+
+// ACRMFA is the authentication context class (OIDC Core §2, "acr") of a
+// sign-in that passed a second factor. A client asks for one by naming it
+// in acr_values; a password alone carries no acr.
+const ACRMFA = "urn:sesame:mfa"
+
+// SetAuthMethods records how the person signed in: amr (RFC 8176 values)
+// and, when a second factor was passed, acr ACRMFA. ID tokens carry both.
+func (s *Session) SetAuthMethods(amr []string, mfa bool) {
+	s.Claims.AuthenticationMethodsReferences = slices.Clone(amr)
+	s.Claims.AuthenticationContextClassReference = ""
+	if mfa {
+		s.Claims.AuthenticationContextClassReference = ACRMFA
+	}
+}

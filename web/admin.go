@@ -43,7 +43,8 @@ const adminKey = "admin"
 // failure to say.
 func (s *Server) signedInAdmin(c *gin.Context) (account.Admin, bool, error) {
 	sess, ok, err := s.browserSession(c)
-	if err != nil || !ok || sess.AdminID == "" {
+	// An admin session opens the admin area only with a second factor.
+	if err != nil || !ok || sess.AdminID == "" || !sess.MFA {
 		return account.Admin{}, false, err
 	}
 	a, err := s.Accounts.Admin(c.Request.Context(), sess.AdminID)

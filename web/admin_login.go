@@ -68,14 +68,9 @@ func (s *Server) adminLoginSubmit(c *gin.Context) error {
 		return err
 	}
 	s.signInOutcome(metrics.SignInSuccess)
-	// A new session (and id) replaces whatever this browser held, a
-	// member's session included.
-	if _, err := s.startSession(c, "", admin.ID); err != nil {
-		return err
-	}
-	s.rememberDevice(c, subject)
-	c.Redirect(http.StatusSeeOther, "/admin")
-	return nil
+	// The session opens after the second step, which every admin passes
+	// (enrolling first when they have no second factor).
+	return s.adminSecondStep(c, admin.ID, subject)
 }
 
 // adminLogout ends the browser's session.

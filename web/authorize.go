@@ -102,6 +102,16 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 			signedIn = false
 		}
 	}
+	// A password-only session signs in again when a second factor is
+	// asked for (acr_values) or required (the owner's policy).
+	if signedIn && !sess.MFA {
+		demanded, err := s.mfaDemanded(ctx, sess.MemberID, form)
+		if err != nil {
+			s.authorizeError(c, ar, err)
+			return
+		}
+		signedIn = !demanded
+	}
 	if !signedIn {
 		if slices.Contains(prompts, "none") {
 			s.authorizeError(c, ar, fosite.ErrLoginRequired.WithHint("Nobody is signed in at Sesame."))
@@ -163,6 +173,7 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 		return
 	}
 	session.SetSID(sess.SID)
+	session.SetAuthMethods(sess.AMR(), sess.MFA)
 	// Recorded before the code exists: a client recorded for a code never
 	// issued is told of the session's end needlessly, never the reverse.
 	if err := s.Accounts.RecordSessionClient(ctx, sess.SID, member.ID, client.GetID()); err != nil {

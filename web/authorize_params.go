@@ -20,8 +20,9 @@ import (
 //     supported: they are taken out, and once the redirect URI is known to
 //     be registered the client gets request_not_supported or
 //     request_uri_not_supported (fosite would answer before checking it).
-//   - acr_values is ignored: Sésame has no authentication level to offer
-//     yet, and fosite would answer it with acr "0".
+//   - acr_values keeps only oauth.ACRMFA, the one level Sésame offers
+//     (a second factor, asked for again when the session lacks one); other
+//     values are ignored, since fosite would answer them with acr "0".
 //   - scopes the client may not request are ignored (RFC 6749 §3.3): the
 //     token response's scope says what was granted.
 
@@ -43,7 +44,11 @@ func (s *Server) prepareAuthorize(ctx context.Context, r *http.Request) authoriz
 	}
 	q.Del("request")
 	q.Del("request_uri")
-	q.Del("acr_values")
+	if slices.Contains(strings.Fields(q.Get("acr_values")), oauth.ACRMFA) {
+		q.Set("acr_values", oauth.ACRMFA)
+	} else {
+		q.Del("acr_values")
+	}
 	if scope, ok := q["scope"]; ok && len(scope) == 1 {
 		if client, err := s.OAuth.Store.GetClient(ctx, q.Get("client_id")); err == nil {
 			var kept []string

@@ -58,6 +58,7 @@ func (s *Server) requireConsole(c *gin.Context) error {
 type memberRow struct {
 	members.LoginAccount
 	Rights []string // labels
+	MFA    bool     // has a second factor
 }
 
 type invitationRow struct {
@@ -80,6 +81,7 @@ type consoleView struct {
 	ErrorField  string
 	TTLHours    int
 	List        memberListState // search, filters and page of Members
+	RequireMFA  bool            // the owner's policy
 }
 
 // templateOption is a role template the actor may apply: its rights are
@@ -118,6 +120,9 @@ func (s *Server) consoleData(c *gin.Context) (consoleView, error) {
 			continue
 		}
 		v.Invitations = append(v.Invitations, invitationRow{Invitation: inv, Rights: s.rightLabels(lang, inv.Grants), Mail: s.mailState(ctx, inv)})
+	}
+	if err := s.consoleMFA(c, &v); err != nil {
+		return consoleView{}, err
 	}
 	if k := c.Query("done"); k != "" && strings.HasPrefix(k, "console_done_") {
 		v.Flash = s.msg(c, k)
@@ -242,6 +247,9 @@ type memberView struct {
 	// Current names the rights the member holds now; Locked those the
 	// actor does not hold (then the actor may not change them).
 	Current, Locked []string
+	// ResetMFA is set for the owner when the login account has a second
+	// factor: the owner may remove it.
+	ResetMFA bool
 }
 
 func (s *Server) memberPage(c *gin.Context) error {
@@ -256,6 +264,9 @@ func (s *Server) memberPage(c *gin.Context) error {
 	}
 	v := memberView{Member: m, Groups: s.rightGroups(langOf(c), a, m.Grants), Templates: ts}
 	v.Current, v.Locked = s.currentRights(langOf(c), a, m.Grants)
+	if v.ResetMFA, err = s.canResetMFA(c, a, m.ID); err != nil {
+		return err
+	}
 	s.render(c, http.StatusOK, "member", "member_title", v)
 	return nil
 }

@@ -45,13 +45,19 @@ func (s *Server) browserSession(c *gin.Context) (account.Session, bool, error) {
 // is deleted and a new id issued, so that an id planted before sign-in is
 // worthless after it.
 func (s *Server) startSession(c *gin.Context, memberID, adminID string) (account.Session, error) {
+	return s.startSessionMFA(c, memberID, adminID, false)
+}
+
+// startSessionMFA is startSession for a sign-in that passed a second
+// step when mfa is true.
+func (s *Server) startSessionMFA(c *gin.Context, memberID, adminID string, mfa bool) (account.Session, error) {
 	ctx := c.Request.Context()
 	if old, err := c.Cookie(s.sessionCookie()); err == nil && old != "" {
 		if err := s.Accounts.DeleteSession(ctx, old); err != nil && !errors.Is(err, account.ErrNotFound) {
 			return account.Session{}, err
 		}
 	}
-	raw, sess, err := s.Accounts.CreateSession(ctx, memberID, adminID, c.ClientIP(), c.Request.UserAgent())
+	raw, sess, err := s.Accounts.CreateSessionMFA(ctx, memberID, adminID, c.ClientIP(), c.Request.UserAgent(), mfa)
 	if err != nil {
 		return account.Session{}, err
 	}

@@ -114,6 +114,9 @@ func (s *Server) loginSubmit(c *gin.Context) error {
 		return err
 	}
 	s.signInOutcome(metrics.SignInSuccess)
+	if answered, err := s.secondStep(c, member, v.Ticket, subject); answered || err != nil {
+		return err
+	}
 	if _, err := s.startSession(c, member.ID, ""); err != nil {
 		return err
 	}

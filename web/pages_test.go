@@ -90,6 +90,9 @@ func TestPagesRender(t *testing.T) {
 		"reset_password":  resetView{Token: "t", Rules: rules},
 		"reset_request":   resetRequestView{},
 		"signed_out":      nil,
+		"second_step":     secondStepView{Pending: "p", Error: "e"},
+		"security":        securityView{URI: "otpauth://totp/x?secret=A", QR: "data:image/png;base64,AA", Action: pathLoginEnrol, Pending: "p", Error: "e"},
+		"recovery_codes":  recoveryCodesView{Codes: []string{"abcde-fghjk"}, Continue: "/account"},
 	}
 	for name := range s.pages.byName {
 		if _, ok := pages[name]; !ok {

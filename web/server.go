@@ -135,6 +135,8 @@ func New(d Deps) (*Server, error) {
 	browser.GET("/account", s.page(s.accountHome))
 	browser.GET("/account/password", s.page(s.passwordPage))
 	browser.POST("/account/password", s.page(s.passwordSubmit))
+	s.mountSecurity(browser)
+	s.mountMFAPolicy(browser)
 	s.mountInvitation(browser)
 	s.mountReset(browser)
 	s.mountConsole(browser)

@@ -20,6 +20,7 @@ Usage:
   sesame serve [--addr A] [--issuer URL] [--no-migrate]   run the server
   sesame migrate                                          apply pending migrations
   sesame accounts create --email E --name N --password-stdin [--json]
+  sesame accounts reset-mfa --email E [--account ID] [--json]
   sesame clients create --id ID --name N [--redirect-uri U]… [--public] [--first-party]
                         [--grant-types a,b] [--scopes a,b] [--audience a,b] [--id-token-alg ES256|RS256] [--json]
   sesame members invite --account ID --email E --rights r1,r2 [--lang fr|en] [--json]
@@ -40,17 +41,18 @@ Configuration comes from the environment (flags of the same meaning override it)
 type command func(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error
 
 var commands = map[string]command{
-	"serve":           serve,
-	"migrate":         migrate,
-	"accounts create": accountsCreate,
-	"clients create":  clientsCreate,
-	"members invite":  membersInvite,
-	"admins create":   adminsCreate,
-	"keys rotate":     keysRotate,
-	"demo":            demo,
-	"config check":    configCheck,
-	"outbox list":     outboxList,
-	"outbox retry":    outboxRetry,
+	"serve":              serve,
+	"migrate":            migrate,
+	"accounts create":    accountsCreate,
+	"accounts reset-mfa": accountsResetMFA,
+	"clients create":     clientsCreate,
+	"members invite":     membersInvite,
+	"admins create":      adminsCreate,
+	"keys rotate":        keysRotate,
+	"demo":               demo,
+	"config check":       configCheck,
+	"outbox list":        outboxList,
+	"outbox retry":       outboxRetry,
 }
 
 func main() {

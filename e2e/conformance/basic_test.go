@@ -272,9 +272,8 @@ func TestBasicOP(t *testing.T) {
 		})
 
 		t.Run("oidcc-ensure-request-with-acr-values-succeeds", func(t *testing.T) {
-			if o.discovered["acr_values_supported"] != nil {
-				t.Fatal("acr_values_supported advertised, but Sésame has no acr to give yet")
-			}
+			// Values Sésame does not offer are ignored (a voluntary claim):
+			// a password-only sign-in carries no acr at all.
 			tok := o.rp(t, o.basic).signIn(o.NewBrowser(t), oauth2.SetAuthURLParam("acr_values", "1 2"))
 			if tok.claims["acr"] != nil {
 				t.Fatalf("acr = %v, which means nothing", tok.claims["acr"])

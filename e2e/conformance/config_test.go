@@ -51,8 +51,9 @@ func TestConfigOP(t *testing.T) {
 					t.Errorf("%s = %v, want %v", name, d[name], want)
 				}
 			}
-			if d["acr_values_supported"] != nil {
-				t.Errorf("acr_values_supported = %v, but no acr is emitted", d["acr_values_supported"])
+			// The one acr Sésame emits: a sign-in that passed a second factor.
+			if acr, _ := d["acr_values_supported"].([]any); len(acr) != 1 || acr[0] != "urn:sesame:mfa" {
+				t.Errorf("acr_values_supported = %v, want [urn:sesame:mfa]", d["acr_values_supported"])
 			}
 			jwks := getJSON(t, d["jwks_uri"].(string))
 			keys, _ := jwks["keys"].([]any)

@@ -1,0 +1,182 @@
+package account
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/sesame-idp/sesame/audit"
+	"github.com/sesame-idp/sesame/db"
+)
+
+// Authentication methods (RFC 8176) a browser session records.
+const (
+	AMRPassword = "pwd"
+	AMROTP      = "otp"
+	AMRMFA      = "mfa"
+)
+
+// VerifySecondFactor checks the second step of memberID's sign-in: code
+// is a TOTP code (accepted once) or an unused recovery code (then used
+// up). Like a password, the attempt is counted before it is checked, on
+// the member's own second-step counter (or, when device is the browser's
+// device cookie from an earlier complete sign-in, on that device's, so
+// that someone holding the password cannot lock the person out of their
+// usual browser) and on the client address's: past a limit it returns a
+// *ThrottledError. A wrong code gives
+// ErrInvalidCode.
+func (s *Service) VerifySecondFactor(ctx context.Context, memberID, code, ip string, device Device) error {
+	now := s.now()
+	code = strings.TrimSpace(code)
+	if len(code) > 64 {
+		code = code[:64]
+	}
+	keys := s.secondStepKeys(memberID, ip, device.usable())
+	admitted, err := s.admit(ctx, now, keys)
+	if err != nil {
+		return err
+	}
+	m, err := s.personOf(ctx, memberID)
+	if err != nil {
+		s.uncount(ctx, admitted)
+		return err
+	}
+	ok, err := s.useTOTP(ctx, memberID, strings.ReplaceAll(code, " ", ""))
+	action := audit.SignIn
+	if err == nil && !ok {
+		ok, err = s.useRecoveryCode(ctx, memberID, code)
+		action = audit.RecoveryCodeUsed
+	}
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if err := s.trail.Record(context.WithoutCancel(ctx), audit.Event{AccountID: m.AccountID, ActorID: memberID,
+			ActorEmail: m.Email, Action: audit.SecondFactorFailed, Target: memberID, IP: ip, CreatedAt: now}); err != nil {
+			return fmt.Errorf("account: record failed second step: %w", err)
+		}
+		return ErrInvalidCode
+	}
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.settle(ctx, admitted, keys[0].key); err != nil {
+			return err
+		}
+		if action != audit.RecoveryCodeUsed {
+			return nil
+		}
+		return s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorID: memberID, ActorEmail: m.Email,
+			Action: action, Target: memberID, IP: ip, CreatedAt: now})
+	})
+	if err != nil {
+		return fmt.Errorf("account: second step of %s: %w", memberID, err)
+	}
+	return nil
+}
+
+// secondStepKeys are the counters of a second-step attempt: the device's
+// (the devices' limit) when there is one, the member's own (the email's
+// limit) otherwise, and the client address's, shared with passwords.
+func (s *Service) secondStepKeys(memberID, ip string, device Device) []throttleKey {
+	limit := func(n int) int {
+		if n < 0 {
+			return 1 << 30
+		}
+		return n
+	}
+	var keys []throttleKey
+	if device.ID != "" {
+		sum := sha256.Sum256([]byte("second-step\x00" + memberID + "\x00" + device.ID))
+		keys = append(keys, throttleKey{key: "mv:" + hex.EncodeToString(sum[:]), limit: limit(s.throttle.MaxPerDevice)})
+	} else {
+		sum := sha256.Sum256([]byte("second-step\x00" + memberID))
+		keys = append(keys, throttleKey{key: "mf:" + hex.EncodeToString(sum[:]), limit: limit(s.throttle.MaxPerEmail)})
+	}
+	for _, k := range s.throttle.throttleKeys("", "", ip, Device{}) {
+		if isIPKey(k.key) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// ResetSecondFactors removes every second factor of memberID (the
+// authenticator and the recovery codes), recorded in the account's trail
+// as done by actor (an email, or a description of the operator).
+func (s *Service) ResetSecondFactors(ctx context.Context, memberID, actor, ip string) error {
+	m, err := s.personOf(ctx, memberID)
+	if err != nil {
+		return err
+	}
+	t := tablesOf(memberID)
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		for _, q := range []string{`DELETE FROM ` + t.totp + ` WHERE ` + t.id + ` = ?`, `DELETE FROM ` + t.codes + ` WHERE ` + t.id + ` = ?`} {
+			if _, err := s.db.ExecContext(ctx, s.db.Rebind(q), memberID); err != nil {
+				return err
+			}
+		}
+		return s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorEmail: actor, Action: audit.SecondFactorReset,
+			Target: memberID, Detail: m.Email, IP: ip, CreatedAt: s.now()})
+	})
+	if err != nil {
+		return fmt.Errorf("account: reset second factors of %s: %w", memberID, err)
+	}
+	return nil
+}
+
+// NeedsSecondFactor reports whether memberID must pass a second step
+// after the password: it has one, or its account's owner requires one
+// of login accounts (it must then enrol first).
+func (s *Service) NeedsSecondFactor(ctx context.Context, m Member) (has, required bool, err error) {
+	f, err := s.SecondFactors(ctx, m.ID)
+	if err != nil {
+		return false, false, err
+	}
+	if m.Role == RoleMember {
+		if err := s.db.GetContext(ctx, &required, s.db.Rebind(`SELECT require_mfa FROM accounts WHERE id = ?`), m.AccountID); err != nil {
+			return false, false, fmt.Errorf("account: policy of %s: %w", m.AccountID, err)
+		}
+	}
+	return f.Any(), required, nil
+}
+
+// SetRequireMFA sets the owner's policy of account accountID (every login
+// account needs a second factor), recorded in the account's trail as done
+// by actorID/actorEmail.
+func (s *Service) SetRequireMFA(ctx context.Context, accountID string, require bool, actorID, actorEmail, ip string) error {
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE accounts SET require_mfa = ? WHERE id = ?`), require, accountID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrNotFound
+		}
+		return s.trail.Record(ctx, audit.Event{AccountID: accountID, ActorID: actorID, ActorEmail: actorEmail,
+			Action: audit.MFAPolicyChanged, Target: accountID, Detail: fmt.Sprintf("require_mfa=%t", require), IP: ip, CreatedAt: s.now()})
+	})
+	if err != nil {
+		return fmt.Errorf("account: policy of %s: %w", accountID, err)
+	}
+	return nil
+}
+
+// MFAPolicy returns the owner's policy of accountID and the members of
+// the account that have a second factor.
+func (s *Service) MFAPolicy(ctx context.Context, accountID string) (bool, map[string]bool, error) {
+	var require bool
+	if err := s.db.GetContext(ctx, &require, s.db.Rebind(`SELECT require_mfa FROM accounts WHERE id = ?`), accountID); err != nil {
+		return false, nil, fmt.Errorf("account: policy of %s: %w", accountID, db.Translate(err))
+	}
+	var ids []string
+	if err := s.db.SelectContext(ctx, &ids, s.db.Rebind(`SELECT t.member_id FROM member_totp t JOIN members m ON m.id = t.member_id
+		WHERE m.account_id = ? AND t.confirmed_at IS NOT NULL`), accountID); err != nil {
+		return false, nil, fmt.Errorf("account: second factors of %s: %w", accountID, err)
+	}
+	with := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		with[id] = true
+	}
+	return require, with, nil
+}
