@@ -49,7 +49,7 @@ func TestPanelSignOut(t *testing.T) {
 		loc.Query().Get("post_logout_redirect_uri") != h.srv.URL+"/signed-out" || loc.Query().Get("id_token_hint") == "" {
 		t.Fatalf("sign-out: %d → %s", resp.StatusCode, loc)
 	}
-	if status, body := b.get("/signed-out"); status != 200 || !strings.Contains(body, "déconnecté") {
+	if status, body := b.get("/signed-out"); status != 200 || !strings.Contains(body, "session est fermée") {
 		t.Fatalf("signed-out page: %d %s", status, body)
 	}
 }
