@@ -128,6 +128,10 @@ var texts = Texts{
 	"signout_title":      {"Déconnexion", "Sign out"},
 	"signout_confirm":    {"Voulez-vous vous déconnecter ?", "Do you want to sign out?"},
 	"signout_refused":    {"Cette demande de déconnexion ne vient pas de ce site ; elle a été refusée. Utilisez le bouton « Se déconnecter » du site.", "This sign-out request does not come from this site; it was refused. Use the site's Sign out button."},
+	"stepup_title":       {"Confirmation nécessaire", "Confirmation required"},
+	"stepup_body":        {"Cette action demande de confirmer votre identité avec votre second facteur. Confirmez-la, puis recommencez l'action.", "This action requires confirming your identity with your second factor. Confirm it, then do the action again."},
+	"stepup_confirm":     {"Confirmer mon identité", "Confirm my identity"},
+	"stepup_failed_body": {"La confirmation par second facteur n'a pas abouti. Vous pouvez réessayer.", "Confirming with your second factor did not succeed. You may try again."},
 	"signedout_title":    {"Session fermée", "You are signed out"},
 	"signedout_body":     {"Votre session est fermée. Vous pouvez fermer cette page ou vous reconnecter.", "Your session is closed. You may close this page or sign in again."},
 }

@@ -41,6 +41,7 @@ type pageView struct {
 	Home              bool   // offer the way back home
 	SignInHome        bool   // offer to sign in again, landing on the home page
 	SignOut           string // show the sign-out form with this CSRF token
+	StepUp            string // offer to confirm with a second factor here
 }
 
 type pageLink struct{ Href, Label string }
@@ -96,6 +97,9 @@ func (w *WebAuth) page(c *gin.Context, status int, v pageView) {
 	}
 	if v.SignOut != "" {
 		d.SignOut = &pageForm{Action: w.cfg.LogoutPath, Field: CSRFField, Token: v.SignOut, Label: text(lang, "signout")}
+	}
+	if v.StepUp != "" {
+		d.Links = append(d.Links, pageLink{v.StepUp, text(lang, "stepup_confirm")})
 	}
 	if v.Retry {
 		d.Links = append(d.Links, pageLink{w.cfg.LoginPath, text(lang, "retry")})

@@ -50,6 +50,9 @@ type claims struct {
 	Nonce         string          `json:"nonce"`
 	SID           string          `json:"sid"`
 	IssuedAt      float64         `json:"iat"`
+	ACR           string          `json:"acr"`
+	AMR           []string        `json:"amr"`
+	AuthTime      float64         `json:"auth_time"`
 }
 
 // issuedAt returns the iat claim (zero when absent).

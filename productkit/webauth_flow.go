@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +28,11 @@ type flow struct {
 	Nonce    string `json:"n"`
 	Verifier string `json:"v"`
 	Next     string `json:"x"`
+	// StepUp, in seconds, marks a sign-in asked by RequireStepUp: the ID
+	// token must then carry ACRSecondFactor and an auth_time at most that
+	// old, and Sub, when set, must be its subject.
+	StepUp int64  `json:"su,omitempty"`
+	Sub    string `json:"sub,omitempty"`
 }
 
 // flowCookie names the cookie of the sign-in started with state: one per
@@ -75,6 +81,12 @@ func (w *WebAuth) login(c *gin.Context) {
 		next = w.cfg.AfterLogin
 	}
 	f := flow{State: randomToken(), Nonce: randomToken(), Verifier: oauth2.GenerateVerifier(), Next: next}
+	f.StepUp = stepUpSeconds(c.Query(stepUpParam))
+	if f.StepUp > 0 {
+		if s, ok := w.load(c); ok {
+			f.Sub = s.Identity.Sub
+		}
+	}
 	exp := w.issuer.now().Add(flowTTL)
 	if err := w.jar.write(c.Writer, c.Request, w.flowCookie(f.State), f, exp); err != nil {
 		w.log.ErrorContext(c.Request.Context(), "productkit: sign-in: flow cookie", "err", err)
@@ -88,6 +100,10 @@ func (w *WebAuth) login(c *gin.Context) {
 	}
 	if p := c.Query("prompt"); p == "login" || p == "select_account" {
 		opts = append(opts, oauth2.SetAuthURLParam("prompt", p))
+	}
+	if f.StepUp > 0 {
+		opts = append(opts, oauth2.SetAuthURLParam("acr_values", ACRSecondFactor),
+			oauth2.SetAuthURLParam("max_age", strconv.FormatInt(f.StepUp, 10)))
 	}
 	c.Redirect(http.StatusSeeOther, w.oauthConfig(d).AuthCodeURL(f.State, opts...))
 }
@@ -139,6 +155,12 @@ func (w *WebAuth) callback(c *gin.Context) {
 	if err != nil {
 		w.log.WarnContext(ctx, "productkit: tokens refused at sign-in", "err", err)
 		w.page(c, http.StatusBadGateway, failed)
+		return
+	}
+	if f.StepUp > 0 && !w.steppedUp(s, f) {
+		w.log.WarnContext(ctx, "productkit: step-up not done by the issuer", "sub", s.Identity.Sub, "acr", s.ACR)
+		failed.BodyKey = "stepup_failed_body"
+		w.page(c, http.StatusForbidden, failed)
 		return
 	}
 	s.Since, s.Auth = now.Unix(), s.Iat

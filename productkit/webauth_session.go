@@ -31,6 +31,12 @@ type session struct {
 	SID  string `json:"sid,omitempty"`
 	Auth int64  `json:"auth,omitempty"`
 	Iat  int64  `json:"iat,omitempty"`
+	// ACR, AMR and AuthTime are those of the sign-in's ID token: how and
+	// when (Unix seconds, Sésame's clock) the person last authenticated.
+	// A refresh keeps them: it authenticates nobody.
+	ACR      string   `json:"acr,omitempty"`
+	AMR      []string `json:"amr,omitempty"`
+	AuthTime int64    `json:"auth_time,omitempty"`
 }
 
 // sessionKey marks a request whose session was already loaded.
@@ -199,6 +205,7 @@ func (w *WebAuth) sessionFrom(ctx context.Context, tok *oauth2.Token, prev *sess
 		s.IDToken = rawID
 		s.Identity = c.identity()
 		s.SID, s.Iat = c.SID, idt.IssuedAt.Unix()
+		s.ACR, s.AMR, s.AuthTime = c.ACR, c.AMR, int64(c.AuthTime)
 		if expiry.IsZero() {
 			expiry = idt.Expiry
 		}
@@ -227,6 +234,7 @@ func (w *WebAuth) sessionFrom(ctx context.Context, tok *oauth2.Token, prev *sess
 		if s.SID == "" {
 			s.SID = prev.SID
 		}
+		s.ACR, s.AMR, s.AuthTime = prev.ACR, prev.AMR, prev.AuthTime
 	}
 	return s, nil
 }

@@ -50,6 +50,8 @@ func newPanel(t *testing.T) *panel {
 	})
 	web.GET("/dns/:domain", Require("domain:dns", ResourceParam("domain")), func(c *gin.Context) { c.String(200, "dns of "+c.Param("domain")) })
 	web.POST("/dns/:domain", Require("domain:dns", ResourceParam("domain")), func(c *gin.Context) { c.String(200, "saved") })
+	web.GET("/danger", wa.RequireStepUp(30*time.Minute), func(c *gin.Context) { c.String(200, "danger") })
+	web.POST("/danger", wa.RequireStepUp(30*time.Minute), func(c *gin.Context) { c.String(200, "deleted") })
 	srv.Config.Handler = r
 	jar, _ := cookiejar.New(nil)
 	return &panel{fixture: f, wa: wa, srv: srv, client: &http.Client{Jar: jar}}

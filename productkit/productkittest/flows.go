@@ -16,6 +16,7 @@ import (
 type grant struct {
 	client, redirect, challenge, nonce, sub string
 	scopes                                  []string
+	auth                                    Authentication
 }
 
 // refreshState is one refresh token; tokens of one sign-in share a family.
@@ -30,6 +31,7 @@ type refreshState struct {
 type family struct {
 	revoked bool
 	sid     string
+	auth    Authentication
 }
 
 // ccToken is an access token issued by the client credentials grant.
@@ -45,6 +47,13 @@ func (i *Issuer) authorize(w http.ResponseWriter, r *http.Request) {
 	i.lastAuth = q
 	client, ok := i.clients[q.Get("client_id")]
 	sub := i.signedIn
+	auth := i.auth
+	if auth.Time.IsZero() {
+		auth.Time = i.now()
+	}
+	if auth.AMR == nil {
+		auth.AMR = []string{"pwd"}
+	}
 	if p := i.people[sub]; p == nil || p.Disabled {
 		sub = ""
 	}
@@ -72,7 +81,7 @@ func (i *Issuer) authorize(w http.ResponseWriter, r *http.Request) {
 	code := randomString(24)
 	i.mu.Lock()
 	i.codes[code] = &grant{client: client.ID, redirect: q.Get("redirect_uri"), challenge: q.Get("code_challenge"),
-		nonce: q.Get("nonce"), sub: sub, scopes: scopes}
+		nonce: q.Get("nonce"), sub: sub, scopes: scopes, auth: auth}
 	i.mu.Unlock()
 	back(url.Values{"code": {code}})
 }
@@ -136,7 +145,7 @@ func (i *Issuer) exchange(w http.ResponseWriter, r *http.Request, client *Client
 		oauthError(w, http.StatusBadRequest, "invalid_grant")
 		return
 	}
-	fam := &family{sid: randomString(16)}
+	fam := &family{sid: randomString(16), auth: g.auth}
 	i.mu.Lock()
 	i.sids[g.sub] = fam.sid
 	i.mu.Unlock()
@@ -187,6 +196,12 @@ func (i *Issuer) issue(w http.ResponseWriter, clientID, sub string, scopes []str
 	id := i.PersonClaims(sub)
 	id["iss"], id["aud"], id["iat"], id["exp"] = i.URL, clientID, now.Unix(), now.Add(i.IDTTL).Unix()
 	id["sid"] = fam.sid
+	if a := fam.auth; !a.Time.IsZero() {
+		id["auth_time"], id["amr"] = a.Time.Unix(), a.AMR
+		if a.ACR != "" {
+			id["acr"] = a.ACR
+		}
+	}
 	if nonce != "" {
 		id["nonce"] = nonce
 	}

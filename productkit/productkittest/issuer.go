@@ -56,6 +56,7 @@ type Issuer struct {
 	lastAuth url.Values
 	checkErr int
 	noRefID  bool
+	auth     Authentication
 
 	jwksHits    atomic.Int64
 	checkHits   atomic.Int64
@@ -131,6 +132,24 @@ func (i *Issuer) SignIn(sub string) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	i.signedIn = sub
+}
+
+// Authentication is how the person signed in at the issuer: the acr, amr
+// and auth_time of the ID tokens of the sign-ins that follow.
+type Authentication struct {
+	ACR  string
+	AMR  []string
+	Time time.Time // zero: the time of the authorization request
+}
+
+// Authenticate sets how the next sign-ins authenticate, whatever the
+// authorization request asks (acr_values, max_age), so that a test can
+// play an issuer that ignores them. The zero Authentication is a password
+// sign-in at the time of the request: amr ["pwd"], no acr.
+func (i *Issuer) Authenticate(a Authentication) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.auth = a
 }
 
 // OmitIDTokenOnRefresh makes refresh responses carry no ID token, as

@@ -17,7 +17,7 @@ var assets embed.FS
 
 // pageNames are the templates under templates/, each defining "content"
 // for layout.html.
-var pageNames = []string{"home", "domains", "domain", "servers", "mailboxes", "notfound"}
+var pageNames = []string{"home", "domains", "domain", "servers", "server_delete", "mailboxes", "notfound"}
 
 // pages holds every page parsed once per language, so that templates call
 // {{t "key"}} without passing the language around.

@@ -31,8 +31,9 @@ var products = map[string]*product{
 	},
 	"server": {
 		Key: "server", TitleKey: "product_server", Home: "/servers",
-		Actions: []action{{"act_server_read", "server:read", false}, {"act_server_op", "server:operate", true}},
-		mount:   mountServer,
+		Actions: []action{{"act_server_read", "server:read", false}, {"act_server_op", "server:operate", true},
+			{"act_server_delete", "server:manage", true}},
+		mount: mountServer,
 	},
 	"email": {
 		Key: "email", TitleKey: "product_email", Home: "/mailboxes",

@@ -171,6 +171,18 @@ func (s *store) Servers(accountID string) []Server {
 	return out
 }
 
+// DeleteServer removes a server from the account.
+func (s *store) DeleteServer(accountID, name string) error {
+	return s.with(accountID, func(a *account) error {
+		i := slices.IndexFunc(a.servers, func(v *Server) bool { return v.Name == name })
+		if i < 0 {
+			return errNotFound
+		}
+		a.servers = slices.Delete(a.servers, i, i+1)
+		return nil
+	})
+}
+
 // Power applies action ("reboot", "stop" or "start") to a server and
 // returns its new state.
 func (s *store) Power(accountID, name, action string) (Server, error) {

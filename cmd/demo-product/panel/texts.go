@@ -75,6 +75,15 @@ var texts = productkit.Texts{
 	"ok_mailbox_added":  {"Boîte créée.", "Mailbox created."},
 	"ok_mailbox_gone":   {"Boîte supprimée.", "Mailbox deleted."},
 
+	// Deleting a server, behind a recent second factor.
+	"act_server_delete":   {"Supprimer un serveur (second facteur récent)", "Delete a server (recent second factor)"},
+	"delete_server":       {"Supprimer le serveur", "Delete the server"},
+	"delete_server_title": {"Supprimer le serveur", "Delete the server"},
+	"delete_server_body":  {"Le serveur %s et ses données seront supprimés définitivement.", "The server %s and its data will be deleted for good."},
+	"delete_server_mfa":   {"La suppression demande un second facteur récent : Sésame vous le demandera si besoin.", "Deleting takes a recent second factor: Sésame asks for it if needed."},
+	"cancel":              {"Annuler", "Cancel"},
+	"ok_server_deleted":   {"Serveur supprimé.", "Server deleted."},
+
 	"err_ttl":        {"Le TTL doit être un nombre de secondes entre 60 et 86400.", "The TTL must be a number of seconds between 60 and 86400."},
 	"err_name":       {"Le nom doit être @ ou un nom DNS en minuscules (lettres, chiffres, tirets).", "The name must be @ or a lower-case DNS name (letters, digits, hyphens)."},
 	"err_type":       {"Type d'enregistrement inconnu.", "Unknown record type."},
@@ -99,7 +108,7 @@ func tr(lang, key string) string { return texts.In(lang, key) }
 // ?err=): only these, so that a link cannot make the panel display
 // arbitrary text.
 var flashKeys = map[string]bool{
-	"ok_record_added": true, "ok_record_deleted": true, "ok_server": true, "ok_mailbox_added": true, "ok_mailbox_gone": true,
+	"ok_record_added": true, "ok_record_deleted": true, "ok_server": true, "ok_server_deleted": true, "ok_mailbox_added": true, "ok_mailbox_gone": true,
 	"err_ttl": true, "err_name": true, "err_type": true, "err_value_a": true, "err_value_aaaa": true, "err_value_host": true,
 	"err_cname_apex": true, "err_value_mx": true, "err_value_txt": true, "err_local": true, "err_domain": true,
 	"err_exists": true, "err_full": true, "err_not_found": true,
