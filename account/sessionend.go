@@ -138,3 +138,20 @@ func (s *Service) EndMemberSession(ctx context.Context, memberID, sid string, e 
 	}
 	return nil
 }
+
+// EndOtherMemberSessions ends every session of memberID but keepSID (the
+// person's own decision, from the session kept) and records e in the
+// trail, in one transaction; the clients each session signed into hear of
+// it. It returns ErrNotFound when there was no other session.
+func (s *Service) EndOtherMemberSessions(ctx context.Context, memberID, keepSID string, e audit.Event) error {
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.endSessions(ctx, `member_id = ? AND sid IS NOT NULL AND sid <> ?`, memberID, keepSID); err != nil {
+			return err
+		}
+		return s.trail.Record(ctx, e)
+	})
+	if err != nil {
+		return fmt.Errorf("account: end the other sessions of %s: %w", memberID, err)
+	}
+	return nil
+}

@@ -93,6 +93,7 @@ func TestPagesRender(t *testing.T) {
 		"second_step":     secondStepView{Pending: "p", Error: "e"},
 		"security":        securityView{URI: "otpauth://totp/x?secret=A", QR: "data:image/png;base64,AA", Action: pathLoginEnrol, Pending: "p", Error: "e"},
 		"recovery_codes":  recoveryCodesView{Codes: []string{"abcde-fghjk"}, Continue: "/account"},
+		"sessions":        ownSessionsView{Sessions: []ownSession{{Browser: "Chrome", System: "Android", Products: []string{"Panel"}, Current: true}, {}}, Others: true, Flash: "ok"},
 	}
 	for name := range s.pages.byName {
 		if _, ok := pages[name]; !ok {

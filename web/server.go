@@ -136,6 +136,7 @@ func New(d Deps) (*Server, error) {
 	browser.GET("/account/password", s.page(s.passwordPage))
 	browser.POST("/account/password", s.page(s.passwordSubmit))
 	s.mountSecurity(browser)
+	s.mountOwnSessions(browser)
 	s.mountMFAPolicy(browser)
 	s.mountInvitation(browser)
 	s.mountReset(browser)

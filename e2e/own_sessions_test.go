@@ -1,0 +1,92 @@
+package e2e_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/sesame-idp/sesame/sesametest"
+)
+
+// TestOwnSessions: a person lists their browser sessions, ends one from
+// another browser (that browser is signed out, the product hears of it),
+// then every other one, then the current one.
+func TestOwnSessions(t *testing.T) {
+	sesametest.Each(t, func(t *testing.T, s *sesametest.Instance) {
+		w, rcv, rp := bclWorld(t, s)
+		const email, pw = "nomade@example.cm", "Nomade!Partout2026"
+		m := addLoginAccount(t, s, w.AccountID, email, pw, "server:read")
+		laptop := bclSignIn(t, s, rp, email, pw, w.AccountID)
+		phone := bclSignIn(t, s, rp, email, pw, w.AccountID)
+		b := phone.Browser
+
+		if p := b.Get("/account"); !strings.Contains(p.Body, `href="/account/sessions"`) {
+			t.Fatal("the account page has no link to the sessions")
+		}
+		p := b.Get("/account/sessions")
+		if p.Status != http.StatusOK || !strings.Contains(p.Body, "Vos sessions") || strings.Count(p.Body, `name="sid"`) != 2 ||
+			!strings.Contains(p.Body, "Cette session") || !strings.Contains(p.Body, `<span translate="no">Panel</span>`) {
+			t.Fatalf("sessions page: %d\n%s", p.Status, p.Body)
+		}
+		// The current session comes first and is marked.
+		if i, j := strings.Index(p.Body, phone.SID), strings.Index(p.Body, laptop.SID); i < 0 || j < i {
+			t.Fatal("the current session is not listed first")
+		}
+		if p := b.Get("/account/sessions?lang=en"); !strings.Contains(p.Body, "Your sessions") || !strings.Contains(p.Body, "This session") {
+			t.Fatalf("English page:\n%s", p.Body)
+		}
+		p = b.Get("/account/sessions?lang=fr")
+
+		// Without the CSRF token, nothing ends.
+		if p := b.Post("/account/sessions/end", map[string][]string{"sid": {laptop.SID}}); p.Status != http.StatusForbidden {
+			t.Fatalf("end without CSRF: %d, want 403", p.Status)
+		}
+		form, ok := adminForm(t, p, "/account/sessions/end", "sid", laptop.SID)
+		if !ok {
+			t.Fatal("no end button for the other session")
+		}
+		p = b.Post("/account/sessions/end", form)
+		if p.Status != http.StatusOK || !strings.Contains(p.Body, "Session terminée.") || strings.Contains(p.Body, laptop.SID) {
+			t.Fatalf("after ending: %d\n%s", p.Status, p.Body)
+		}
+		rcv.logoutToken(t, s, m.ID, laptop.SID)
+		if p := laptop.Browser.Get("/account"); p.URL.Path != "/login" {
+			t.Fatalf("the ended browser still reaches %s", p.URL)
+		}
+		if p := b.Post("/account/sessions/end", form); p.Status != http.StatusNotFound {
+			t.Fatalf("ending it again: %d, want 404", p.Status)
+		}
+
+		// Every other session; this one stays.
+		tablet := bclSignIn(t, s, rp, email, pw, w.AccountID)
+		p = b.SubmitAction(b.Get("/account/sessions"), "/account/sessions/end-others", nil)
+		if p.Status != http.StatusOK || !strings.Contains(p.Body, "Toutes vos autres sessions sont terminées.") || strings.Count(p.Body, `name="sid"`) != 1 {
+			t.Fatalf("after ending the others: %d\n%s", p.Status, p.Body)
+		}
+		rcv.logoutToken(t, s, m.ID, tablet.SID)
+		if p := tablet.Browser.Get("/account"); p.URL.Path != "/login" {
+			t.Fatalf("the tablet still reaches %s", p.URL)
+		}
+
+		// A session of someone else is not found.
+		other := addLoginAccount(t, s, w.AccountID, "autre@example.cm", pw, "server:read")
+		foreign := bclSignIn(t, s, rp, other.Email, pw, w.AccountID)
+		form.Set("sid", foreign.SID)
+		if p := b.Post("/account/sessions/end", form); p.Status != http.StatusNotFound {
+			t.Fatalf("ending another person's session: %d, want 404", p.Status)
+		}
+		if p := foreign.Browser.Get("/account"); p.URL.Path != "/account" {
+			t.Fatalf("the other person was signed out: %s", p.URL)
+		}
+
+		// The current one: this browser is signed out.
+		p = b.SubmitAction(b.Get("/account/sessions"), "/account/sessions/end", nil)
+		if p.URL.Path != "/login" {
+			t.Fatalf("after ending the current session: %s", p.URL)
+		}
+		rcv.logoutToken(t, s, m.ID, phone.SID)
+		if p := b.Get("/account/sessions"); p.URL.Path != "/login" {
+			t.Fatalf("still signed in: %s", p.URL)
+		}
+	})
+}
