@@ -98,22 +98,32 @@ type MemberSession struct {
 	SID       string    `db:"sid" json:"sid"`
 	AuthTime  time.Time `db:"auth_time" json:"auth_time"`
 	ExpiresAt time.Time `db:"expires_at" json:"expires_at"`
-	IP        string    `db:"ip" json:"ip"`
-	UserAgent string    `db:"user_agent" json:"user_agent"`
-	Clients   []string  `db:"-" json:"clients"`
+	// LastUsedAt is when the session was last used, to the minute.
+	LastUsedAt time.Time    `db:"-" json:"last_used_at"`
+	LastUsed   sql.NullTime `db:"last_used_at" json:"-"`
+	CreatedAt  time.Time    `db:"created_at" json:"-"`
+	IP         string       `db:"ip" json:"ip"`
+	UserAgent  string       `db:"user_agent" json:"user_agent"`
+	Clients    []string     `db:"-" json:"clients"`
 }
 
 // MemberSessions returns the live sessions of memberID, newest first, with
 // the clients each signed into.
 func (s *Service) MemberSessions(ctx context.Context, memberID string) ([]MemberSession, error) {
 	list := []MemberSession{}
-	err := s.db.SelectContext(ctx, &list, s.db.Rebind(`SELECT sid, auth_time, expires_at, ip, user_agent
-		FROM browser_sessions WHERE member_id = ? AND expires_at > ? AND sid IS NOT NULL ORDER BY created_at DESC`), memberID, s.now())
+	now := s.now()
+	err := s.db.SelectContext(ctx, &list, s.db.Rebind(`SELECT sid, auth_time, expires_at, ip, user_agent, last_used_at, created_at
+		FROM browser_sessions WHERE member_id = ? AND expires_at > ? AND (last_used_at IS NULL OR last_used_at > ?) AND sid IS NOT NULL
+		ORDER BY created_at DESC`), memberID, now, now.Add(-s.sessionIdle))
 	if err != nil {
 		return nil, fmt.Errorf("account: sessions of %s: %w", memberID, err)
 	}
 	for i := range list {
 		list[i].AuthTime, list[i].ExpiresAt = list[i].AuthTime.UTC(), list[i].ExpiresAt.UTC()
+		list[i].LastUsedAt = list[i].CreatedAt.UTC()
+		if list[i].LastUsed.Valid {
+			list[i].LastUsedAt = list[i].LastUsed.Time.UTC()
+		}
 		list[i].Clients = []string{}
 		if err := s.db.SelectContext(ctx, &list[i].Clients, s.db.Rebind(`SELECT client_id FROM session_clients WHERE sid = ? ORDER BY client_id`), list[i].SID); err != nil {
 			return nil, fmt.Errorf("account: clients of a session of %s: %w", memberID, err)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sesame-idp/sesame/sesametest"
 )
@@ -89,4 +90,36 @@ func TestOwnSessions(t *testing.T) {
 			t.Fatalf("still signed in: %s", p.URL)
 		}
 	})
+}
+
+// TestSessionIdleTimeout: a browser session unused for two hours ends;
+// using it keeps it open.
+func TestSessionIdleTimeout(t *testing.T) {
+	for _, pg := range []bool{false, true} {
+		name := "sqlite"
+		if pg {
+			name = "postgres"
+		}
+		t.Run(name, func(t *testing.T) {
+			clock := &sesametest.Clock{}
+			s := sesametest.Start(t, sesametest.Options{Postgres: pg, Now: clock.Now})
+			w, _, rp := bclWorld(t, s)
+			const email, pw = "distrait@example.cm", "Distrait!Souvent2026"
+			addLoginAccount(t, s, w.AccountID, email, pw, "server:read")
+			b := bclSignIn(t, s, rp, email, pw, w.AccountID).Browser
+			for range 2 {
+				clock.Advance(2*time.Hour - time.Minute)
+				if p := b.Get("/account"); p.URL.Path != "/account" {
+					t.Fatalf("used within the idle timeout, yet signed out: %s", p.URL)
+				}
+			}
+			if p := b.Get("/account/sessions"); !strings.Contains(p.Body, "Dernière utilisation") {
+				t.Fatalf("sessions page:\n%s", p.Body)
+			}
+			clock.Advance(2*time.Hour + time.Second)
+			if p := b.Get("/account"); p.URL.Path != "/login" {
+				t.Fatalf("idle for two hours, still signed in: %s", p.URL)
+			}
+		})
+	}
 }
