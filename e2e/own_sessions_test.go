@@ -1,11 +1,14 @@
 package e2e_test
 
 import (
+	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/sesametest"
 )
 
@@ -122,4 +125,56 @@ func TestSessionIdleTimeout(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOwnerEndsMemberSession: the owner sees a login account's sessions on
+// its console page and ends one; the person is signed out, the product
+// hears of it and the activity log keeps it.
+func TestOwnerEndsMemberSession(t *testing.T) {
+	sesametest.Each(t, func(t *testing.T, s *sesametest.Instance) {
+		w, rcv, rp := bclWorld(t, s)
+		const email, pw = "technicien@example.cm", "Technicien!Actif2026"
+		m := addLoginAccount(t, s, w.AccountID, email, pw, "server:read")
+		ses := bclSignIn(t, s, rp, email, pw, w.AccountID)
+
+		b := s.NewBrowser(t)
+		b.Submit(b.Get("/login"), "password", url.Values{"email": {ownerEmail}, "password": {ownerPassword}})
+		path := "/console/members/" + m.ID
+		p := b.Get(path)
+		if p.Status != http.StatusOK || !strings.Contains(p.Body, "Sessions ouvertes") || !strings.Contains(p.Body, `<span translate="no">Panel</span>`) {
+			t.Fatalf("member page: %d\n%s", p.Status, p.Body)
+		}
+		form, ok := adminForm(t, p, path+"/sessions/end", "sid", ses.SID)
+		if !ok {
+			t.Fatal("no end button for the session")
+		}
+		p = b.Post(path+"/sessions/end", form)
+		if p.Status != http.StatusOK || !strings.Contains(p.Body, "Session terminée.") || strings.Contains(p.Body, ses.SID) {
+			t.Fatalf("after ending: %d\n%s", p.Status, p.Body)
+		}
+		rcv.logoutToken(t, s, m.ID, ses.SID)
+		if p := ses.Browser.Get("/account"); p.URL.Path != "/login" {
+			t.Fatalf("the person is still signed in: %s", p.URL)
+		}
+		if p := b.Post(path+"/sessions/end", form); p.Status != http.StatusNotFound {
+			t.Fatalf("ending it again: %d, want 404", p.Status)
+		}
+		var n int
+		if err := s.DB.GetContext(context.Background(), &n, s.DB.Rebind(`SELECT COUNT(*) FROM audit_events
+			WHERE account_id = ? AND action = ? AND actor_email = ? AND target = ?`), w.AccountID, audit.SessionEnded, ownerEmail, email); err != nil || n != 1 {
+			t.Fatalf("activity log: %d entries (%v), want 1", n, err)
+		}
+
+		// A person without the owner's role sees no sessions of others.
+		const email2, pw2 = "gestionnaire@example.cm", "Gestion!Membres2026"
+		addLoginAccount(t, s, w.AccountID, email2, pw2, "members:manage")
+		b2 := s.NewBrowser(t)
+		b2.Submit(b2.Get("/login"), "password", url.Values{"email": {email2}, "password": {pw2}, "account_id": {w.AccountID}})
+		if p := b2.Get(path); p.Status == http.StatusOK && strings.Contains(p.Body, "Sessions ouvertes") {
+			t.Fatal("a manager who is not the owner sees the sessions")
+		}
+		if p := b2.Post(path+"/sessions/end", form); p.Status != http.StatusForbidden && p.Status != http.StatusNotFound {
+			t.Fatalf("a manager ends a session: %d", p.Status)
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -47,15 +48,29 @@ func (s *Server) ownSessionsPage(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, "/login")
 		return nil
 	}
-	ctx := c.Request.Context()
-	list, err := s.Accounts.MemberSessions(ctx, sess.MemberID)
+	list, err := s.describeSessions(c.Request.Context(), sess.MemberID, sess.SID)
 	if err != nil {
 		return err
 	}
-	v := ownSessionsView{Sessions: make([]ownSession, 0, len(list))}
+	v := ownSessionsView{Sessions: list, Others: len(list) > 1 || (len(list) == 1 && !list[0].Current)}
+	if k := c.Query("done"); strings.HasPrefix(k, "sessions_done_") && s.catalog.Has(k) {
+		v.Flash = s.msg(c, k)
+	}
+	s.render(c, http.StatusOK, "sessions", "sessions_title", v)
+	return nil
+}
+
+// describeSessions returns the live sessions of memberID in words, the
+// current one (currentSID) first and marked.
+func (s *Server) describeSessions(ctx context.Context, memberID, currentSID string) ([]ownSession, error) {
+	list, err := s.Accounts.MemberSessions(ctx, memberID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ownSession, 0, len(list))
 	names := map[string]string{}
 	for _, m := range list {
-		o := ownSession{MemberSession: m, Current: m.SID == sess.SID}
+		o := ownSession{MemberSession: m, Current: currentSID != "" && m.SID == currentSID}
 		o.Browser, o.System = deviceOf(m.UserAgent)
 		for _, id := range m.Clients {
 			if _, ok := names[id]; !ok {
@@ -69,17 +84,12 @@ func (s *Server) ownSessionsPage(c *gin.Context) error {
 			o.Products = append(o.Products, names[id])
 		}
 		if o.Current {
-			v.Sessions = append([]ownSession{o}, v.Sessions...)
+			out = append([]ownSession{o}, out...)
 		} else {
-			v.Sessions = append(v.Sessions, o)
-			v.Others = true
+			out = append(out, o)
 		}
 	}
-	if k := c.Query("done"); strings.HasPrefix(k, "sessions_done_") && s.catalog.Has(k) {
-		v.Flash = s.msg(c, k)
-	}
-	s.render(c, http.StatusOK, "sessions", "sessions_title", v)
-	return nil
+	return out, nil
 }
 
 // ownSessionEnd ends the form's session of the person; ending the current

@@ -85,7 +85,7 @@ func TestPagesRender(t *testing.T) {
 		"invitation_edit": invitationEditView{Invitation: members.Invitation{ID: "i1", Email: "binta@example.cm", ExpiresAt: later}, Error: "x"},
 		"login":           loginView{Tab: "member"},
 		"logout":          logoutView{},
-		"member":          memberView{Member: members.LoginAccount{Member: member}},
+		"member":          memberView{Member: members.LoginAccount{Member: member}, OwnerSeesSessions: true, SessionsFlash: "ok", Sessions: []ownSession{{Browser: "Firefox"}}},
 		"password":        changePasswordView{Rules: rules},
 		"reset_password":  resetView{Token: "t", Rules: rules},
 		"reset_request":   resetRequestView{},

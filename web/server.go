@@ -138,6 +138,7 @@ func New(d Deps) (*Server, error) {
 	s.mountSecurity(browser)
 	s.mountOwnSessions(browser)
 	s.mountMFAPolicy(browser)
+	s.mountConsoleSessions(browser)
 	s.mountInvitation(browser)
 	s.mountReset(browser)
 	s.mountConsole(browser)
