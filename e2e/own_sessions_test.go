@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sesame-idp/sesame/audit"
+	"github.com/sesame-idp/sesame/rbac"
 	"github.com/sesame-idp/sesame/sesametest"
 )
 
@@ -26,6 +28,16 @@ func TestOwnSessions(t *testing.T) {
 
 		if p := b.Get("/account"); !strings.Contains(p.Body, `href="/account/sessions"`) {
 			t.Fatal("the account page has no link to the sessions")
+		}
+		// "Mon compte" names the person's rights in words.
+		label := ""
+		for _, r := range rbac.Catalog() {
+			if r.Right == "server:read" {
+				label = r.Label("fr")
+			}
+		}
+		if p := b.Get("/account"); label == "" || !strings.Contains(p.Body, "<li>"+html.EscapeString(label)+"</li>") {
+			t.Fatalf("the account page does not name the right %q:\n%s", label, p.Body)
 		}
 		p := b.Get("/account/sessions")
 		if p.Status != http.StatusOK || !strings.Contains(p.Body, "Vos sessions") || strings.Count(p.Body, `name="sid"`) != 2 ||

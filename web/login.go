@@ -156,7 +156,11 @@ func (s *Server) accountHome(c *gin.Context) error {
 	} else if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "account", "account_title", accountView{Member: m, Account: acct, CanManage: a.CanManage(m.AccountID)})
+	v := accountView{Member: m, Account: acct, CanManage: a.CanManage(m.AccountID)}
+	if m.Role != account.RoleOwner {
+		v.Rights = s.rightLabels(langOf(c), a.Held)
+	}
+	s.render(c, http.StatusOK, "account", "account_title", v)
 	return nil
 }
 
@@ -164,4 +168,7 @@ type accountView struct {
 	Member    account.Member
 	Account   account.Account
 	CanManage bool // owner, or a login account holding members:manage
+	// Rights are the rights of a login account in words (the owner holds
+	// them all).
+	Rights []string
 }
