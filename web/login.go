@@ -9,6 +9,7 @@ import (
 
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/metrics"
+	"github.com/sesame-idp/sesame/oauth/sqlstore"
 )
 
 type loginView struct {
@@ -160,6 +161,12 @@ func (s *Server) accountHome(c *gin.Context) error {
 	if m.Role != account.RoleOwner {
 		v.Rights = s.rightLabels(langOf(c), a.Held)
 	}
+	if v.Consents, err = s.OAuth.Store.Consents(c.Request.Context(), m.ID); err != nil {
+		return err
+	}
+	if k := c.Query("done"); k == "consents_done_revoked" {
+		v.Flash = s.msg(c, k)
+	}
 	s.render(c, http.StatusOK, "account", "account_title", v)
 	return nil
 }
@@ -171,4 +178,7 @@ type accountView struct {
 	// Rights are the rights of a login account in words (the owner holds
 	// them all).
 	Rights []string
+	// Consents are the applications the person allowed, to withdraw.
+	Consents []sqlstore.Consent
+	Flash    string
 }

@@ -137,6 +137,7 @@ func New(d Deps) (*Server, error) {
 	browser.POST("/account/password", s.page(s.passwordSubmit))
 	s.mountSecurity(browser)
 	s.mountOwnSessions(browser)
+	s.mountConsents(browser)
 	s.mountMFAPolicy(browser)
 	s.mountConsoleSessions(browser)
 	s.mountInvitation(browser)
