@@ -18,6 +18,10 @@ import (
 // Options.SessionTTL is zero.
 const DefaultSessionTTL = 12 * time.Hour
 
+// DefaultSessionIdle is how long a browser session may go unused when
+// Options.SessionIdle is zero.
+const DefaultSessionIdle = 2 * time.Hour
+
 // maxNameRunes bounds display names of accounts and people.
 const maxNameRunes = 200
 
@@ -30,6 +34,9 @@ type Options struct {
 	// SessionTTL is the lifetime of a browser session; DefaultSessionTTL by
 	// default.
 	SessionTTL time.Duration
+	// SessionIdle ends a browser session unused for longer, within its
+	// lifetime; DefaultSessionIdle by default.
+	SessionIdle time.Duration
 	// Throttle bounds failed sign-ins; see ThrottleConfig for defaults.
 	Throttle ThrottleConfig
 	// OnOwnerCreated, when set, runs inside the transaction that creates an
@@ -80,6 +87,7 @@ type Service struct {
 	clock          func() time.Time
 	hasher         *PasswordHasher
 	sessionTTL     time.Duration
+	sessionIdle    time.Duration
 	throttle       ThrottleConfig
 	onOwnerCreated func(ctx context.Context, accountID, memberID string) error
 	onMemberStatus func(ctx context.Context, accountID, memberID string) error
@@ -102,6 +110,7 @@ func NewService(d *db.DB, opts Options) *Service {
 		clock:          opts.Now,
 		hasher:         opts.Hasher,
 		sessionTTL:     opts.SessionTTL,
+		sessionIdle:    opts.SessionIdle,
 		throttle:       opts.Throttle.withDefaults(),
 		onOwnerCreated: opts.OnOwnerCreated,
 		onMemberStatus: opts.OnMemberStatus,
@@ -119,6 +128,9 @@ func NewService(d *db.DB, opts Options) *Service {
 	}
 	if s.sessionTTL <= 0 {
 		s.sessionTTL = DefaultSessionTTL
+	}
+	if s.sessionIdle <= 0 {
+		s.sessionIdle = DefaultSessionIdle
 	}
 	if s.rand == nil {
 		s.rand = rand.Reader

@@ -35,7 +35,13 @@ type Session struct {
 	MFA       bool
 	CreatedAt time.Time
 	ExpiresAt time.Time
+	// LastUsedAt is when the session was last used, to the minute.
+	LastUsedAt time.Time
 }
+
+// sessionTouchEvery is how stale the last use of a session may be before
+// it is written again: at most one write a minute per session.
+const sessionTouchEvery = time.Minute
 
 // CreateSession opens a session for exactly one of memberID and adminID,
 // expiring after Options.SessionTTL. rawID is the value for the cookie: a
@@ -65,21 +71,22 @@ func (s *Service) CreateSessionMFA(ctx context.Context, memberID, adminID, ip, u
 	rand.Read(b[:]) // never fails (crypto/rand panics rather)
 	raw := base64.RawURLEncoding.EncodeToString(b[:])
 	now := s.now()
-	sess := Session{SID: newSID(), MemberID: memberID, AdminID: adminID, AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL), MFA: mfa}
+	sess := Session{SID: newSID(), MemberID: memberID, AdminID: adminID, AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL), LastUsedAt: now, MFA: mfa}
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO browser_sessions
-		(id_hash, sid, member_id, admin_id, auth_time, created_at, expires_at, ip, user_agent, amr)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		(id_hash, sid, member_id, admin_id, auth_time, created_at, expires_at, ip, user_agent, amr, last_used_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		sessionHash(raw), sess.SID, nullable(memberID), nullable(adminID), sess.AuthTime, sess.CreatedAt, sess.ExpiresAt,
-		truncate(ip, maxSessionIP), truncate(userAgent, maxSessionUserAgent), strings.Join(sess.AMR(), " "))
+		truncate(ip, maxSessionIP), truncate(userAgent, maxSessionUserAgent), strings.Join(sess.AMR(), " "), sess.LastUsedAt)
 	if err != nil {
 		return "", Session{}, fmt.Errorf("account: create session: %w", db.Translate(err))
 	}
 	return raw, sess, nil
 }
 
-// Session returns the session whose cookie value is rawID. It returns
-// ErrNotFound when the session is unknown or expired, or belongs to a
-// member who is no longer active.
+// Session returns the session whose cookie value is rawID, and notes its
+// use (written at most once a minute). It returns ErrNotFound when the
+// session is unknown, expired or idle for longer than
+// Options.SessionIdle, or belongs to a member who is no longer active.
 func (s *Service) Session(ctx context.Context, rawID string) (Session, error) {
 	if rawID == "" {
 		return Session{}, fmt.Errorf("account: session: %w", ErrNotFound)
@@ -93,19 +100,35 @@ func (s *Service) Session(ctx context.Context, rawID string) (Session, error) {
 		ExpiresAt    time.Time      `db:"expires_at"`
 		MemberStatus sql.NullString `db:"member_status"`
 		AMR          string         `db:"amr"`
+		LastUsedAt   sql.NullTime   `db:"last_used_at"`
 	}
+	now := s.now()
 	err := s.db.GetContext(ctx, &r, s.db.Rebind(`SELECT s.sid, s.member_id, s.admin_id, s.auth_time, s.created_at, s.expires_at,
-		s.amr, m.status AS member_status
+		s.amr, s.last_used_at, m.status AS member_status
 		FROM browser_sessions s LEFT JOIN members m ON m.id = s.member_id
-		WHERE s.id_hash = ? AND s.expires_at > ?`), sessionHash(rawID), s.now())
+		WHERE s.id_hash = ? AND s.expires_at > ? AND (s.last_used_at IS NULL OR s.last_used_at > ?)`),
+		sessionHash(rawID), now, now.Add(-s.sessionIdle))
 	if err != nil {
 		return Session{}, fmt.Errorf("account: session: %w", db.Translate(err))
 	}
 	if r.MemberID.Valid && r.MemberStatus.String != string(StatusActive) {
 		return Session{}, fmt.Errorf("account: session of %s: member not active: %w", r.MemberID.String, ErrNotFound)
 	}
+	used := r.CreatedAt.UTC()
+	if r.LastUsedAt.Valid {
+		used = r.LastUsedAt.Time.UTC()
+	}
+	if now.Sub(used) >= sessionTouchEvery {
+		// The condition keeps concurrent requests to one write.
+		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE browser_sessions SET last_used_at = ?
+			WHERE id_hash = ? AND (last_used_at IS NULL OR last_used_at < ?)`), now, sessionHash(rawID), now.Add(-sessionTouchEvery)); err != nil {
+			return Session{}, fmt.Errorf("account: note the use of a session: %w", db.Translate(err))
+		}
+		used = now.UTC()
+	}
 	return Session{
-		SID: r.SID.String, MemberID: r.MemberID.String, AdminID: r.AdminID.String,
+		LastUsedAt: used,
+		SID:        r.SID.String, MemberID: r.MemberID.String, AdminID: r.AdminID.String,
 		AuthTime: r.AuthTime.UTC(), CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
 		MFA: slices.Contains(strings.Fields(r.AMR), AMRMFA),
 	}, nil
@@ -139,7 +162,7 @@ func (s *Service) DeleteMemberSessions(ctx context.Context, memberID string) err
 // has closed. Run it now and then; correctness never depends on it.
 func (s *Service) PurgeExpired(ctx context.Context) error {
 	now := s.now()
-	if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM browser_sessions WHERE expires_at <= ?`), now); err != nil {
+	if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM browser_sessions WHERE expires_at <= ? OR last_used_at <= ?`), now, now.Add(-s.sessionIdle)); err != nil {
 		return fmt.Errorf("account: purge sessions: %w", err)
 	}
 	if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM login_throttle WHERE window_start <= ?`), now.Add(-s.throttle.Window)); err != nil {

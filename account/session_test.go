@@ -28,7 +28,7 @@ func TestSessions(t *testing.T) {
 		if b, err := base64.RawURLEncoding.DecodeString(sess.SID); err != nil || len(b) != 16 || strings.Contains(raw, sess.SID) {
 			t.Fatalf("sid %q is not 128 random bits apart from the cookie", sess.SID)
 		}
-		want := Session{SID: sess.SID, MemberID: f.alice.ID, AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		want := Session{SID: sess.SID, MemberID: f.alice.ID, AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(time.Hour), LastUsedAt: now}
 		if sess != want {
 			t.Fatalf("CreateSession = %+v, want %+v", sess, want)
 		}
@@ -160,6 +160,53 @@ func TestPurgeSessions(t *testing.T) {
 		}
 		if _, err := f.s.Session(ctx, old); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("old session: %v", err)
+		}
+	})
+}
+
+// TestSessionIdle: a session unused for longer than SessionIdle ends;
+// each use, noted at most once a minute, keeps it alive.
+func TestSessionIdle(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newSignInFixture(t, d, Options{SessionTTL: 12 * time.Hour, SessionIdle: 2 * time.Hour})
+		raw, sess, err := f.s.CreateSession(ctx, f.alice.ID, "", "192.0.2.1", "Mozilla/5.0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Within a minute, the use is not written again.
+		f.clk.Advance(30 * time.Second)
+		if got, err := f.s.Session(ctx, raw); err != nil || !got.LastUsedAt.Equal(sess.CreatedAt) {
+			t.Fatalf("30 s later: last use %v (%v), want %v", got.LastUsedAt, err, sess.CreatedAt)
+		}
+		// Used just before the timeout: the use is noted and keeps it.
+		f.clk.Advance(2*time.Hour - 31*time.Second)
+		used := f.clk.Now().UTC()
+		if got, err := f.s.Session(ctx, raw); err != nil || !got.LastUsedAt.Equal(used) {
+			t.Fatalf("before the timeout: last use %v (%v), want %v", got.LastUsedAt, err, used)
+		}
+		if list, err := f.s.MemberSessions(ctx, f.alice.ID); err != nil || len(list) != 1 || !list[0].LastUsedAt.Equal(used) {
+			t.Fatalf("MemberSessions = %+v, %v; want the last use %v", list, err, used)
+		}
+		f.clk.Advance(2*time.Hour - time.Second)
+		if _, err := f.s.Session(ctx, raw); err != nil {
+			t.Fatalf("used within the timeout: %v", err)
+		}
+		// Idle for the timeout: ended, listed nowhere, purged.
+		f.clk.Advance(2 * time.Hour)
+		if _, err := f.s.Session(ctx, raw); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("idle: %v, want ErrNotFound", err)
+		}
+		if list, err := f.s.MemberSessions(ctx, f.alice.ID); err != nil || len(list) != 0 {
+			t.Fatalf("idle session listed: %+v, %v", list, err)
+		}
+		if err := f.s.PurgeExpired(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := d.GetContext(ctx, &n, `SELECT COUNT(*) FROM browser_sessions`); err != nil || n != 0 {
+			t.Fatalf("after purge: %d sessions (%v)", n, err)
 		}
 	})
 }

@@ -98,22 +98,32 @@ type MemberSession struct {
 	SID       string    `db:"sid" json:"sid"`
 	AuthTime  time.Time `db:"auth_time" json:"auth_time"`
 	ExpiresAt time.Time `db:"expires_at" json:"expires_at"`
-	IP        string    `db:"ip" json:"ip"`
-	UserAgent string    `db:"user_agent" json:"user_agent"`
-	Clients   []string  `db:"-" json:"clients"`
+	// LastUsedAt is when the session was last used, to the minute.
+	LastUsedAt time.Time    `db:"-" json:"last_used_at"`
+	LastUsed   sql.NullTime `db:"last_used_at" json:"-"`
+	CreatedAt  time.Time    `db:"created_at" json:"-"`
+	IP         string       `db:"ip" json:"ip"`
+	UserAgent  string       `db:"user_agent" json:"user_agent"`
+	Clients    []string     `db:"-" json:"clients"`
 }
 
 // MemberSessions returns the live sessions of memberID, newest first, with
 // the clients each signed into.
 func (s *Service) MemberSessions(ctx context.Context, memberID string) ([]MemberSession, error) {
 	list := []MemberSession{}
-	err := s.db.SelectContext(ctx, &list, s.db.Rebind(`SELECT sid, auth_time, expires_at, ip, user_agent
-		FROM browser_sessions WHERE member_id = ? AND expires_at > ? AND sid IS NOT NULL ORDER BY created_at DESC`), memberID, s.now())
+	now := s.now()
+	err := s.db.SelectContext(ctx, &list, s.db.Rebind(`SELECT sid, auth_time, expires_at, ip, user_agent, last_used_at, created_at
+		FROM browser_sessions WHERE member_id = ? AND expires_at > ? AND (last_used_at IS NULL OR last_used_at > ?) AND sid IS NOT NULL
+		ORDER BY created_at DESC`), memberID, now, now.Add(-s.sessionIdle))
 	if err != nil {
 		return nil, fmt.Errorf("account: sessions of %s: %w", memberID, err)
 	}
 	for i := range list {
 		list[i].AuthTime, list[i].ExpiresAt = list[i].AuthTime.UTC(), list[i].ExpiresAt.UTC()
+		list[i].LastUsedAt = list[i].CreatedAt.UTC()
+		if list[i].LastUsed.Valid {
+			list[i].LastUsedAt = list[i].LastUsed.Time.UTC()
+		}
 		list[i].Clients = []string{}
 		if err := s.db.SelectContext(ctx, &list[i].Clients, s.db.Rebind(`SELECT client_id FROM session_clients WHERE sid = ? ORDER BY client_id`), list[i].SID); err != nil {
 			return nil, fmt.Errorf("account: clients of a session of %s: %w", memberID, err)
@@ -135,6 +145,23 @@ func (s *Service) EndMemberSession(ctx context.Context, memberID, sid string, e 
 	})
 	if err != nil {
 		return fmt.Errorf("account: end a session of %s: %w", memberID, err)
+	}
+	return nil
+}
+
+// EndOtherMemberSessions ends every session of memberID but keepSID (the
+// person's own decision, from the session kept) and records e in the
+// trail, in one transaction; the clients each session signed into hear of
+// it. It returns ErrNotFound when there was no other session.
+func (s *Service) EndOtherMemberSessions(ctx context.Context, memberID, keepSID string, e audit.Event) error {
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.endSessions(ctx, `member_id = ? AND sid IS NOT NULL AND sid <> ?`, memberID, keepSID); err != nil {
+			return err
+		}
+		return s.trail.Record(ctx, e)
+	})
+	if err != nil {
+		return fmt.Errorf("account: end the other sessions of %s: %w", memberID, err)
 	}
 	return nil
 }

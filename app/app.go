@@ -46,6 +46,9 @@ type Config struct {
 	RequestTimeout time.Duration
 	// InvitationTTL is how long invitation links live (SESAME_INVITATION_TTL; default 72h).
 	InvitationTTL time.Duration
+	// SessionIdle ends a browser session unused for longer
+	// (SESAME_SESSION_IDLE; default 2h).
+	SessionIdle time.Duration
 	// Timezone is the IANA name of the time zone pages show dates in
 	// (SESAME_TIMEZONE); empty means i18n.DefaultZone (Africa/Douala).
 	Timezone string
@@ -96,6 +99,9 @@ func (c *Config) validate() error {
 	}
 	if c.InvitationTTL < 0 {
 		return errors.New("app: the invitation lifetime (SESAME_INVITATION_TTL) must be a positive duration such as 72h")
+	}
+	if c.SessionIdle < 0 {
+		return errors.New("app: the session idle timeout (SESAME_SESSION_IDLE) must be a positive duration such as 2h")
 	}
 	return nil
 }
@@ -194,6 +200,7 @@ func (a *App) build(ctx context.Context) error {
 		OnMemberStatus: a.Rights.MemberStatusChanged,
 		Tokens:         a.Clients,
 		Sessions:       sessionEvents{a},
+		SessionIdle:    cfg.SessionIdle,
 		Sealer:         ring,
 	})
 

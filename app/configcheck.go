@@ -102,6 +102,10 @@ func (c Config) Redacted() map[string]string {
 	if c.InvitationTTL == 0 {
 		ttl = "72h (default)"
 	}
+	idle := c.SessionIdle.String()
+	if c.SessionIdle == 0 {
+		idle = "2h (default)"
+	}
 	rotation := "(unset: keys rotate only by hand)"
 	if c.KeyRotation > 0 {
 		rotation = c.KeyRotation.String()
@@ -121,6 +125,7 @@ func (c Config) Redacted() map[string]string {
 		"SESAME_TIMEZONE":        c.Timezone,
 		"SESAME_METRICS_ADDR":    metrics,
 		"SESAME_INVITATION_TTL":  ttl,
+		"SESAME_SESSION_IDLE":    idle,
 		"SESAME_KEY_ROTATION":    rotation,
 	}
 }

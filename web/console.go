@@ -250,6 +250,11 @@ type memberView struct {
 	// ResetMFA is set for the owner when the login account has a second
 	// factor: the owner may remove it.
 	ResetMFA bool
+	// Sessions are the login account's live sessions, shown to the owner.
+	Sessions []ownSession
+	// OwnerSeesSessions is set when the actor is the owner.
+	OwnerSeesSessions bool
+	SessionsFlash     string
 }
 
 func (s *Server) memberPage(c *gin.Context) error {
@@ -265,6 +270,9 @@ func (s *Server) memberPage(c *gin.Context) error {
 	v := memberView{Member: m, Groups: s.rightGroups(langOf(c), a, m.Grants), Templates: ts}
 	v.Current, v.Locked = s.currentRights(langOf(c), a, m.Grants)
 	if v.ResetMFA, err = s.canResetMFA(c, a, m.ID); err != nil {
+		return err
+	}
+	if err := s.memberSessions(c, a, m, &v); err != nil {
 		return err
 	}
 	s.render(c, http.StatusOK, "member", "member_title", v)

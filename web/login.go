@@ -9,6 +9,7 @@ import (
 
 	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/metrics"
+	"github.com/sesame-idp/sesame/oauth/sqlstore"
 )
 
 type loginView struct {
@@ -156,7 +157,17 @@ func (s *Server) accountHome(c *gin.Context) error {
 	} else if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "account", "account_title", accountView{Member: m, Account: acct, CanManage: a.CanManage(m.AccountID)})
+	v := accountView{Member: m, Account: acct, CanManage: a.CanManage(m.AccountID)}
+	if m.Role != account.RoleOwner {
+		v.Rights = s.rightLabels(langOf(c), a.Held)
+	}
+	if v.Consents, err = s.OAuth.Store.Consents(c.Request.Context(), m.ID); err != nil {
+		return err
+	}
+	if k := c.Query("done"); k == "consents_done_revoked" {
+		v.Flash = s.msg(c, k)
+	}
+	s.render(c, http.StatusOK, "account", "account_title", v)
 	return nil
 }
 
@@ -164,4 +175,10 @@ type accountView struct {
 	Member    account.Member
 	Account   account.Account
 	CanManage bool // owner, or a login account holding members:manage
+	// Rights are the rights of a login account in words (the owner holds
+	// them all).
+	Rights []string
+	// Consents are the applications the person allowed, to withdraw.
+	Consents []sqlstore.Consent
+	Flash    string
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/sesame-idp/sesame/oauth/sqlstore"
 	"io"
 	"log/slog"
 	"net/http"
@@ -64,7 +65,7 @@ func TestPagesRender(t *testing.T) {
 	events := []activityRow{{When: "1er mars 2026 à 14 h 05", Stamp: "2026-03-01T13:05:09Z", Sentence: "awa@example.cm a invité binta@example.cm.", IP: "192.0.2.1"}}
 	rules := []passwordRule{{Code: "too_short", Message: "x"}}
 	pages := map[string]any{
-		"account":       accountView{Member: member, Account: acct, CanManage: true},
+		"account":       accountView{Member: member, Account: acct, CanManage: true, Rights: []string{"x"}, Flash: "ok", Consents: []sqlstore.Consent{{ClientID: "c", ClientName: "C"}}},
 		"admin_account": adminAccountView{Admin: admin, Account: acct, Members: []adminMemberRow{{Member: member, Unruled: true}}, Activity: events, Rules: []adminRuleRow{{Rule: rbac.Rule{PType: "p", Subject: "m1", Action: "domain:dns", Object: "*"}, Expiry: "x", Expired: true}, {Rule: rbac.Rule{PType: "g", Subject: "m1", Role: "role:owner"}, Protected: true}}},
 		"admin_deliveries": adminDeliveriesView{Admin: admin, Deliveries: []sesevents.Delivery{
 			{Kind: sesevents.KindLogout, SID: "s", State: sesevents.StatePending, NextAttemptAt: &later, LastError: "HTTP 503"},
@@ -85,7 +86,7 @@ func TestPagesRender(t *testing.T) {
 		"invitation_edit": invitationEditView{Invitation: members.Invitation{ID: "i1", Email: "binta@example.cm", ExpiresAt: later}, Error: "x"},
 		"login":           loginView{Tab: "member"},
 		"logout":          logoutView{},
-		"member":          memberView{Member: members.LoginAccount{Member: member}},
+		"member":          memberView{Member: members.LoginAccount{Member: member}, OwnerSeesSessions: true, SessionsFlash: "ok", Sessions: []ownSession{{Browser: "Firefox"}}},
 		"password":        changePasswordView{Rules: rules},
 		"reset_password":  resetView{Token: "t", Rules: rules},
 		"reset_request":   resetRequestView{},
@@ -93,6 +94,7 @@ func TestPagesRender(t *testing.T) {
 		"second_step":     secondStepView{Pending: "p", Error: "e"},
 		"security":        securityView{URI: "otpauth://totp/x?secret=A", QR: "data:image/png;base64,AA", Action: pathLoginEnrol, Pending: "p", Error: "e"},
 		"recovery_codes":  recoveryCodesView{Codes: []string{"abcde-fghjk"}, Continue: "/account"},
+		"sessions":        ownSessionsView{Sessions: []ownSession{{Browser: "Chrome", System: "Android", Products: []string{"Panel"}, Current: true}, {}}, Others: true, Flash: "ok"},
 	}
 	for name := range s.pages.byName {
 		if _, ok := pages[name]; !ok {

@@ -87,3 +87,16 @@ func (v view) Summary(pairs ...string) *errorSummary {
 	}
 	return &errorSummary{Title: v.T("error_summary_title"), Items: items}
 }
+
+// sessionList is the data of the partial "session_list": the page's view,
+// the sessions and where their end buttons post.
+type sessionList struct {
+	view
+	Sessions []ownSession
+	Action   string
+}
+
+// SessionList is the data of the partial "session_list".
+func (v view) SessionList(list []ownSession, action string) sessionList {
+	return sessionList{view: v, Sessions: list, Action: action}
+}

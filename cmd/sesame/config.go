@@ -46,6 +46,13 @@ func loadConfig() config {
 		}
 		c.InvitationTTL = d
 	}
+	if v := os.Getenv("SESAME_SESSION_IDLE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			d = -1 // app.Open refuses it with a clear message
+		}
+		c.SessionIdle = d
+	}
 	return c
 }
 

@@ -1,0 +1,33 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sesame-idp/sesame/db"
+)
+
+// mountConsents mounts the withdrawal of a consent from the account page.
+func (s *Server) mountConsents(r gin.IRoutes) {
+	r.POST("/account/consents/revoke", s.page(s.consentRevoke))
+}
+
+// consentRevoke withdraws what the person allowed the form's client and
+// ends that client's tokens for them.
+func (s *Server) consentRevoke(c *gin.Context) error {
+	id, err := s.signedInMember(c)
+	if id == "" || err != nil {
+		return err
+	}
+	err = s.OAuth.Store.RevokeConsent(c.Request.Context(), id, strings.TrimSpace(c.PostForm("client_id")))
+	if errors.Is(err, db.ErrNotFound) {
+		return notFound("consents_not_found").wrap(err)
+	} else if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/account?done=consents_done_revoked#consents")
+	return nil
+}
