@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
 	"golang.org/x/oauth2"
 
 	"github.com/sesame-idp/sesame/sesametest"
@@ -34,20 +32,6 @@ func eachWithClock(t *testing.T, fn func(t *testing.T, s *sesametest.Instance, c
 	})
 }
 
-// totpCode computes the code an authenticator app shows at at.
-func totpCode(t testing.TB, uri string, at time.Time) string {
-	t.Helper()
-	key, err := otp.NewKeyFromURL(uri)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := totp.GenerateCodeCustom(key.Secret(), at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 // enrolTOTP enrols an authenticator from the page p showing the
 // enrolment and returns its URI and the recovery codes shown.
 func enrolTOTP(t testing.TB, b *sesametest.Browser, p sesametest.Page, clk *sesametest.Clock) (string, []string, sesametest.Page) {
@@ -63,7 +47,7 @@ func enrolTOTP(t testing.TB, b *sesametest.Browser, p sesametest.Page, clk *sesa
 	if bad := b.Submit(p, "code", url.Values{"code": {"12345"}}); bad.Status != http.StatusBadRequest {
 		t.Fatalf("a malformed code at enrolment: %d", bad.Status)
 	}
-	done := b.Submit(p, "code", url.Values{"code": {totpCode(t, uri, clk.Now())}})
+	done := b.Submit(p, "code", url.Values{"code": {sesametest.TOTPCode(t, uri, clk.Now())}})
 	var codes []string
 	for _, c := range recoveryPattern.FindAllStringSubmatch(done.Body, -1) {
 		codes = append(codes, c[1])
@@ -104,14 +88,14 @@ func TestTOTP(t *testing.T) {
 		}
 		nb, flow, p := signIn()
 		// The code that confirmed the enrolment is spent.
-		if r := nb.Submit(p, "code", url.Values{"code": {totpCode(t, uri, clk.Now())}}); r.Status != http.StatusUnauthorized {
+		if r := nb.Submit(p, "code", url.Values{"code": {sesametest.TOTPCode(t, uri, clk.Now())}}); r.Status != http.StatusUnauthorized {
 			t.Fatalf("reused code: %d", r.Status)
 		}
-		if r := nb.Submit(p, "code", url.Values{"code": {totpCode(t, uri, clk.Now().Add(3*time.Minute))}}); r.Status != http.StatusUnauthorized {
+		if r := nb.Submit(p, "code", url.Values{"code": {sesametest.TOTPCode(t, uri, clk.Now().Add(3*time.Minute))}}); r.Status != http.StatusUnauthorized {
 			t.Fatalf("code outside the window: %d", r.Status)
 		}
 		// The next step's code (one step of drift is allowed).
-		r := nb.Submit(p, "code", url.Values{"code": {totpCode(t, uri, clk.Now().Add(30*time.Second))}})
+		r := nb.Submit(p, "code", url.Values{"code": {sesametest.TOTPCode(t, uri, clk.Now().Add(30*time.Second))}})
 		if r.Location == "" {
 			t.Fatalf("second step: %d %s", r.Status, r.URL)
 		}
@@ -228,7 +212,7 @@ func TestStepUp(t *testing.T) {
 		if !strings.Contains(p.Body, `name="code"`) || otpauthPattern.MatchString(p.Body) {
 			t.Fatalf("max_age=0: no second step (%d)", p.Status)
 		}
-		r = b.Submit(p, "code", url.Values{"code": {totpCode(t, uri, clk.Now().Add(30*time.Second))}})
+		r = b.Submit(p, "code", url.Values{"code": {sesametest.TOTPCode(t, uri, clk.Now().Add(30*time.Second))}})
 		if tok, err = rp.Exchange(flow, rp.Callback(flow, r.Location)); err != nil {
 			t.Fatal(err)
 		}
@@ -353,7 +337,7 @@ func TestAdminSecondFactor(t *testing.T) {
 		if other.Get("/admin").URL.Path != "/admin/login" {
 			t.Fatal("a password alone opened the admin area")
 		}
-		if r := other.Submit(p, "code", url.Values{"code": {totpCode(t, uri, clk.Now().Add(30*time.Second))}}); r.URL.Path != "/admin" || r.Status != http.StatusOK {
+		if r := other.Submit(p, "code", url.Values{"code": {sesametest.TOTPCode(t, uri, clk.Now().Add(30*time.Second))}}); r.URL.Path != "/admin" || r.Status != http.StatusOK {
 			t.Fatalf("second step: %d %s", r.Status, r.URL)
 		}
 		// After a reset, the admin enrols again.

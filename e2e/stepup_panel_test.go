@@ -66,7 +66,7 @@ func TestPanelDeleteStepUp(t *testing.T) {
 		if !strings.Contains(p.Body, `name="code"`) {
 			t.Fatalf("no second step for the owner: %d %s", p.Status, p.URL)
 		}
-		p = ob.Submit(p, "code", url.Values{"code": {totpCode(t, uri, clk.Now().Add(30*time.Second))}})
+		p = ob.Submit(p, "code", url.Values{"code": {sesametest.TOTPCode(t, uri, clk.Now().Add(30*time.Second))}})
 		if !strings.HasPrefix(p.URL.String(), servers.URL) {
 			t.Fatalf("back at the panel: %s (%d)", p.URL, p.Status)
 		}

@@ -6,8 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
+	"github.com/sesame-idp/sesame/sesametest"
 )
 
 const (
@@ -29,27 +28,13 @@ func (w world) signInAdmin(tb *tab) {
 	}
 	// Every platform admin has a second factor: the first sign-in enrols
 	// an authenticator app, then shows the recovery codes once.
-	tb.fill("#code", totpCode(tb.t, tb.text("#otpauth-uri"), time.Now()))
+	tb.fill("#code", sesametest.TOTPCode(tb.t, tb.text("#otpauth-uri"), time.Now()))
 	if st := tb.click("form:has(#code) button[type=submit]"); st != 200 {
 		tb.t.Fatalf("admin enrolment: status %d at %s", st, tb.url())
 	}
 	if st := tb.click("a.button.primary"); st != 200 || tb.url().Path != "/admin" {
 		tb.t.Fatalf("admin sign-in: status %d at %s", st, tb.url())
 	}
-}
-
-// totpCode is the authenticator app's code at at for the otpauth:// URI.
-func totpCode(t testing.TB, uri string, at time.Time) string {
-	t.Helper()
-	key, err := otp.NewKeyFromURL(uri)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := totp.GenerateCodeCustom(key.Secret(), at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
 }
 
 // eachScreen runs f in French and English, on a desktop window and on a

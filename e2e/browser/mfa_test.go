@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/sesame-idp/sesame/sesametest"
 )
 
 // TestSecondFactor enrols an authenticator app in French from
@@ -12,7 +14,7 @@ import (
 func TestSecondFactor(t *testing.T) {
 	w := start(t)
 	b := startBrowser(t, w.URL)
-	code := func(uri string, at time.Time) string { return totpCode(t, uri, at) }
+	code := func(uri string, at time.Time) string { return sesametest.TOTPCode(t, uri, at) }
 
 	tb := b.newTab("mfa-enrol", "fr")
 	w.signInOwner(tb)
