@@ -40,13 +40,9 @@ type ownSessionsView struct {
 // ownSessionsPage lists the person's live sessions, the current one first
 // and marked.
 func (s *Server) ownSessionsPage(c *gin.Context) error {
-	sess, ok, err := s.browserSession(c)
-	if err != nil {
+	sess, ok, err := s.memberSession(c)
+	if !ok {
 		return err
-	}
-	if !ok || sess.MemberID == "" {
-		c.Redirect(http.StatusSeeOther, "/login")
-		return nil
 	}
 	list, err := s.describeSessions(c.Request.Context(), sess.MemberID, sess.SID)
 	if err != nil {
@@ -132,11 +128,8 @@ func (s *Server) ownSessionsEndOthers(c *gin.Context) error {
 // ownSessionActor returns the session and member of a signed-in person,
 // or redirects to the login page and returns ok false.
 func (s *Server) ownSessionActor(c *gin.Context) (account.Session, account.Member, bool, error) {
-	sess, ok, err := s.browserSession(c)
-	if err != nil || !ok || sess.MemberID == "" {
-		if err == nil {
-			c.Redirect(http.StatusSeeOther, "/login")
-		}
+	sess, ok, err := s.memberSession(c)
+	if !ok {
 		return sess, account.Member{}, false, err
 	}
 	m, err := s.Accounts.Member(c.Request.Context(), sess.MemberID)

@@ -134,13 +134,9 @@ func (s *Server) loginSubmit(c *gin.Context) error {
 // accountHome is where a person lands after signing in directly at
 // Sésame.
 func (s *Server) accountHome(c *gin.Context) error {
-	sess, ok, err := s.browserSession(c)
-	if err != nil {
+	sess, ok, err := s.memberSession(c)
+	if !ok {
 		return err
-	}
-	if !ok || sess.MemberID == "" {
-		c.Redirect(http.StatusSeeOther, "/login")
-		return nil
 	}
 	m, err := s.Accounts.Member(c.Request.Context(), sess.MemberID)
 	if err != nil {

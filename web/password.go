@@ -20,24 +20,17 @@ type changePasswordView struct {
 
 // passwordPage lets a signed-in person change their password.
 func (s *Server) passwordPage(c *gin.Context) error {
-	if sess, ok, err := s.browserSession(c); err != nil {
+	if _, ok, err := s.memberSession(c); !ok {
 		return err
-	} else if !ok || sess.MemberID == "" {
-		c.Redirect(http.StatusSeeOther, "/login")
-		return nil
 	}
 	s.render(c, http.StatusOK, "password", "password_title", changePasswordView{Rules: s.rules(c, nil), Success: c.Query("done") == "1"})
 	return nil
 }
 
 func (s *Server) passwordSubmit(c *gin.Context) error {
-	sess, ok, err := s.browserSession(c)
-	if err != nil {
+	sess, ok, err := s.memberSession(c)
+	if !ok {
 		return err
-	}
-	if !ok || sess.MemberID == "" {
-		c.Redirect(http.StatusSeeOther, "/login")
-		return nil
 	}
 	raw, _ := c.Cookie(s.sessionCookie())
 	err = s.Accounts.ChangePassword(c.Request.Context(), account.PasswordChange{

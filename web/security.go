@@ -40,18 +40,25 @@ type recoveryCodesView struct {
 	Continue string
 }
 
-// signedInMember returns the member of the browser session, or redirects
-// to the login page and returns "".
-func (s *Server) signedInMember(c *gin.Context) (string, error) {
+// memberSession returns the browser session of a signed-in person; when
+// there is none it redirects to the login page and returns ok false.
+func (s *Server) memberSession(c *gin.Context) (account.Session, bool, error) {
 	sess, ok, err := s.browserSession(c)
 	if err != nil {
-		return "", err
+		return sess, false, err
 	}
 	if !ok || sess.MemberID == "" {
 		c.Redirect(http.StatusSeeOther, "/login")
-		return "", nil
+		return sess, false, nil
 	}
-	return sess.MemberID, nil
+	return sess, true, nil
+}
+
+// signedInMember returns the member of the browser session, or redirects
+// to the login page and returns "".
+func (s *Server) signedInMember(c *gin.Context) (string, error) {
+	sess, _, err := s.memberSession(c)
+	return sess.MemberID, err
 }
 
 // securityPage shows the person's second factors, or the enrolment of an
