@@ -43,6 +43,19 @@ func (s *Service) SignedOutEverywhere(ctx context.Context, subject string) error
 	return s.emit(ctx, KindLogout, clients, row{subject: subject})
 }
 
+// Withdrawn runs withdraw, which ends what subject allowed clientID, and
+// writes in the same transaction a logout token naming subject and no sid
+// for that client alone: the product ends the person's sessions there too
+// instead of trusting tokens Sésame no longer stands behind.
+func (s *Service) Withdrawn(ctx context.Context, subject, clientID string, withdraw func(ctx context.Context) error) error {
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := withdraw(ctx); err != nil {
+			return err
+		}
+		return s.emit(ctx, KindLogout, []string{clientID}, row{subject: subject})
+	})
+}
+
 // RightsChanged writes a token-claims-change event for each client subject
 // is signed into that registered an events URI: subject's rights in
 // accountID changed. Call it in the transaction of the change.

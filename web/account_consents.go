@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -16,13 +17,17 @@ func (s *Server) mountConsents(r gin.IRoutes) {
 }
 
 // consentRevoke withdraws what the person allowed the form's client and
-// ends that client's tokens for them.
+// ends that client's tokens for them; the client hears of it by
+// back-channel logout.
 func (s *Server) consentRevoke(c *gin.Context) error {
 	id, err := s.signedInMember(c)
 	if id == "" || err != nil {
 		return err
 	}
-	err = s.OAuth.Store.RevokeConsent(c.Request.Context(), id, strings.TrimSpace(c.PostForm("client_id")))
+	clientID := strings.TrimSpace(c.PostForm("client_id"))
+	err = s.Events.Withdrawn(c.Request.Context(), id, clientID, func(ctx context.Context) error {
+		return s.OAuth.Store.RevokeConsent(ctx, id, clientID)
+	})
 	if errors.Is(err, db.ErrNotFound) {
 		return notFound("consents_not_found").wrap(err)
 	} else if err != nil {
