@@ -57,11 +57,9 @@ func (c Config) Check() []Problem {
 		add(LevelWarning, "SESAME_DATABASE_URL", "SQLite serves one instance only: run several instances on one PostgreSQL")
 	case strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://"):
 		if u, err := url.Parse(c.DatabaseURL); err == nil {
-			mode := u.Query().Get("sslmode")
-			if mode == "" {
-				add(LevelWarning, "SESAME_DATABASE_URL", "no sslmode: the driver's default is require; say it explicitly")
-			} else if mode == "disable" && !isLocalHost(u.Hostname()) {
-				add(LevelWarning, "SESAME_DATABASE_URL", "sslmode=disable to a remote PostgreSQL")
+			// db.Open fills in sslmode=disable when the URL has none.
+			if mode := u.Query().Get("sslmode"); (mode == "" || mode == "disable") && !isLocalHost(u.Hostname()) {
+				add(LevelWarning, "SESAME_DATABASE_URL", "no TLS to a remote PostgreSQL (sslmode absent or disable): set sslmode=verify-full")
 			}
 		}
 	default:

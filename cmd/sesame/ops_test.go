@@ -34,6 +34,8 @@ func TestConfigCheck(t *testing.T) {
 		{"bad rotation", map[string]string{"SESAME_KEY_ROTATION": "monthly"}, true, []string{"SESAME_KEY_ROTATION"}},
 		{"too short rotation", map[string]string{"SESAME_KEY_ROTATION": "5m"}, true, []string{"at least 1h0m0s"}},
 		{"public metrics", map[string]string{"SESAME_METRICS_ADDR": ":9464"}, false, []string{"SESAME_METRICS_ADDR: metrics listen on every interface"}},
+		{"remote PostgreSQL without sslmode", map[string]string{"SESAME_DATABASE_URL": "postgres://sesame@db.example.cm/sesame"},
+			false, []string{"SESAME_DATABASE_URL: no TLS to a remote PostgreSQL"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -66,7 +68,11 @@ func TestConfigCheck(t *testing.T) {
 			if strings.Contains(out, "Secret-Pass-42") || strings.Contains(out, mustEnv(t, "SESAME_SECRETS")) {
 				t.Errorf("a secret is printed: %s", out)
 			}
-			if got.Config["SESAME_DATABASE_URL"] != "sqlite:/nonexistent/sesame.db" {
+			wantURL := "sqlite:/nonexistent/sesame.db"
+			if u, ok := c.env["SESAME_DATABASE_URL"]; ok {
+				wantURL = u
+			}
+			if got.Config["SESAME_DATABASE_URL"] != wantURL {
 				t.Errorf("config %v", got.Config)
 			}
 		})
