@@ -36,26 +36,34 @@ func eachWithClock(t *testing.T, fn func(t *testing.T, s *sesametest.Instance, c
 // enrolment and returns its URI and the recovery codes shown.
 func enrolTOTP(t testing.TB, b *sesametest.Browser, p sesametest.Page, clk *sesametest.Clock) (string, []string, sesametest.Page) {
 	t.Helper()
+	uri, _, codes, done := enrolTOTPCode(t, b, p, clk)
+	return uri, codes, done
+}
+
+// enrolTOTPCode is enrolTOTP that also returns the code that confirmed
+// the enrolment.
+func enrolTOTPCode(t testing.TB, b *sesametest.Browser, p sesametest.Page, clk *sesametest.Clock) (uri, code string, codes []string, done sesametest.Page) {
+	t.Helper()
 	m := otpauthPattern.FindStringSubmatch(p.Body)
 	if m == nil || !strings.Contains(p.Body, `src="data:image/png;base64,`) {
 		t.Fatalf("enrolment page without URI or QR code (%d):\n%s", p.Status, p.Body)
 	}
-	uri := html.UnescapeString(m[1])
+	uri = html.UnescapeString(m[1])
 	if u, err := url.Parse(uri); err != nil || u.Scheme != "otpauth" || u.Host != "totp" || u.Query().Get("secret") == "" || u.Query().Get("issuer") == "" {
 		t.Fatalf("otpauth URI %q", uri)
 	}
 	if bad := b.Submit(p, "code", url.Values{"code": {"12345"}}); bad.Status != http.StatusBadRequest {
 		t.Fatalf("a malformed code at enrolment: %d", bad.Status)
 	}
-	done := b.Submit(p, "code", url.Values{"code": {sesametest.TOTPCode(t, uri, clk.Now())}})
-	var codes []string
+	code = sesametest.TOTPCode(t, uri, clk.Now())
+	done = b.Submit(p, "code", url.Values{"code": {code}})
 	for _, c := range recoveryPattern.FindAllStringSubmatch(done.Body, -1) {
 		codes = append(codes, c[1])
 	}
 	if done.Status != http.StatusOK || len(codes) != 10 {
 		t.Fatalf("confirmation: %d, %d recovery codes", done.Status, len(codes))
 	}
-	return uri, codes, done
+	return uri, code, codes, done
 }
 
 // TestTOTP: an owner enrols an authenticator app, then signs a product in
@@ -68,7 +76,7 @@ func TestTOTP(t *testing.T) {
 		if p := b.Submit(b.Get("/login"), "password", url.Values{"email": {ownerEmail}, "password": {ownerPassword}}); p.URL.Path != "/account" {
 			t.Fatalf("sign-in: %s", p.URL)
 		}
-		uri, codes, _ := enrolTOTP(t, b, b.Get("/account/security"), clk)
+		uri, enrolCode, codes, _ := enrolTOTPCode(t, b, b.Get("/account/security"), clk)
 		if p := b.Get("/account/security"); otpauthPattern.MatchString(p.Body) || !strings.Contains(p.Body, "10") {
 			t.Fatal("the security page shows the secret again after enrolment")
 		}
@@ -87,8 +95,9 @@ func TestTOTP(t *testing.T) {
 			return nb, flow, p
 		}
 		nb, flow, p := signIn()
-		// The code that confirmed the enrolment is spent.
-		if r := nb.Submit(p, "code", url.Values{"code": {sesametest.TOTPCode(t, uri, clk.Now())}}); r.Status != http.StatusUnauthorized {
+		// The code that confirmed the enrolment is spent (the same code:
+		// one recomputed now may be of the next 30 s step).
+		if r := nb.Submit(p, "code", url.Values{"code": {enrolCode}}); r.Status != http.StatusUnauthorized {
 			t.Fatalf("reused code: %d", r.Status)
 		}
 		if r := nb.Submit(p, "code", url.Values{"code": {sesametest.TOTPCode(t, uri, clk.Now().Add(3*time.Minute))}}); r.Status != http.StatusUnauthorized {
