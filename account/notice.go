@@ -7,7 +7,9 @@ import (
 	"time"
 )
 
-// NoticeKind is what happened to the security of a person's access.
+// NoticeKind is what happened to the security of a person's access. The
+// mail of each kind is written in templates/mail/security.*: a new kind
+// needs its words there (package mail refuses a kind it does not know).
 type NoticeKind string
 
 // The security notices a person is sent.
