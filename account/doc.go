@@ -29,10 +29,17 @@
 // per person and on the client address's. Functions taking a member ID
 // also take a platform administrator's (a_…).
 //
+// Security notices: every change to the security of a person's access (a
+// password changed, a second factor added or removed, a recovery code used,
+// new recovery codes) calls Options.Notifier with a Notice inside the
+// transaction of the change; an error rolls the change back. Code adding a
+// factor of another kind calls NotifyFactorChange the same way. Notices are
+// written in the language WithLang put in the request's context.
+//
 // Package account imports db and audit only (and pquerna/otp); it knows nothing of HTTP,
 // OAuth or rights (the creator of an account wires rights in through
 // Options.OnOwnerCreated, the caches of who is active through
 // Options.OnMemberStatus, the revocation of a person's OAuth tokens on a
-// password change through Options.Tokens, and the news of ended sessions
-// through Options.Sessions).
+// password change through Options.Tokens, the news of ended sessions
+// through Options.Sessions, and security notices through Options.Notifier).
 package account

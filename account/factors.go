@@ -23,10 +23,11 @@ func tablesOf(personID string) factorTables {
 	return factorTables{totp: "member_totp", codes: "member_recovery_codes", id: "member_id"}
 }
 
-// person is who a second factor belongs to: a member (with its account)
-// or a platform administrator (AccountID empty).
+// person is who a second factor belongs to: a member (with its account,
+// Owner when it owns it) or a platform administrator (AccountID empty).
 type person struct {
 	ID, Email, AccountID string
+	Owner                bool
 }
 
 // personOf returns the member or administrator personID.
@@ -47,7 +48,7 @@ func (s *Service) personOf(ctx context.Context, personID string) (person, error)
 	if err != nil {
 		return person{}, err
 	}
-	return person{ID: m.ID, Email: m.Email, AccountID: m.AccountID}, nil
+	return person{ID: m.ID, Email: m.Email, AccountID: m.AccountID, Owner: m.Role == RoleOwner}, nil
 }
 
 // label is how an authenticator app names the person.

@@ -72,7 +72,11 @@ func (s *Service) ChangePassword(ctx context.Context, c PasswordChange) error {
 				return fmt.Errorf("account: revoke tokens of %s: %w", row.ID, err)
 			}
 		}
-		return s.trail.Record(ctx, audit.Event{AccountID: row.AccountID, ActorID: row.ID, ActorEmail: row.Email,
-			Action: audit.PasswordChanged, Target: row.ID, IP: c.IP, CreatedAt: now})
+		if err := s.trail.Record(ctx, audit.Event{AccountID: row.AccountID, ActorID: row.ID, ActorEmail: row.Email,
+			Action: audit.PasswordChanged, Target: row.ID, IP: c.IP, CreatedAt: now}); err != nil {
+			return err
+		}
+		return s.Notify(ctx, Notice{Kind: NoticePasswordChanged, PersonID: row.ID, Email: row.Email, AccountID: row.AccountID,
+			Owner: row.Role == RoleOwner, IP: c.IP, At: now})
 	})
 }

@@ -62,8 +62,12 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, memberID, ip stri
 		if codes, err = s.newRecoveryCodes(ctx, memberID); err != nil {
 			return err
 		}
-		return s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorID: memberID, ActorEmail: m.Email,
-			Action: audit.RecoveryCodesNew, Target: memberID, IP: ip, CreatedAt: s.now()})
+		if err := s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorID: memberID, ActorEmail: m.Email,
+			Action: audit.RecoveryCodesNew, Target: memberID, IP: ip, CreatedAt: s.now()}); err != nil {
+			return err
+		}
+		return s.Notify(ctx, Notice{Kind: NoticeRecoveryCodesNew, PersonID: memberID, Email: m.Email, AccountID: m.AccountID,
+			Owner: m.Owner, Factor: FactorRecovery, IP: ip})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("account: recovery codes of %s: %w", memberID, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -44,31 +45,48 @@ func (s *Service) VerifySecondFactor(ctx context.Context, memberID, code, ip str
 		return err
 	}
 	ok, err := s.useTOTP(ctx, memberID, strings.ReplaceAll(code, " ", ""))
-	action := audit.SignIn
-	if err == nil && !ok {
-		ok, err = s.useRecoveryCode(ctx, memberID, code)
-		action = audit.RecoveryCodeUsed
-	}
 	if err != nil {
 		return err
 	}
-	if !ok {
+	if ok {
+		if err := s.db.InTx(ctx, func(ctx context.Context) error { return s.settle(ctx, admitted, keys[0].key) }); err != nil {
+			return fmt.Errorf("account: second step of %s: %w", memberID, err)
+		}
+		return nil
+	}
+	// A recovery code is used up in the transaction that records it and
+	// tells the person, so that the three happen together or not at all.
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		used, err := s.useRecoveryCode(ctx, memberID, code)
+		if err != nil {
+			return err
+		}
+		if !used {
+			return ErrInvalidCode
+		}
+		if err := s.settle(ctx, admitted, keys[0].key); err != nil {
+			return err
+		}
+		if err := s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorID: memberID, ActorEmail: m.Email,
+			Action: audit.RecoveryCodeUsed, Target: memberID, IP: ip, CreatedAt: now}); err != nil {
+			return err
+		}
+		var left int
+		t := tablesOf(memberID)
+		if err := s.db.GetContext(ctx, &left, s.db.Rebind(`SELECT COUNT(*) FROM `+t.codes+`
+			WHERE `+t.id+` = ? AND used_at IS NULL`), memberID); err != nil {
+			return err
+		}
+		return s.Notify(ctx, Notice{Kind: NoticeRecoveryCodeUsed, PersonID: memberID, Email: m.Email, AccountID: m.AccountID,
+			Owner: m.Owner, Factor: FactorRecovery, Remaining: left, IP: ip, At: now})
+	})
+	if errors.Is(err, ErrInvalidCode) {
 		if err := s.trail.Record(context.WithoutCancel(ctx), audit.Event{AccountID: m.AccountID, ActorID: memberID,
 			ActorEmail: m.Email, Action: audit.SecondFactorFailed, Target: memberID, IP: ip, CreatedAt: now}); err != nil {
 			return fmt.Errorf("account: record failed second step: %w", err)
 		}
 		return ErrInvalidCode
 	}
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		if err := s.settle(ctx, admitted, keys[0].key); err != nil {
-			return err
-		}
-		if action != audit.RecoveryCodeUsed {
-			return nil
-		}
-		return s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorID: memberID, ActorEmail: m.Email,
-			Action: action, Target: memberID, IP: ip, CreatedAt: now})
-	})
 	if err != nil {
 		return fmt.Errorf("account: second step of %s: %w", memberID, err)
 	}
@@ -116,8 +134,12 @@ func (s *Service) ResetSecondFactors(ctx context.Context, memberID, actor, ip st
 				return err
 			}
 		}
-		return s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorEmail: actor, Action: audit.SecondFactorReset,
-			Target: memberID, Detail: m.Email, IP: ip, CreatedAt: s.now()})
+		if err := s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorEmail: actor, Action: audit.SecondFactorReset,
+			Target: memberID, Detail: m.Email, IP: ip, CreatedAt: s.now()}); err != nil {
+			return err
+		}
+		return s.Notify(ctx, Notice{Kind: NoticeFactorsReset, PersonID: memberID, Email: m.Email, AccountID: m.AccountID,
+			Owner: m.Owner, By: noticeBy(actor), IP: ip})
 	})
 	if err != nil {
 		return fmt.Errorf("account: reset second factors of %s: %w", memberID, err)

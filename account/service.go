@@ -63,6 +63,10 @@ type Options struct {
 	// Sealer seals second-factor secrets at rest (secret.Ring implements
 	// it). Nil: second factors cannot be enrolled.
 	Sealer Sealer
+	// Notifier tells people of the changes to the security of their
+	// access (password, second factors), in the transaction of the change.
+	// Nil: nobody is told.
+	Notifier Notifier
 }
 
 // Sealer encrypts and authenticates small secrets for one purpose.
@@ -96,6 +100,7 @@ type Service struct {
 	tokens         TokenRevoker
 	sessions       SessionListener
 	sealer         Sealer
+	notifier       Notifier
 	// dummyHash is verified when a sign-in names nobody with a password,
 	// so that such a failure costs what a wrong password costs.
 	dummyHash string
@@ -119,6 +124,7 @@ func NewService(d *db.DB, opts Options) *Service {
 		tokens:         opts.Tokens,
 		sessions:       opts.Sessions,
 		sealer:         opts.Sealer,
+		notifier:       opts.Notifier,
 	}
 	if s.clock == nil {
 		s.clock = time.Now

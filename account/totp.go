@@ -157,8 +157,12 @@ func (s *Service) ConfirmTOTP(ctx context.Context, memberID, code, ip string) ([
 		if codes, err = s.newRecoveryCodes(ctx, memberID); err != nil {
 			return err
 		}
-		return s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorID: memberID, ActorEmail: m.Email,
-			Action: audit.SecondFactorAdded, Target: memberID, Detail: "totp", IP: ip, CreatedAt: s.now()})
+		if err := s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorID: memberID, ActorEmail: m.Email,
+			Action: audit.SecondFactorAdded, Target: memberID, Detail: "totp", IP: ip, CreatedAt: s.now()}); err != nil {
+			return err
+		}
+		return s.Notify(ctx, Notice{Kind: NoticeFactorAdded, PersonID: memberID, Email: m.Email, AccountID: m.AccountID,
+			Owner: m.Owner, Factor: FactorTOTP, IP: ip})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("account: confirm TOTP for %s: %w", memberID, err)

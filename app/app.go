@@ -200,6 +200,7 @@ func (a *App) build(ctx context.Context) error {
 		OnMemberStatus: a.Rights.MemberStatusChanged,
 		Tokens:         a.Clients,
 		Sessions:       sessionEvents{a},
+		Notifier:       securityNotices{a},
 		SessionIdle:    cfg.SessionIdle,
 		Sealer:         ring,
 	})

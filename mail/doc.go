@@ -1,5 +1,6 @@
 // Package mail sends Sésame's outgoing mail: the messages themselves
-// (Message, rendered from templates/mail by RenderInvitation), the ways of
+// (Message, rendered from templates/mail by RenderInvitation,
+// RenderPasswordReset and RenderSecurityNotice), the ways of
 // sending them (an SMTP server, or the log when none is configured) and a
 // transactional outbox that delivers them with retries.
 //

@@ -23,6 +23,10 @@
 // writes the link and queues its mail (when the person exists) and deletes
 // the request in one transaction, retrying with a backoff.
 //
+// Security notices: SecurityMail implements account.Notifier; it renders
+// the notice (mail.RenderSecurityNotice) and queues it in the outbox in the
+// transaction of the change that account is making.
+//
 // Package members imports account, rbac, rights, mail, audit, i18n, db and
 // internal/lease (the claims of its queue of reset requests).
 // It does not import oauth: token revocation comes in through TokenRevoker.

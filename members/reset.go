@@ -196,7 +196,11 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, confirm, i
 		if err := s.revokeTokens(ctx, m.ID); err != nil {
 			return err
 		}
-		return s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorID: m.ID, ActorEmail: m.Email, Action: audit.PasswordReset, Target: m.ID, IP: ip})
+		if err := s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorID: m.ID, ActorEmail: m.Email, Action: audit.PasswordReset, Target: m.ID, IP: ip}); err != nil {
+			return err
+		}
+		return s.accounts.Notify(ctx, account.Notice{Kind: account.NoticePasswordReset, PersonID: m.ID, Email: m.Email,
+			AccountID: m.AccountID, Owner: m.Role == account.RoleOwner, IP: ip})
 	})
 	if err != nil {
 		return account.Member{}, fmt.Errorf("members: reset password of %s: %w", m.ID, err)

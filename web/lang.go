@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/sesame-idp/sesame/account"
 	"github.com/sesame-idp/sesame/i18n"
 )
 
@@ -17,7 +18,10 @@ const (
 // remembered cookie, Accept-Language, French) and remembers an explicit
 // choice in a cookie.
 func (s *Server) language(c *gin.Context) {
-	c.Set(langKey, s.matchLanguage(c.Writer, c.Request))
+	lang := s.matchLanguage(c.Writer, c.Request)
+	c.Set(langKey, lang)
+	// The security notices a request causes are written in its language.
+	c.Request = c.Request.WithContext(account.WithLang(c.Request.Context(), string(lang)))
 	c.Next()
 }
 

@@ -59,6 +59,13 @@ func TestAccountsResetMFA(t *testing.T) {
 		if err := a.DB.GetContext(ctx, &n, a.DB.Rebind(`SELECT COUNT(*) FROM audit_events WHERE account_id = ? AND action = 'mfa.reset'`), acct["account_id"]); err != nil || n != 2 {
 			t.Fatalf("audit: %d resets, %v", n, err)
 		}
+		// The person is told, in French, that the operator did it.
+		var texts []string
+		if err := a.DB.SelectContext(ctx, &texts, a.DB.Rebind(`SELECT text_body FROM mail_outbox WHERE recipient = ? AND subject = ?`),
+			"tech@example.com", "Sésame : double authentification supprimée"); err != nil || len(texts) != 1 ||
+			!strings.Contains(texts[0], "supprimée par l'exploitant de la plateforme") {
+			t.Fatalf("notice of the reset: %q, %v", texts, err)
+		}
 		if _, err := sesame(t, "", "accounts", "reset-mfa", "--email", "nobody@example.com"); !errors.Is(err, account.ErrNotFound) {
 			t.Fatalf("unknown email: %v", err)
 		}
