@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -25,36 +26,64 @@ const (
 // device cookie from an earlier complete sign-in, on that device's, so
 // that someone holding the password cannot lock the person out of their
 // usual browser) and on the client address's: past a limit it returns a
-// *ThrottledError. A wrong code gives
-// ErrInvalidCode.
+// *ThrottledError. A wrong code gives ErrInvalidCode.
 func (s *Service) VerifySecondFactor(ctx context.Context, memberID, code, ip string, device Device) error {
-	now := s.now()
 	code = strings.TrimSpace(code)
 	if len(code) > 64 {
 		code = code[:64]
 	}
-	keys := s.secondStepKeys(memberID, ip, device.usable())
+	return s.secondStep(ctx, memberID, ip, device, func(ctx context.Context) (string, error) {
+		ok, err := s.useTOTP(ctx, memberID, strings.ReplaceAll(code, " ", ""))
+		if err != nil || ok {
+			return audit.SignIn, err
+		}
+		ok, err = s.useRecoveryCode(ctx, memberID, code)
+		if err != nil || !ok {
+			return "", err
+		}
+		return audit.RecoveryCodeUsed, nil
+	})
+}
+
+// VerifyPasskey checks the second step of personID's sign-in with a
+// passkey: state is the sealed ceremony of BeginPasskeySignIn, response
+// the browser's answer (JSON). It is throttled like VerifySecondFactor and
+// returns the authentication method (AMRHardwareKey or AMRSoftwareKey).
+func (s *Service) VerifyPasskey(ctx context.Context, personID, state, response, ip string, device Device) (string, error) {
+	var method string
+	err := s.secondStep(ctx, personID, ip, device, func(ctx context.Context) (string, error) {
+		var err error
+		method, err = s.verifyPasskey(ctx, personID, state, response)
+		if errors.Is(err, ErrInvalidCode) {
+			return "", nil
+		}
+		return audit.SignIn, err
+	})
+	return method, err
+}
+
+// secondStep counts an attempt of personID's second step, runs check
+// (which returns the audit action of a success, "" for a wrong answer),
+// and settles the counters of a success or records the failure.
+func (s *Service) secondStep(ctx context.Context, personID, ip string, device Device, check func(context.Context) (string, error)) error {
+	now := s.now()
+	keys := s.secondStepKeys(personID, ip, device.usable())
 	admitted, err := s.admit(ctx, now, keys)
 	if err != nil {
 		return err
 	}
-	m, err := s.personOf(ctx, memberID)
+	m, err := s.personOf(ctx, personID)
 	if err != nil {
 		s.uncount(ctx, admitted)
 		return err
 	}
-	ok, err := s.useTOTP(ctx, memberID, strings.ReplaceAll(code, " ", ""))
-	action := audit.SignIn
-	if err == nil && !ok {
-		ok, err = s.useRecoveryCode(ctx, memberID, code)
-		action = audit.RecoveryCodeUsed
-	}
+	action, err := check(ctx)
 	if err != nil {
 		return err
 	}
-	if !ok {
-		if err := s.trail.Record(context.WithoutCancel(ctx), audit.Event{AccountID: m.AccountID, ActorID: memberID,
-			ActorEmail: m.Email, Action: audit.SecondFactorFailed, Target: memberID, IP: ip, CreatedAt: now}); err != nil {
+	if action == "" {
+		if err := s.trail.Record(context.WithoutCancel(ctx), audit.Event{AccountID: m.AccountID, ActorID: personID,
+			ActorEmail: m.Email, Action: audit.SecondFactorFailed, Target: personID, IP: ip, CreatedAt: now}); err != nil {
 			return fmt.Errorf("account: record failed second step: %w", err)
 		}
 		return ErrInvalidCode
@@ -66,11 +95,11 @@ func (s *Service) VerifySecondFactor(ctx context.Context, memberID, code, ip str
 		if action != audit.RecoveryCodeUsed {
 			return nil
 		}
-		return s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorID: memberID, ActorEmail: m.Email,
-			Action: action, Target: memberID, IP: ip, CreatedAt: now})
+		return s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorID: personID, ActorEmail: m.Email,
+			Action: action, Target: personID, IP: ip, CreatedAt: now})
 	})
 	if err != nil {
-		return fmt.Errorf("account: second step of %s: %w", memberID, err)
+		return fmt.Errorf("account: second step of %s: %w", personID, err)
 	}
 	return nil
 }
@@ -111,7 +140,8 @@ func (s *Service) ResetSecondFactors(ctx context.Context, memberID, actor, ip st
 	}
 	t := tablesOf(memberID)
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		for _, q := range []string{`DELETE FROM ` + t.totp + ` WHERE ` + t.id + ` = ?`, `DELETE FROM ` + t.codes + ` WHERE ` + t.id + ` = ?`} {
+		for _, table := range []string{t.totp, t.codes, t.passkeys} {
+			q := `DELETE FROM ` + table + ` WHERE ` + t.id + ` = ?`
 			if _, err := s.db.ExecContext(ctx, s.db.Rebind(q), memberID); err != nil {
 				return err
 			}
@@ -171,7 +201,8 @@ func (s *Service) MFAPolicy(ctx context.Context, accountID string) (bool, map[st
 	}
 	var ids []string
 	if err := s.db.SelectContext(ctx, &ids, s.db.Rebind(`SELECT t.member_id FROM member_totp t JOIN members m ON m.id = t.member_id
-		WHERE m.account_id = ? AND t.confirmed_at IS NOT NULL`), accountID); err != nil {
+		WHERE m.account_id = ? AND t.confirmed_at IS NOT NULL
+		UNION SELECT k.member_id FROM member_passkeys k JOIN members m ON m.id = k.member_id WHERE m.account_id = ?`), accountID, accountID); err != nil {
 		return false, nil, fmt.Errorf("account: second factors of %s: %w", accountID, err)
 	}
 	with := make(map[string]bool, len(ids))

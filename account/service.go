@@ -10,6 +10,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
 )
@@ -63,6 +65,10 @@ type Options struct {
 	// Sealer seals second-factor secrets at rest (secret.Ring implements
 	// it). Nil: second factors cannot be enrolled.
 	Sealer Sealer
+	// Issuer is Sésame's public URL: its host is the WebAuthn relying
+	// party of passkeys. Passkeys need https, or http://localhost; an IP
+	// address cannot hold them.
+	Issuer string
 }
 
 // Sealer encrypts and authenticates small secrets for one purpose.
@@ -96,6 +102,7 @@ type Service struct {
 	tokens         TokenRevoker
 	sessions       SessionListener
 	sealer         Sealer
+	webauthn       *webauthn.WebAuthn
 	// dummyHash is verified when a sign-in names nobody with a password,
 	// so that such a failure costs what a wrong password costs.
 	dummyHash string
@@ -119,6 +126,7 @@ func NewService(d *db.DB, opts Options) *Service {
 		tokens:         opts.Tokens,
 		sessions:       opts.Sessions,
 		sealer:         opts.Sealer,
+		webauthn:       newWebAuthn(opts.Issuer),
 	}
 	if s.clock == nil {
 		s.clock = time.Now

@@ -202,6 +202,7 @@ func (a *App) build(ctx context.Context) error {
 		Sessions:       sessionEvents{a},
 		SessionIdle:    cfg.SessionIdle,
 		Sealer:         ring,
+		Issuer:         cfg.Issuer,
 	})
 
 	sender := mail.NewLogSender(log)
