@@ -454,6 +454,47 @@ func (s *Service) RemovePasskey(ctx context.Context, personID, id, ip string) er
 	return nil
 }
 
+// RemoveTOTP removes the authenticator app of personID, with the same
+// rule as RemovePasskey for the last second factor; ErrNoSecondFactor
+// when there is none.
+func (s *Service) RemoveTOTP(ctx context.Context, personID, ip string) error {
+	p, err := s.personOf(ctx, personID)
+	if err != nil {
+		return err
+	}
+	f, err := s.SecondFactors(ctx, personID)
+	if err != nil {
+		return err
+	}
+	if !f.TOTP {
+		return ErrNoSecondFactor
+	}
+	last := f.Passkeys == 0
+	if last {
+		if err := s.mustKeepFactor(ctx, personID); err != nil {
+			return err
+		}
+	}
+	t := tablesOf(personID)
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		tables := []string{t.totp}
+		if last {
+			tables = append(tables, t.codes)
+		}
+		for _, table := range tables {
+			if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM `+table+` WHERE `+t.id+` = ?`), personID); err != nil {
+				return err
+			}
+		}
+		return s.trail.Record(ctx, audit.Event{AccountID: p.AccountID, ActorID: personID, ActorEmail: p.Email,
+			Action: audit.SecondFactorRemoved, Target: personID, Detail: "totp", IP: ip, CreatedAt: s.now()})
+	})
+	if err != nil {
+		return fmt.Errorf("account: remove the authenticator app of %s: %w", personID, err)
+	}
+	return nil
+}
+
 // mustKeepFactor returns ErrLastFactor when personID may not be left
 // without a second factor: platform administrators, and login accounts of
 // an account whose owner requires one.

@@ -256,3 +256,43 @@ func TestRemovePasskey(t *testing.T) {
 		}
 	})
 }
+
+func TestRemoveTOTP(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, clk := newTestService(t, d, Options{Sealer: plainSealer{}, Issuer: passkeyOrigin})
+		enrol := func(id string) {
+			uri, err := s.PendingTOTP(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.ConfirmTOTP(ctx, id, codeAt(t, uri, clk.Now()), ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, owner := mustCreateAccount(t, s, "Ana", "ana@example.com", "Correct-horse-9")
+		if err := s.RemoveTOTP(ctx, owner.ID, ""); !errors.Is(err, ErrNoSecondFactor) {
+			t.Fatalf("nothing to remove: %v", err)
+		}
+		enrol(owner.ID)
+		registerPasskey(t, s, testpasskey.New(passkeyOrigin), owner.ID, "Clé")
+		if err := s.RemoveTOTP(ctx, owner.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if f, _ := s.SecondFactors(ctx, owner.ID); f.TOTP || f.Passkeys != 1 || f.RecoveryCodesLeft != recoveryCodeCount {
+			t.Fatalf("after removing the app beside a passkey: %+v", f)
+		}
+
+		admin, err := s.CreateAdmin(ctx, "root@example.com", "Correct-horse-9")
+		if err != nil {
+			t.Fatal(err)
+		}
+		enrol(admin.ID)
+		if err := s.RemoveTOTP(ctx, admin.ID, ""); !errors.Is(err, ErrLastFactor) {
+			t.Fatalf("an admin's last factor: %v", err)
+		}
+		if f, _ := s.SecondFactors(ctx, admin.ID); !f.TOTP {
+			t.Fatal("the refused removal removed the app")
+		}
+	})
+}

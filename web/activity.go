@@ -150,6 +150,8 @@ func (s *Server) activitySentence(c *gin.Context, e audit.Event, people map[stri
 		key = "activity_signin_admin"
 	case e.Action == audit.SecondFactorAdded && strings.HasPrefix(e.Detail, "passkey"):
 		key = "activity_mfa_added_passkey"
+	case e.Action == audit.SecondFactorRemoved && e.Detail == "totp":
+		key = "activity_mfa_removed_totp"
 	case e.Action == audit.MFAPolicyChanged && e.Detail == "require_mfa=false":
 		key = "activity_mfa_policy_off"
 	}

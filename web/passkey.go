@@ -93,7 +93,7 @@ func (s *Server) passkeyRemove(c *gin.Context) error {
 	case errors.Is(err, account.ErrNotFound):
 		return notFound("security_passkey_not_found").wrap(err)
 	case errors.Is(err, account.ErrLastFactor):
-		v := securityView{Back: back, PasskeyError: s.msg(c, "security_passkey_last")}
+		v := securityView{Back: back, PasskeyError: s.msg(c, "security_last_factor")}
 		return s.renderSecurity(c, id, v, http.StatusConflict)
 	case err != nil:
 		return err

@@ -19,6 +19,7 @@ const pathSecurity = "/account/security"
 func (s *Server) mountSecurity(r gin.IRoutes) {
 	r.GET(pathSecurity, s.page(s.securityPage))
 	r.POST(pathSecurity+"/totp", s.page(s.securityConfirm))
+	r.POST(pathSecurity+"/totp/remove", s.page(s.totpRemove))
 	r.POST(pathSecurity+"/recovery-codes", s.page(s.securityRegenerate))
 	r.POST(pathSecurity+"/passkeys", s.page(s.passkeyRegister))
 	r.POST(pathSecurity+"/passkeys/remove", s.page(s.passkeyRemove))
@@ -93,7 +94,7 @@ func (s *Server) securityPage(c *gin.Context) error {
 		return err
 	}
 	v := securityView{Back: back}
-	if done := c.Query("done"); done == "security_passkey_added" || done == "security_passkey_removed" {
+	if done := c.Query("done"); done == "security_passkey_added" || done == "security_passkey_removed" || done == "security_totp_removed" {
 		v.Flash = s.msg(c, done)
 	}
 	return s.renderSecurity(c, id, v, http.StatusOK)
@@ -220,5 +221,26 @@ func (s *Server) securityRegenerate(c *gin.Context) error {
 		return err
 	}
 	s.render(c, http.StatusOK, "recovery_codes", "recovery_title", recoveryCodesView{Codes: codes, Continue: pathSecurity})
+	return nil
+}
+
+// totpRemove removes the person's authenticator app, unless it is the
+// last second factor of someone who must keep one.
+func (s *Server) totpRemove(c *gin.Context) error {
+	id, back, err := s.signedInPerson(c)
+	if id == "" || err != nil {
+		return err
+	}
+	err = s.Accounts.RemoveTOTP(c.Request.Context(), id, c.ClientIP())
+	switch {
+	case errors.Is(err, account.ErrNoSecondFactor):
+		c.Redirect(http.StatusSeeOther, pathSecurity)
+		return nil
+	case errors.Is(err, account.ErrLastFactor):
+		return s.renderSecurity(c, id, securityView{Back: back, Error: s.msg(c, "security_last_factor")}, http.StatusConflict)
+	case err != nil:
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, pathSecurity+"?done=security_totp_removed")
 	return nil
 }
