@@ -129,3 +129,43 @@ func formValue(t *testing.T, p sesametest.Page, name string) string {
 	}
 	return html.UnescapeString(m[1])
 }
+
+// TestPasskeyEnrolAtSignIn: under the owner's policy, a login account
+// without a second factor registers a passkey on its way to the product;
+// the token says it signed in with one.
+func TestPasskeyEnrolAtSignIn(t *testing.T) {
+	eachOnLocalhost(t, func(t *testing.T, s *sesametest.Instance) {
+		w := seed(t, s)
+		const email, pw = "tech@example.cm", "Technicien#2026"
+		addLoginAccount(t, s, w.AccountID, email, pw, "server:read")
+		if err := s.Accounts.SetRequireMFA(t.Context(), w.AccountID, true, w.OwnerID, ownerEmail, ""); err != nil {
+			t.Fatal(err)
+		}
+		rp := s.NewRP(t, w.ClientID, w.Secret, panelRedirect)
+		b := s.NewBrowser(t)
+		flow := rp.Start()
+		p := b.SignIn(flow.URL, email, pw, w.AccountID)
+		if p.Location != "" || !strings.Contains(p.Body, "exige une double authentification") {
+			t.Fatalf("no enrolment at sign-in: %d", p.Status)
+		}
+		key := testpasskey.New(s.URL)
+		key.Synced = true
+		answer, err := key.Create(passkeyForm(t, p, "create"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := b.Submit(p, "state", url.Values{"name": {"Téléphone"}, "credential": {answer}})
+		next := regexp.MustCompile(`href="(/oauth2/auth/resume[^"]+)"`).FindStringSubmatch(done.Body)
+		if len(recoveryPattern.FindAllStringSubmatch(done.Body, -1)) != 10 || next == nil {
+			t.Fatalf("after the passkey: %d", done.Status)
+		}
+		r := b.Get(html.UnescapeString(next[1]))
+		tok, err := rp.Exchange(flow, rp.Callback(flow, r.Location))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if amr, _ := rp.VerifyID(flow, tok)["amr"].([]any); !slices.Equal(amr, []any{"pwd", "swk", "mfa"}) {
+			t.Fatalf("amr %v", amr)
+		}
+	})
+}

@@ -56,7 +56,7 @@ func (s *Server) passkeyRegister(c *gin.Context) error {
 // leads back to.
 func (s *Server) registerPasskey(c *gin.Context, personID, back, pending string, p *pendingSignIn) error {
 	name := c.PostForm("name")
-	_, codes, err := s.Accounts.FinishPasskeyRegistration(c.Request.Context(), personID, name,
+	key, codes, err := s.Accounts.FinishPasskeyRegistration(c.Request.Context(), personID, name,
 		c.PostForm("state"), c.PostForm("credential"), c.ClientIP())
 	var msg string
 	switch {
@@ -79,7 +79,11 @@ func (s *Server) registerPasskey(c *gin.Context, personID, back, pending string,
 		c.Redirect(http.StatusSeeOther, pathSecurity+"?done=security_passkey_added#passkeys")
 		return nil
 	}
-	return s.showRecoveryCodes(c, codes, p, "")
+	method := account.AMRHardwareKey
+	if key.Synced {
+		method = account.AMRSoftwareKey
+	}
+	return s.showRecoveryCodes(c, codes, p, method)
 }
 
 // passkeyRemove removes one of the person's passkeys.
