@@ -33,6 +33,11 @@ var (
 	ErrConflict = errors.New("account: second factor in another state")
 	// ErrNoSecondFactor means the member has no confirmed second factor.
 	ErrNoSecondFactor = errors.New("account: no second factor")
+	// ErrLastFactor refuses to remove the last second factor of someone
+	// who must keep one (an administrator, or under the owner's policy).
+	ErrLastFactor = errors.New("account: the last second factor cannot be removed")
+	// ErrTooManyPasskeys means the person has as many passkeys as allowed.
+	ErrTooManyPasskeys = errors.New("account: too many passkeys")
 	// ErrThrottled means too many sign-ins failed recently for this email
 	// (in this account) or from this IP address; it is returned for unknown
 	// emails too, so it reveals nothing about existence.

@@ -13,14 +13,14 @@ import (
 // factorTables names where the second factors of one kind of person are
 // kept: members (m_…) or platform administrators (a_…).
 type factorTables struct {
-	totp, codes, id string
+	totp, codes, passkeys, id string
 }
 
 func tablesOf(personID string) factorTables {
 	if strings.HasPrefix(personID, "a_") {
-		return factorTables{totp: "admin_totp", codes: "admin_recovery_codes", id: "admin_id"}
+		return factorTables{totp: "admin_totp", codes: "admin_recovery_codes", passkeys: "admin_passkeys", id: "admin_id"}
 	}
-	return factorTables{totp: "member_totp", codes: "member_recovery_codes", id: "member_id"}
+	return factorTables{totp: "member_totp", codes: "member_recovery_codes", passkeys: "member_passkeys", id: "member_id"}
 }
 
 // person is who a second factor belongs to: a member (with its account,

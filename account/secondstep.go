@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
@@ -26,69 +27,95 @@ const (
 // device cookie from an earlier complete sign-in, on that device's, so
 // that someone holding the password cannot lock the person out of their
 // usual browser) and on the client address's: past a limit it returns a
-// *ThrottledError. A wrong code gives
-// ErrInvalidCode.
+// *ThrottledError. A wrong code gives ErrInvalidCode.
 func (s *Service) VerifySecondFactor(ctx context.Context, memberID, code, ip string, device Device) error {
-	now := s.now()
 	code = strings.TrimSpace(code)
 	if len(code) > 64 {
 		code = code[:64]
 	}
-	keys := s.secondStepKeys(memberID, ip, device.usable())
+	return s.secondStep(ctx, memberID, ip, device, func(ctx context.Context, m person, now time.Time) (bool, error) {
+		ok, err := s.useTOTP(ctx, memberID, strings.ReplaceAll(code, " ", ""))
+		if err != nil || ok {
+			return ok, err
+		}
+		return s.spendRecoveryCode(ctx, m, code, ip, now)
+	})
+}
+
+// spendRecoveryCode uses up code for m, records it and tells the person,
+// all in the transaction ctx carries; false when code is no unused
+// recovery code of m.
+func (s *Service) spendRecoveryCode(ctx context.Context, m person, code, ip string, now time.Time) (bool, error) {
+	used, err := s.useRecoveryCode(ctx, m.ID, code)
+	if err != nil || !used {
+		return false, err
+	}
+	if err := s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorID: m.ID, ActorEmail: m.Email,
+		Action: audit.RecoveryCodeUsed, Target: m.ID, IP: ip, CreatedAt: now}); err != nil {
+		return false, err
+	}
+	var left int
+	t := tablesOf(m.ID)
+	if err := s.db.GetContext(ctx, &left, s.db.Rebind(`SELECT COUNT(*) FROM `+t.codes+`
+		WHERE `+t.id+` = ? AND used_at IS NULL`), m.ID); err != nil {
+		return false, err
+	}
+	return true, s.Notify(ctx, Notice{Kind: NoticeRecoveryCodeUsed, PersonID: m.ID, Email: m.Email, AccountID: m.AccountID,
+		Owner: m.Owner, Factor: FactorRecovery, Remaining: left, IP: ip, At: now})
+}
+
+// VerifyPasskey checks the second step of personID's sign-in with a
+// passkey: state is the sealed ceremony of BeginPasskeySignIn, response
+// the browser's answer (JSON). It is throttled like VerifySecondFactor and
+// returns the authentication method (AMRHardwareKey or AMRSoftwareKey).
+func (s *Service) VerifyPasskey(ctx context.Context, personID, state, response, ip string, device Device) (string, error) {
+	var method string
+	err := s.secondStep(ctx, personID, ip, device, func(ctx context.Context, _ person, _ time.Time) (bool, error) {
+		var err error
+		method, err = s.verifyPasskey(ctx, personID, state, response)
+		if errors.Is(err, ErrInvalidCode) {
+			return false, nil
+		}
+		return err == nil, err
+	})
+	return method, err
+}
+
+// secondStep counts an attempt of personID's second step, then, in one
+// transaction, runs check (false: a wrong answer) and settles the counters
+// of a success, so that what check uses up stays used only with it. A
+// wrong answer is recorded and gives ErrInvalidCode.
+func (s *Service) secondStep(ctx context.Context, personID, ip string, device Device, check func(context.Context, person, time.Time) (bool, error)) error {
+	now := s.now()
+	keys := s.secondStepKeys(personID, ip, device.usable())
 	admitted, err := s.admit(ctx, now, keys)
 	if err != nil {
 		return err
 	}
-	m, err := s.personOf(ctx, memberID)
+	m, err := s.personOf(ctx, personID)
 	if err != nil {
 		s.uncount(ctx, admitted)
 		return err
 	}
-	ok, err := s.useTOTP(ctx, memberID, strings.ReplaceAll(code, " ", ""))
-	if err != nil {
-		return err
-	}
-	if ok {
-		if err := s.db.InTx(ctx, func(ctx context.Context) error { return s.settle(ctx, admitted, keys[0].key) }); err != nil {
-			return fmt.Errorf("account: second step of %s: %w", memberID, err)
-		}
-		return nil
-	}
-	// A recovery code is used up in the transaction that records it and
-	// tells the person, so that the three happen together or not at all.
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		used, err := s.useRecoveryCode(ctx, memberID, code)
+		ok, err := check(ctx, m, now)
 		if err != nil {
 			return err
 		}
-		if !used {
+		if !ok {
 			return ErrInvalidCode
 		}
-		if err := s.settle(ctx, admitted, keys[0].key); err != nil {
-			return err
-		}
-		if err := s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorID: memberID, ActorEmail: m.Email,
-			Action: audit.RecoveryCodeUsed, Target: memberID, IP: ip, CreatedAt: now}); err != nil {
-			return err
-		}
-		var left int
-		t := tablesOf(memberID)
-		if err := s.db.GetContext(ctx, &left, s.db.Rebind(`SELECT COUNT(*) FROM `+t.codes+`
-			WHERE `+t.id+` = ? AND used_at IS NULL`), memberID); err != nil {
-			return err
-		}
-		return s.Notify(ctx, Notice{Kind: NoticeRecoveryCodeUsed, PersonID: memberID, Email: m.Email, AccountID: m.AccountID,
-			Owner: m.Owner, Factor: FactorRecovery, Remaining: left, IP: ip, At: now})
+		return s.settle(ctx, admitted, keys[0].key)
 	})
 	if errors.Is(err, ErrInvalidCode) {
-		if err := s.trail.Record(context.WithoutCancel(ctx), audit.Event{AccountID: m.AccountID, ActorID: memberID,
-			ActorEmail: m.Email, Action: audit.SecondFactorFailed, Target: memberID, IP: ip, CreatedAt: now}); err != nil {
+		if err := s.trail.Record(context.WithoutCancel(ctx), audit.Event{AccountID: m.AccountID, ActorID: personID,
+			ActorEmail: m.Email, Action: audit.SecondFactorFailed, Target: personID, IP: ip, CreatedAt: now}); err != nil {
 			return fmt.Errorf("account: record failed second step: %w", err)
 		}
 		return ErrInvalidCode
 	}
 	if err != nil {
-		return fmt.Errorf("account: second step of %s: %w", memberID, err)
+		return fmt.Errorf("account: second step of %s: %w", personID, err)
 	}
 	return nil
 }
@@ -129,7 +156,8 @@ func (s *Service) ResetSecondFactors(ctx context.Context, memberID, actor, ip st
 	}
 	t := tablesOf(memberID)
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		for _, q := range []string{`DELETE FROM ` + t.totp + ` WHERE ` + t.id + ` = ?`, `DELETE FROM ` + t.codes + ` WHERE ` + t.id + ` = ?`} {
+		for _, table := range []string{t.totp, t.codes, t.passkeys} {
+			q := `DELETE FROM ` + table + ` WHERE ` + t.id + ` = ?`
 			if _, err := s.db.ExecContext(ctx, s.db.Rebind(q), memberID); err != nil {
 				return err
 			}
@@ -193,7 +221,8 @@ func (s *Service) MFAPolicy(ctx context.Context, accountID string) (bool, map[st
 	}
 	var ids []string
 	if err := s.db.SelectContext(ctx, &ids, s.db.Rebind(`SELECT t.member_id FROM member_totp t JOIN members m ON m.id = t.member_id
-		WHERE m.account_id = ? AND t.confirmed_at IS NOT NULL`), accountID); err != nil {
+		WHERE m.account_id = ? AND t.confirmed_at IS NOT NULL
+		UNION SELECT k.member_id FROM member_passkeys k JOIN members m ON m.id = k.member_id WHERE m.account_id = ?`), accountID, accountID); err != nil {
 		return false, nil, fmt.Errorf("account: second factors of %s: %w", accountID, err)
 	}
 	with := make(map[string]bool, len(ids))

@@ -10,6 +10,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"github.com/sesame-idp/sesame/audit"
 	"github.com/sesame-idp/sesame/db"
 )
@@ -67,6 +69,10 @@ type Options struct {
 	// access (password, second factors), in the transaction of the change.
 	// Nil: nobody is told.
 	Notifier Notifier
+	// Issuer is Sésame's public URL: its host is the WebAuthn relying
+	// party of passkeys. Passkeys need https, or http://localhost; an IP
+	// address cannot hold them.
+	Issuer string
 }
 
 // Sealer encrypts and authenticates small secrets for one purpose.
@@ -101,6 +107,7 @@ type Service struct {
 	sessions       SessionListener
 	sealer         Sealer
 	notifier       Notifier
+	webauthn       *webauthn.WebAuthn
 	// dummyHash is verified when a sign-in names nobody with a password,
 	// so that such a failure costs what a wrong password costs.
 	dummyHash string
@@ -125,6 +132,7 @@ func NewService(d *db.DB, opts Options) *Service {
 		sessions:       opts.Sessions,
 		sealer:         opts.Sealer,
 		notifier:       opts.Notifier,
+		webauthn:       newWebAuthn(opts.Issuer),
 	}
 	if s.clock == nil {
 		s.clock = time.Now

@@ -32,7 +32,10 @@ type Session struct {
 	AdminID  string
 	AuthTime time.Time // when the person typed the password
 	// MFA is true when the person passed a second step at sign-in.
-	MFA       bool
+	MFA bool
+	// Methods are how the person proved who they are, in RFC 8176 values
+	// (see AMR).
+	Methods   []string
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	// LastUsedAt is when the session was last used, to the minute.
@@ -49,21 +52,32 @@ const sessionTouchEvery = time.Minute
 // the database opens no session. Call it at every sign-in: a new id each
 // time is what defeats session fixation.
 func (s *Service) CreateSession(ctx context.Context, memberID, adminID, ip, userAgent string) (string, Session, error) {
-	return s.CreateSessionMFA(ctx, memberID, adminID, ip, userAgent, false)
+	return s.CreateSessionMFA(ctx, memberID, adminID, ip, userAgent, "")
 }
 
 // AMR returns how the person of the session proved who they are, in RFC
-// 8176 values: ["pwd"], or ["pwd", "otp", "mfa"] after a second step.
+// 8176 values: ["pwd"], or after a second step ["pwd", second, "mfa"]
+// where second is "otp" (a code), "hwk" or "swk" (a passkey).
 func (s Session) AMR() []string {
-	if s.MFA {
-		return []string{AMRPassword, AMROTP, AMRMFA}
+	if len(s.Methods) > 0 {
+		return s.Methods
 	}
 	return []string{AMRPassword}
 }
 
+// methods returns the RFC 8176 values of a sign-in by password followed,
+// unless second is "", by a second factor of method second.
+func methods(second string) []string {
+	if second == "" {
+		return []string{AMRPassword}
+	}
+	return []string{AMRPassword, second, AMRMFA}
+}
+
 // CreateSessionMFA is CreateSession for a sign-in that passed a second
-// step when mfa is true.
-func (s *Service) CreateSessionMFA(ctx context.Context, memberID, adminID, ip, userAgent string, mfa bool) (string, Session, error) {
+// step by method second (AMROTP, AMRHardwareKey or AMRSoftwareKey); ""
+// means none.
+func (s *Service) CreateSessionMFA(ctx context.Context, memberID, adminID, ip, userAgent, second string) (string, Session, error) {
 	if (memberID == "") == (adminID == "") {
 		return "", Session{}, errors.New("account: create session: exactly one of member and admin must be given")
 	}
@@ -71,7 +85,8 @@ func (s *Service) CreateSessionMFA(ctx context.Context, memberID, adminID, ip, u
 	rand.Read(b[:]) // never fails (crypto/rand panics rather)
 	raw := base64.RawURLEncoding.EncodeToString(b[:])
 	now := s.now()
-	sess := Session{SID: newSID(), MemberID: memberID, AdminID: adminID, AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL), LastUsedAt: now, MFA: mfa}
+	sess := Session{SID: newSID(), MemberID: memberID, AdminID: adminID, AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL), LastUsedAt: now,
+		MFA: second != "", Methods: methods(second)}
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO browser_sessions
 		(id_hash, sid, member_id, admin_id, auth_time, created_at, expires_at, ip, user_agent, amr, last_used_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -130,7 +145,7 @@ func (s *Service) Session(ctx context.Context, rawID string) (Session, error) {
 		LastUsedAt: used,
 		SID:        r.SID.String, MemberID: r.MemberID.String, AdminID: r.AdminID.String,
 		AuthTime: r.AuthTime.UTC(), CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
-		MFA: slices.Contains(strings.Fields(r.AMR), AMRMFA),
+		MFA: slices.Contains(strings.Fields(r.AMR), AMRMFA), Methods: strings.Fields(r.AMR),
 	}, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -28,15 +29,15 @@ func TestSessions(t *testing.T) {
 		if b, err := base64.RawURLEncoding.DecodeString(sess.SID); err != nil || len(b) != 16 || strings.Contains(raw, sess.SID) {
 			t.Fatalf("sid %q is not 128 random bits apart from the cookie", sess.SID)
 		}
-		want := Session{SID: sess.SID, MemberID: f.alice.ID, AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(time.Hour), LastUsedAt: now}
-		if sess != want {
+		want := Session{SID: sess.SID, MemberID: f.alice.ID, AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(time.Hour), LastUsedAt: now, Methods: []string{AMRPassword}}
+		if !reflect.DeepEqual(sess, want) {
 			t.Fatalf("CreateSession = %+v, want %+v", sess, want)
 		}
 		var stored int
 		if err := d.GetContext(ctx, &stored, d.Rebind(`SELECT COUNT(*) FROM browser_sessions WHERE id_hash = ?`), raw); err != nil || stored != 0 {
 			t.Fatalf("the raw id is stored (%d, %v)", stored, err)
 		}
-		if got, err := f.s.Session(ctx, raw); err != nil || got != want {
+		if got, err := f.s.Session(ctx, raw); err != nil || !reflect.DeepEqual(got, want) {
 			t.Fatalf("Session = %+v, %v; want %+v", got, err, want)
 		}
 		for _, bad := range []string{"", raw + "x", raw[:len(raw)-1]} {

@@ -32,12 +32,14 @@ var totpOpts = totp.ValidateOpts{Period: totpPeriod, Digits: otp.DigitsSix, Algo
 type SecondFactors struct {
 	// TOTP is true once an authenticator app is confirmed.
 	TOTP bool
+	// Passkeys counts the registered passkeys.
+	Passkeys int
 	// RecoveryCodesLeft counts the unused recovery codes.
 	RecoveryCodesLeft int
 }
 
 // Any reports whether the member has a second factor.
-func (f SecondFactors) Any() bool { return f.TOTP }
+func (f SecondFactors) Any() bool { return f.TOTP || f.Passkeys > 0 }
 
 type totpRow struct {
 	Sealed      string       `db:"secret_sealed"`
@@ -69,6 +71,10 @@ func (s *Service) SecondFactors(ctx context.Context, memberID string) (SecondFac
 	if err := s.db.GetContext(ctx, &f.RecoveryCodesLeft, s.db.Rebind(`SELECT COUNT(*) FROM `+t.codes+`
 		WHERE `+t.id+` = ? AND used_at IS NULL`), memberID); err != nil {
 		return SecondFactors{}, fmt.Errorf("account: recovery codes of %s: %w", memberID, err)
+	}
+	if err := s.db.GetContext(ctx, &f.Passkeys, s.db.Rebind(`SELECT COUNT(*) FROM `+t.passkeys+`
+		WHERE `+t.id+` = ?`), memberID); err != nil {
+		return SecondFactors{}, fmt.Errorf("account: passkeys of %s: %w", memberID, err)
 	}
 	return f, nil
 }

@@ -166,7 +166,7 @@ func TestSessionRecordsMFA(t *testing.T) {
 		ctx := context.Background()
 		s, _ := newTestService(t, d, Options{})
 		_, owner := mustCreateAccount(t, s, "Ana", "ana@example.com", "Correct-horse-9")
-		raw, _, err := s.CreateSessionMFA(ctx, owner.ID, "", "", "", true)
+		raw, _, err := s.CreateSessionMFA(ctx, owner.ID, "", "", "", AMROTP)
 		if err != nil {
 			t.Fatal(err)
 		}

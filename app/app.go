@@ -203,6 +203,7 @@ func (a *App) build(ctx context.Context) error {
 		Notifier:       securityNotices{a},
 		SessionIdle:    cfg.SessionIdle,
 		Sealer:         ring,
+		Issuer:         cfg.Issuer,
 	})
 
 	sender := mail.NewLogSender(log)

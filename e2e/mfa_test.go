@@ -334,8 +334,17 @@ func TestAdminSecondFactor(t *testing.T) {
 		if !strings.Contains(done.Body, `href="/admin"`) {
 			t.Fatal("no way on to the admin area after enrolment")
 		}
-		if p := b.Get("/admin"); p.URL.Path != "/admin" {
+		if p := b.Get("/admin"); p.URL.Path != "/admin" || !strings.Contains(p.Body, `href="/account/security"`) {
 			t.Fatalf("after enrolment: %s", p.URL)
+		}
+		// The admin manages their own second factors, like anyone.
+		sec := b.Get("/account/security")
+		if sec.URL.Path != "/account/security" || !strings.Contains(sec.Body, `href="/admin"`) || otpauthPattern.MatchString(sec.Body) {
+			t.Fatalf("admin security page: %d %s", sec.Status, sec.URL)
+		}
+		regen := b.SubmitAction(sec, "/account/security/recovery-codes", nil)
+		if fresh := recoveryPattern.FindAllStringSubmatch(regen.Body, -1); regen.Status != http.StatusOK || len(fresh) != 10 {
+			t.Fatalf("admin regenerates recovery codes: %d, %d", regen.Status, len(fresh))
 		}
 
 		other := s.NewBrowser(t)

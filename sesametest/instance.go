@@ -2,6 +2,7 @@ package sesametest
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -49,6 +50,10 @@ type Options struct {
 	// Addr is the address to listen at, e.g. that of a stopped instance
 	// to start it again (same URL and issuer); default a free port.
 	Addr string
+	// Localhost names the instance http://localhost:PORT rather than
+	// http://127.0.0.1:PORT (its URL and issuer): WebAuthn needs a domain
+	// name, so passkeys work only there.
+	Localhost bool
 }
 
 // Instance is a running Sésame with its SMTP server.
@@ -84,6 +89,9 @@ func Start(t testing.TB, o Options) *Instance {
 		srv.Listener = ln
 	}
 	issuer := "http://" + srv.Listener.Addr().String()
+	if o.Localhost {
+		issuer = fmt.Sprintf("http://localhost:%d", srv.Listener.Addr().(*net.TCPAddr).Port)
+	}
 	if o.Issuer != "" {
 		issuer = o.Issuer
 	}
@@ -132,7 +140,11 @@ func Start(t testing.TB, o Options) *Instance {
 		a.Close()
 	})
 	t.Cleanup(stop)
-	return &Instance{App: a, URL: srv.URL, DatabaseURL: dbURL, HTTP: srv, Mail: smtp, stopWorkers: stopWorkers, stop: stop}
+	url := srv.URL
+	if o.Localhost {
+		url = issuer
+	}
+	return &Instance{App: a, URL: url, DatabaseURL: dbURL, HTTP: srv, Mail: smtp, stopWorkers: stopWorkers, stop: stop}
 }
 
 // StopWorkers stops the instance's background workers (deliveries to

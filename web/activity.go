@@ -22,22 +22,29 @@ const activityPage = 50
 // activityKeys gives, for each action of the trail, the sentence that
 // tells it and the name of the action in the filter.
 var activityKeys = map[string][2]string{
-	audit.AccountCreated:     {"activity_account_created", "activity_kind_account_created"},
-	audit.SignIn:             {"activity_signin", "activity_kind_signin"},
-	audit.SignInFailed:       {"activity_signin_failed", "activity_kind_signin_failed"},
-	audit.MemberInvited:      {"activity_member_invited", "activity_kind_member_invited"},
-	audit.InvitationResent:   {"activity_invitation_resent", "activity_kind_invitation_resent"},
-	audit.InvitationRevoked:  {"activity_invitation_revoked", "activity_kind_invitation_revoked"},
-	audit.InvitationAccepted: {"activity_invitation_accepted", "activity_kind_invitation_accepted"},
-	audit.RightsChanged:      {"activity_rights_changed", "activity_kind_rights_changed"},
-	audit.MemberDisabled:     {"activity_member_disabled", "activity_kind_member_disabled"},
-	audit.MemberEnabled:      {"activity_member_enabled", "activity_kind_member_enabled"},
-	audit.MemberDeleted:      {"activity_member_deleted", "activity_kind_member_deleted"},
-	audit.PolicyChanged:      {"activity_policy_changed", "activity_kind_policy_changed"},
-	audit.TemplateChanged:    {"activity_template_changed", "activity_kind_template_changed"},
-	audit.PasswordChanged:    {"activity_password_changed", "activity_kind_password_changed"},
-	audit.PasswordResetAsked: {"activity_password_reset_requested", "activity_kind_password_reset_requested"},
-	audit.PasswordReset:      {"activity_password_reset", "activity_kind_password_reset"},
+	audit.AccountCreated:      {"activity_account_created", "activity_kind_account_created"},
+	audit.SignIn:              {"activity_signin", "activity_kind_signin"},
+	audit.SignInFailed:        {"activity_signin_failed", "activity_kind_signin_failed"},
+	audit.MemberInvited:       {"activity_member_invited", "activity_kind_member_invited"},
+	audit.InvitationResent:    {"activity_invitation_resent", "activity_kind_invitation_resent"},
+	audit.InvitationRevoked:   {"activity_invitation_revoked", "activity_kind_invitation_revoked"},
+	audit.InvitationAccepted:  {"activity_invitation_accepted", "activity_kind_invitation_accepted"},
+	audit.RightsChanged:       {"activity_rights_changed", "activity_kind_rights_changed"},
+	audit.MemberDisabled:      {"activity_member_disabled", "activity_kind_member_disabled"},
+	audit.MemberEnabled:       {"activity_member_enabled", "activity_kind_member_enabled"},
+	audit.MemberDeleted:       {"activity_member_deleted", "activity_kind_member_deleted"},
+	audit.PolicyChanged:       {"activity_policy_changed", "activity_kind_policy_changed"},
+	audit.TemplateChanged:     {"activity_template_changed", "activity_kind_template_changed"},
+	audit.PasswordChanged:     {"activity_password_changed", "activity_kind_password_changed"},
+	audit.PasswordResetAsked:  {"activity_password_reset_requested", "activity_kind_password_reset_requested"},
+	audit.PasswordReset:       {"activity_password_reset", "activity_kind_password_reset"},
+	audit.SecondFactorAdded:   {"activity_mfa_added", "activity_kind_mfa_added"},
+	audit.SecondFactorRemoved: {"activity_mfa_removed", "activity_kind_mfa_removed"},
+	audit.SecondFactorReset:   {"activity_mfa_reset", "activity_kind_mfa_reset"},
+	audit.SecondFactorFailed:  {"activity_mfa_failed", "activity_kind_mfa_failed"},
+	audit.RecoveryCodesNew:    {"activity_recovery_codes_new", "activity_kind_recovery_codes_new"},
+	audit.RecoveryCodeUsed:    {"activity_recovery_code_used", "activity_kind_recovery_code_used"},
+	audit.MFAPolicyChanged:    {"activity_mfa_policy_on", "activity_kind_mfa_policy"},
 }
 
 // activityRow is one event of the log, told as a sentence.
@@ -141,6 +148,12 @@ func (s *Server) activitySentence(c *gin.Context, e audit.Event, people map[stri
 		key = "activity_invitation_revoked_sender"
 	case e.Action == audit.SignIn && e.Detail == "admin":
 		key = "activity_signin_admin"
+	case e.Action == audit.SecondFactorAdded && strings.HasPrefix(e.Detail, "passkey"):
+		key = "activity_mfa_added_passkey"
+	case e.Action == audit.SecondFactorRemoved && e.Detail == "totp":
+		key = "activity_mfa_removed_totp"
+	case e.Action == audit.MFAPolicyChanged && e.Detail == "require_mfa=false":
+		key = "activity_mfa_policy_off"
 	}
 	return s.msg(c, key, "Who", who, "Target", target, "Rights", s.activityRights(c, e.Detail))
 }

@@ -45,19 +45,19 @@ func (s *Server) browserSession(c *gin.Context) (account.Session, bool, error) {
 // is deleted and a new id issued, so that an id planted before sign-in is
 // worthless after it.
 func (s *Server) startSession(c *gin.Context, memberID, adminID string) (account.Session, error) {
-	return s.startSessionMFA(c, memberID, adminID, false)
+	return s.startSessionMFA(c, memberID, adminID, "")
 }
 
-// startSessionMFA is startSession for a sign-in that passed a second
-// step when mfa is true.
-func (s *Server) startSessionMFA(c *gin.Context, memberID, adminID string, mfa bool) (account.Session, error) {
+// startSessionMFA is startSession for a sign-in that passed a second step
+// by method (an RFC 8176 value such as "otp"); "" means none.
+func (s *Server) startSessionMFA(c *gin.Context, memberID, adminID, method string) (account.Session, error) {
 	ctx := c.Request.Context()
 	if old, err := c.Cookie(s.sessionCookie()); err == nil && old != "" {
 		if err := s.Accounts.DeleteSession(ctx, old); err != nil && !errors.Is(err, account.ErrNotFound) {
 			return account.Session{}, err
 		}
 	}
-	raw, sess, err := s.Accounts.CreateSessionMFA(ctx, memberID, adminID, c.ClientIP(), c.Request.UserAgent(), mfa)
+	raw, sess, err := s.Accounts.CreateSessionMFA(ctx, memberID, adminID, c.ClientIP(), c.Request.UserAgent(), method)
 	if err != nil {
 		return account.Session{}, err
 	}

@@ -46,13 +46,18 @@ func (s *Server) sealPending(p pendingSignIn) string {
 }
 
 // start opens the browser session of a sign-in whose second step passed
-// and returns where the browser goes next.
-func (s *Server) start(c *gin.Context, p pendingSignIn) (string, error) {
+// by method (an RFC 8176 value; "" when the second factor was only just
+// enrolled by a code shown in the page) and returns where the browser goes
+// next.
+func (s *Server) start(c *gin.Context, p pendingSignIn, method string) (string, error) {
 	memberID, adminID, next := p.MemberID, "", s.afterSignIn(p.Ticket)
 	if p.Admin {
 		memberID, adminID, next = "", p.MemberID, "/admin"
 	}
-	if _, err := s.startSessionMFA(c, memberID, adminID, true); err != nil {
+	if method == "" {
+		method = account.AMROTP
+	}
+	if _, err := s.startSessionMFA(c, memberID, adminID, method); err != nil {
 		return "", err
 	}
 	if p.Subject != "" {
@@ -76,6 +81,22 @@ func (s *Server) openPending(raw string) (pendingSignIn, error) {
 type secondStepView struct {
 	Pending string
 	Error   string
+	// Passkey is the ceremony of a sign-in with a passkey, nil when the
+	// person has none.
+	Passkey      *passkeyCeremony
+	PasskeyError string
+}
+
+// renderSecondStep shows the second step of personID's sign-in: a code,
+// or one of their passkeys.
+func (s *Server) renderSecondStep(c *gin.Context, personID, pending string, status int, codeErr, passkeyErr string) error {
+	cer, err := s.beginSignIn(c, personID)
+	if err != nil {
+		return err
+	}
+	s.render(c, status, "second_step", "second_step_title",
+		secondStepView{Pending: pending, Error: codeErr, Passkey: cer, PasskeyError: passkeyErr})
+	return nil
 }
 
 // secondStep runs after a verified password. It reports whether it
@@ -93,8 +114,7 @@ func (s *Server) secondStep(c *gin.Context, m account.Member, ticket, subject st
 	}
 	pending := s.sealPending(pendingSignIn{MemberID: m.ID, Ticket: ticket, Subject: subject})
 	if has {
-		s.render(c, http.StatusOK, "second_step", "second_step_title", secondStepView{Pending: pending})
-		return true, nil
+		return true, s.renderSecondStep(c, m.ID, pending, http.StatusOK, "", "")
 	}
 	return true, s.renderEnrol(c, m.ID, pending, "")
 }
@@ -133,26 +153,28 @@ func (s *Server) secondStepSubmit(c *gin.Context) error {
 	if err != nil {
 		return badRequest("invalid_second_step", "second_step_expired").wrap(err)
 	}
-	v := secondStepView{Pending: c.PostForm("pending")}
 	var device account.Device
 	if p.Subject != "" {
 		device = s.device(c, p.Subject)
 	}
-	err = s.Accounts.VerifySecondFactor(c.Request.Context(), p.MemberID, c.PostForm("code"), c.ClientIP(), device)
-	switch {
-	case errors.Is(err, account.ErrThrottled):
-		setRetryAfter(c, err)
-		v.Error = s.msg(c, "login_throttled")
-		s.render(c, http.StatusTooManyRequests, "second_step", "second_step_title", v)
-		return nil
-	case errors.Is(err, account.ErrInvalidCode):
-		v.Error = s.msg(c, "second_step_failed")
-		s.render(c, http.StatusUnauthorized, "second_step", "second_step_title", v)
-		return nil
-	case err != nil:
-		return err
+	method := account.AMROTP
+	if c.PostForm("state") != "" {
+		if method, err = s.passkeySecondStep(c, p, device); method == "" || err != nil {
+			return err
+		}
+	} else {
+		err = s.Accounts.VerifySecondFactor(c.Request.Context(), p.MemberID, c.PostForm("code"), c.ClientIP(), device)
+		switch {
+		case errors.Is(err, account.ErrThrottled):
+			setRetryAfter(c, err)
+			return s.renderSecondStep(c, p.MemberID, c.PostForm("pending"), http.StatusTooManyRequests, s.msg(c, "login_throttled"), "")
+		case errors.Is(err, account.ErrInvalidCode):
+			return s.renderSecondStep(c, p.MemberID, c.PostForm("pending"), http.StatusUnauthorized, s.msg(c, "second_step_failed"), "")
+		case err != nil:
+			return err
+		}
 	}
-	next, err := s.start(c, p)
+	next, err := s.start(c, p, method)
 	if err != nil {
 		return err
 	}
@@ -169,8 +191,7 @@ func (s *Server) adminSecondStep(c *gin.Context, adminID, subject string) error 
 	}
 	pending := s.sealPending(pendingSignIn{MemberID: adminID, Admin: true, Subject: subject})
 	if f.Any() {
-		s.render(c, http.StatusOK, "second_step", "second_step_title", secondStepView{Pending: pending})
-		return nil
+		return s.renderSecondStep(c, adminID, pending, http.StatusOK, "", "")
 	}
 	return s.renderEnrol(c, adminID, pending, "")
 }

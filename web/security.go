@@ -19,20 +19,34 @@ const pathSecurity = "/account/security"
 func (s *Server) mountSecurity(r gin.IRoutes) {
 	r.GET(pathSecurity, s.page(s.securityPage))
 	r.POST(pathSecurity+"/totp", s.page(s.securityConfirm))
+	r.POST(pathSecurity+"/totp/remove", s.page(s.totpRemove))
 	r.POST(pathSecurity+"/recovery-codes", s.page(s.securityRegenerate))
+	r.POST(pathSecurity+"/passkeys", s.page(s.passkeyRegister))
+	r.POST(pathSecurity+"/passkeys/remove", s.page(s.passkeyRemove))
 	r.POST(pathSecondStep, s.page(s.secondStepSubmit))
 	r.POST(pathLoginEnrol, s.page(s.loginEnrolSubmit))
 }
 
 type securityView struct {
 	Factors account.SecondFactors
-	// Enrolment: the authenticator's URI and its QR code.
+	// Back is the page the person came from: their account, or the
+	// administration.
+	Back string
+	// Enrolment of an authenticator app: its URI and its QR code.
 	URI    string
 	QR     template.URL
 	Action string // where the code is posted
 	// Pending is the sealed sign-in of an enrolment during sign-in.
 	Pending string
 	Error   string
+	// Passkeys, and the ceremony that registers a new one (nil when the
+	// issuer cannot hold passkeys).
+	Passkeys      []account.Passkey
+	Register      *passkeyCeremony
+	PasskeyAction string
+	PasskeyError  string
+	PasskeyName   string
+	Flash         string
 }
 
 type recoveryCodesView struct {
@@ -61,87 +75,131 @@ func (s *Server) signedInMember(c *gin.Context) (string, error) {
 	return sess.MemberID, err
 }
 
-// securityPage shows the person's second factors, or the enrolment of an
-// authenticator app when there is none.
+// signedInPerson returns who manages their second factors: the member of
+// the browser session, or a platform administrator signed in with a
+// second factor. Otherwise it redirects to the login page and returns "".
+func (s *Server) signedInPerson(c *gin.Context) (id, back string, err error) {
+	if a, ok, err := s.signedInAdmin(c); err != nil || ok {
+		return a.ID, "/admin", err
+	}
+	id, err = s.signedInMember(c)
+	return id, "/account", err
+}
+
+// securityPage shows the person's second factors: the authenticator app
+// (or its enrolment when there is none), the passkeys, the recovery codes.
 func (s *Server) securityPage(c *gin.Context) error {
-	id, err := s.signedInMember(c)
+	id, back, err := s.signedInPerson(c)
 	if id == "" || err != nil {
 		return err
 	}
-	f, err := s.Accounts.SecondFactors(c.Request.Context(), id)
-	if err != nil {
-		return err
+	v := securityView{Back: back}
+	if done := c.Query("done"); done == "security_passkey_added" || done == "security_passkey_removed" || done == "security_totp_removed" {
+		v.Flash = s.msg(c, done)
 	}
-	if f.Any() {
-		s.render(c, http.StatusOK, "security", "security_title", securityView{Factors: f})
-		return nil
-	}
-	return s.renderEnrol(c, id, "", "")
+	return s.renderSecurity(c, id, v, http.StatusOK)
 }
 
-// renderEnrol shows the enrolment of an authenticator app: its QR code,
-// drawn here, and its otpauth:// URI as text.
-func (s *Server) renderEnrol(c *gin.Context, memberID, pending, errMsg string) error {
-	uri, err := s.Accounts.PendingTOTP(c.Request.Context(), memberID)
+// renderSecurity completes v with the second factors of personID and
+// shows it: an authenticator app's enrolment (QR code drawn here, its
+// otpauth:// URI as text) when there is none, and the passkeys.
+func (s *Server) renderSecurity(c *gin.Context, personID string, v securityView, status int) error {
+	ctx := c.Request.Context()
+	f, err := s.Accounts.SecondFactors(ctx, personID)
 	if err != nil {
 		return err
 	}
-	png, err := qrcode.Encode(uri, qrcode.Medium, 240)
-	if err != nil {
-		return err
+	v.Factors = f
+	v.Action, v.PasskeyAction = pathSecurity+"/totp", pathSecurity+"/passkeys"
+	if v.Pending != "" {
+		v.Action, v.PasskeyAction = pathLoginEnrol, pathLoginEnrol
 	}
-	v := securityView{
-		URI: uri, QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)),
-		Action: pathSecurity + "/totp", Pending: pending, Error: errMsg,
+	if !f.TOTP {
+		uri, err := s.Accounts.PendingTOTP(ctx, personID)
+		if err != nil {
+			return err
+		}
+		png, err := qrcode.Encode(uri, qrcode.Medium, 240)
+		if err != nil {
+			return err
+		}
+		v.URI, v.QR = uri, template.URL("data:image/png;base64,"+base64.StdEncoding.EncodeToString(png))
 	}
-	status := http.StatusOK
-	if errMsg != "" {
-		status = http.StatusBadRequest
-	}
-	if pending != "" {
-		v.Action = pathLoginEnrol
+	if s.Accounts.PasskeysAvailable() {
+		if v.Passkeys, err = s.Accounts.Passkeys(ctx, personID); err != nil {
+			return err
+		}
+		if v.Register, err = s.beginRegistration(c, personID); err != nil {
+			return err
+		}
 	}
 	s.render(c, status, "security", "security_title", v)
 	return nil
 }
 
+// renderEnrol shows the enrolment of a second factor during sign-in
+// (pending set) or from the security page, with errMsg beside the code.
+func (s *Server) renderEnrol(c *gin.Context, personID, pending, errMsg string) error {
+	status := http.StatusOK
+	if errMsg != "" {
+		status = http.StatusBadRequest
+	}
+	return s.renderSecurity(c, personID, securityView{Back: "/account", Pending: pending, Error: errMsg}, status)
+}
+
 func (s *Server) securityConfirm(c *gin.Context) error {
-	id, err := s.signedInMember(c)
+	id, _, err := s.signedInPerson(c)
 	if id == "" || err != nil {
 		return err
 	}
 	return s.confirmEnrol(c, id, "", nil)
 }
 
-// loginEnrolSubmit confirms an authenticator enrolled during sign-in; the
-// browser session opens then, with its second factor passed.
+// loginEnrolSubmit confirms a second factor enrolled during sign-in (an
+// authenticator app's code, or a passkey); the browser session opens then,
+// with its second factor passed.
 func (s *Server) loginEnrolSubmit(c *gin.Context) error {
 	raw := c.PostForm("pending")
 	p, err := s.openPending(raw)
 	if err != nil {
 		return badRequest("invalid_second_step", "second_step_expired").wrap(err)
 	}
+	if c.PostForm("state") != "" {
+		return s.registerPasskey(c, p.MemberID, "", raw, &p)
+	}
 	return s.confirmEnrol(c, p.MemberID, raw, &p)
 }
 
 // confirmEnrol checks the first code of an authenticator and shows the
 // recovery codes, once. During sign-in (pending set) it opens the session.
-func (s *Server) confirmEnrol(c *gin.Context, memberID, pending string, p *pendingSignIn) error {
-	codes, err := s.Accounts.ConfirmTOTP(c.Request.Context(), memberID, c.PostForm("code"), c.ClientIP())
+func (s *Server) confirmEnrol(c *gin.Context, personID, pending string, p *pendingSignIn) error {
+	codes, err := s.Accounts.ConfirmTOTP(c.Request.Context(), personID, c.PostForm("code"), c.ClientIP())
 	switch {
 	case errors.Is(err, account.ErrInvalidCode):
-		return s.renderEnrol(c, memberID, pending, s.msg(c, "security_code_wrong"))
+		return s.renderEnrol(c, personID, pending, s.msg(c, "security_code_wrong"))
 	case errors.Is(err, account.ErrConflict):
 		c.Redirect(http.StatusSeeOther, pathSecurity)
 		return nil
 	case err != nil:
 		return err
 	}
+	return s.showRecoveryCodes(c, codes, p, account.AMROTP)
+}
+
+// showRecoveryCodes shows the recovery codes of a first second factor,
+// once, and then goes on: to the security page, or, during sign-in, on to
+// where the sign-in was going, the session opened with method.
+func (s *Server) showRecoveryCodes(c *gin.Context, codes []string, p *pendingSignIn, method string) error {
 	next := pathSecurity
 	if p != nil {
-		if next, err = s.start(c, *p); err != nil {
+		var err error
+		if next, err = s.start(c, *p, method); err != nil {
 			return err
 		}
+	}
+	if len(codes) == 0 {
+		c.Redirect(http.StatusSeeOther, next)
+		return nil
 	}
 	s.render(c, http.StatusOK, "recovery_codes", "recovery_title", recoveryCodesView{Codes: codes, Continue: next})
 	return nil
@@ -150,7 +208,7 @@ func (s *Server) confirmEnrol(c *gin.Context, memberID, pending string, p *pendi
 // securityRegenerate replaces the recovery codes and shows the new ones,
 // once.
 func (s *Server) securityRegenerate(c *gin.Context) error {
-	id, err := s.signedInMember(c)
+	id, _, err := s.signedInPerson(c)
 	if id == "" || err != nil {
 		return err
 	}
@@ -163,5 +221,26 @@ func (s *Server) securityRegenerate(c *gin.Context) error {
 		return err
 	}
 	s.render(c, http.StatusOK, "recovery_codes", "recovery_title", recoveryCodesView{Codes: codes, Continue: pathSecurity})
+	return nil
+}
+
+// totpRemove removes the person's authenticator app, unless it is the
+// last second factor of someone who must keep one.
+func (s *Server) totpRemove(c *gin.Context) error {
+	id, back, err := s.signedInPerson(c)
+	if id == "" || err != nil {
+		return err
+	}
+	err = s.Accounts.RemoveTOTP(c.Request.Context(), id, c.ClientIP())
+	switch {
+	case errors.Is(err, account.ErrNoSecondFactor):
+		c.Redirect(http.StatusSeeOther, pathSecurity)
+		return nil
+	case errors.Is(err, account.ErrLastFactor):
+		return s.renderSecurity(c, id, securityView{Back: back, Error: s.msg(c, "security_last_factor")}, http.StatusConflict)
+	case err != nil:
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, pathSecurity+"?done=security_totp_removed")
 	return nil
 }

@@ -53,13 +53,14 @@ var allowed = map[string][]string{
 	"cmd/demo-product/panel":    {"productkit", "rights"},
 
 	// Test support.
-	"db/dbtest":           {"db", "migrations"},
-	"internal/testcrypto": {"account"},
-	"mail/mailtest":       nil,
-	"sesametest":          {"app", "db", "db/dbtest", "internal/testcrypto", "mail/mailtest", "oauth/sqlstore"},
-	"e2e":                 nil,
-	"e2e/browser":         nil,
-	"e2e/conformance":     nil,
+	"db/dbtest":            {"db", "migrations"},
+	"internal/testcrypto":  {"account"},
+	"internal/testpasskey": nil,
+	"mail/mailtest":        nil,
+	"sesametest":           {"app", "db", "db/dbtest", "internal/testcrypto", "mail/mailtest", "oauth/sqlstore"},
+	"e2e":                  nil,
+	"e2e/browser":          nil,
+	"e2e/conformance":      nil,
 }
 
 func TestImportRules(t *testing.T) {

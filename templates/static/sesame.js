@@ -6,7 +6,80 @@ document.addEventListener("DOMContentLoaded", function () {
   confirmBeforeSubmit();
   focusErrorSummary();
   templatesTickRights();
+  passkeys();
 });
+
+// passkeys runs the WebAuthn ceremonies of the forms marked data-passkey
+// ("create" on the security page, "get" at the second step of sign-in):
+// the options come from the server in data-options, the browser's answer
+// goes back in the hidden field "credential" and the form is sent as
+// usual. The forms stay hidden where the browser has no WebAuthn.
+function passkeys() {
+  if (!window.PublicKeyCredential || !navigator.credentials) return;
+  var b64 = {
+    decode: function (s) {
+      s = s.replace(/-/g, "+").replace(/_/g, "/");
+      while (s.length % 4) s += "=";
+      var bin = atob(s), out = new Uint8Array(bin.length);
+      for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+      return out.buffer;
+    },
+    encode: function (buf) {
+      var bytes = new Uint8Array(buf), bin = "";
+      for (var i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
+      return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    }
+  };
+  function ids(list) {
+    return (list || []).map(function (c) { return Object.assign({}, c, { id: b64.decode(c.id) }); });
+  }
+  function options(kind, o) {
+    o.challenge = b64.decode(o.challenge);
+    if (kind === "create") {
+      o.user = Object.assign({}, o.user, { id: b64.decode(o.user.id) });
+      o.excludeCredentials = ids(o.excludeCredentials);
+    } else {
+      o.allowCredentials = ids(o.allowCredentials);
+    }
+    return o;
+  }
+  function answer(cred) {
+    var r = cred.response, out = {
+      id: cred.id, rawId: b64.encode(cred.rawId), type: cred.type,
+      authenticatorAttachment: cred.authenticatorAttachment || undefined,
+      clientExtensionResults: cred.getClientExtensionResults ? cred.getClientExtensionResults() : {},
+      response: { clientDataJSON: b64.encode(r.clientDataJSON) }
+    };
+    if (r.attestationObject) {
+      out.response.attestationObject = b64.encode(r.attestationObject);
+      if (r.getTransports) out.response.transports = r.getTransports();
+    } else {
+      out.response.authenticatorData = b64.encode(r.authenticatorData);
+      out.response.signature = b64.encode(r.signature);
+      if (r.userHandle) out.response.userHandle = b64.encode(r.userHandle);
+    }
+    return JSON.stringify(out);
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-passkey]"), function (form) {
+    var kind = form.dataset.passkey, status = form.querySelector("[data-passkey-error]");
+    form.hidden = false;
+    form.addEventListener("submit", function (e) {
+      if (form.dataset.sent) return;
+      e.preventDefault();
+      if (kind === "create" && !form.reportValidity()) return;
+      var o = options(kind, JSON.parse(form.dataset.options));
+      var call = kind === "create" ? navigator.credentials.create({ publicKey: o }) : navigator.credentials.get({ publicKey: o });
+      call.then(function (cred) {
+        form.elements.credential.value = answer(cred);
+        form.dataset.sent = "yes";
+        form.submit();
+      }, function () {
+        status.textContent = form.dataset.cancelled;
+        status.hidden = false;
+      });
+    });
+  });
+}
 
 // confirmBeforeSubmit asks before a form with data-confirm (deleting a
 // login account) is sent, and marks the form confirmed. Without
