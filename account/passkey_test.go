@@ -346,3 +346,34 @@ func TestNoticesOfPasskeys(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkPasskeySecondStep runs the server's half of a passkey second
+// step: the ceremony's options, then the check of the answer (throttle
+// counters, signature, spent challenge, counter update), on SQLite.
+func BenchmarkPasskeySecondStep(b *testing.B) {
+	d := dbtest.SQLite(b)
+	s, _ := newTestService(b, d, Options{Sealer: plainSealer{}, Issuer: passkeyOrigin})
+	ctx := context.Background()
+	_, owner, err := s.CreateAccount(ctx, "Ana", "ana@example.com", "", "Correct-horse-9")
+	if err != nil {
+		b.Fatal(err)
+	}
+	key := testpasskey.New(passkeyOrigin)
+	cer, _ := s.BeginPasskeyRegistration(ctx, owner.ID)
+	answer, _ := key.Create(string(cer.Options))
+	if _, _, err := s.FinishPasskeyRegistration(ctx, owner.ID, "Clé", cer.State, answer, ""); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		b.StopTimer()
+		cer, err := s.BeginPasskeySignIn(ctx, owner.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		answer, _ := key.Get(string(cer.Options))
+		b.StartTimer()
+		if _, err := s.VerifyPasskey(ctx, owner.ID, cer.State, answer, "", Device{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
