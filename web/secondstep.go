@@ -85,6 +85,9 @@ type secondStepView struct {
 	// person has none.
 	Passkey      *passkeyCeremony
 	PasskeyError string
+	// PasskeysOnly is true for a person with passkeys and no
+	// authenticator app: their codes are recovery codes.
+	PasskeysOnly bool
 }
 
 // renderSecondStep shows the second step of personID's sign-in: a code,
@@ -94,8 +97,12 @@ func (s *Server) renderSecondStep(c *gin.Context, personID, pending string, stat
 	if err != nil {
 		return err
 	}
-	s.render(c, status, "second_step", "second_step_title",
-		secondStepView{Pending: pending, Error: codeErr, Passkey: cer, PasskeyError: passkeyErr})
+	f, err := s.Accounts.SecondFactors(c.Request.Context(), personID)
+	if err != nil {
+		return err
+	}
+	s.render(c, status, "second_step", "second_step_title", secondStepView{Pending: pending, Error: codeErr,
+		Passkey: cer, PasskeyError: passkeyErr, PasskeysOnly: cer != nil && !f.TOTP})
 	return nil
 }
 
