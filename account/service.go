@@ -60,7 +60,8 @@ type Options struct {
 	Tokens TokenRevoker
 	// Sessions hears of every browser session of a member that ends one by
 	// one (sign-out, a password change ending the other sessions, an admin
-	// ending it), in the transaction that ends it. Nil: nobody is told.
+	// ending it, its idle timeout or lifetime passed: EndTimedOutSessions),
+	// in the transaction that ends it. Nil: nobody is told.
 	Sessions SessionListener
 	// Sealer seals second-factor secrets at rest (secret.Ring implements
 	// it). Nil: second factors cannot be enrolled.

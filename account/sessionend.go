@@ -35,34 +35,59 @@ func newSID() string {
 }
 
 // endSessions deletes the sessions matching where (a condition on
-// browser_sessions) after telling the listener of each member session and
-// of the clients it signed into. It returns ErrNotFound when none matched.
-// Run it in a transaction.
+// browser_sessions) and tells the listener of each member session it
+// deleted and of the clients it signed into. It returns ErrNotFound when
+// none matched. Run it in a transaction.
+//
+// A session is told of only by the transaction whose DELETE removed it:
+// when two instances end the same session at once (the sweep of timed-out
+// sessions runs in each), one tells and the other finds nothing. On
+// PostgreSQL the rows are locked as they are read, so that the clients
+// read are all there is (a client is recorded under a key lock of the
+// session); SQLite has one writer at a time.
 func (s *Service) endSessions(ctx context.Context, where string, args ...any) error {
+	lock := ""
+	if s.db.Dialect == db.Postgres {
+		lock = " FOR UPDATE"
+	}
 	var rows []struct {
+		IDHash   string         `db:"id_hash"`
 		SID      sql.NullString `db:"sid"`
 		MemberID sql.NullString `db:"member_id"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT sid, member_id FROM browser_sessions WHERE `+where), args...); err != nil {
+	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT id_hash, sid, member_id FROM browser_sessions WHERE `+where+lock), args...); err != nil {
 		return err
 	}
-	if len(rows) == 0 {
+	ended := 0
+	for _, r := range rows {
+		tell := r.MemberID.Valid && r.SID.Valid && s.sessions != nil
+		var clients []string
+		if tell {
+			// Read before the DELETE, which cascades to session_clients.
+			if err := s.db.SelectContext(ctx, &clients, s.db.Rebind(`SELECT client_id FROM session_clients WHERE sid = ? ORDER BY client_id`), r.SID.String); err != nil {
+				return err
+			}
+		}
+		res, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM browser_sessions WHERE id_hash = ?`), r.IDHash)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			continue // ended meanwhile by another transaction, which tells
+		}
+		ended++
+		if tell {
+			if err := s.sessions.SessionEnded(ctx, EndedSession{MemberID: r.MemberID.String, SID: r.SID.String, Clients: clients}); err != nil {
+				return err
+			}
+		}
+	}
+	if ended == 0 {
 		return ErrNotFound
 	}
-	for _, r := range rows {
-		if !r.MemberID.Valid || !r.SID.Valid || s.sessions == nil {
-			continue
-		}
-		var clients []string
-		if err := s.db.SelectContext(ctx, &clients, s.db.Rebind(`SELECT client_id FROM session_clients WHERE sid = ? ORDER BY client_id`), r.SID.String); err != nil {
-			return err
-		}
-		if err := s.sessions.SessionEnded(ctx, EndedSession{MemberID: r.MemberID.String, SID: r.SID.String, Clients: clients}); err != nil {
-			return err
-		}
-	}
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM browser_sessions WHERE `+where), args...)
-	return err
+	return nil
 }
 
 // RecordSessionClient notes that the session sid of memberID signed into

@@ -79,8 +79,9 @@ func (c Credentials) target() typed {
 // at once, whether the email exists or not. An owner signing in with and
 // without the account ID uses two counters. Success clears the email's
 // counters (or the device's, for a sign-in through a device cookie, which
-// leaves the email's to run out), takes the attempt back from the
-// address's counter, sets last_login_at and records audit.SignIn.
+// leaves the email's to run out) and takes the attempt back from the
+// address's counter. The sign-in is not complete yet (a second step may
+// follow): RecordSignIn notes it once it is.
 func (s *Service) Authenticate(ctx context.Context, c Credentials) (Member, error) {
 	now := s.now()
 	in := c.target()
@@ -141,21 +142,12 @@ func (s *Service) Authenticate(ctx context.Context, c Credentials) (Member, erro
 	}
 	var m memberRow
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		if err := s.updateMember(ctx, t.MemberID, `last_login_at = ?`, now); err != nil {
-			return err
-		}
 		if rehash != "" {
 			if err := s.updateMember(ctx, t.MemberID, `password_hash = ?`, rehash); err != nil {
 				return err
 			}
 		}
 		if err := s.settle(ctx, admitted, clear...); err != nil {
-			return err
-		}
-		if err := s.trail.Record(ctx, audit.Event{
-			AccountID: t.AccountID, ActorID: t.MemberID, ActorEmail: email, Action: audit.SignIn,
-			Target: t.MemberID, IP: c.IP, CreatedAt: now,
-		}); err != nil {
 			return err
 		}
 		var err error
@@ -288,8 +280,9 @@ func (s *Service) AuthenticateAdmin(ctx context.Context, email, password, ip str
 // ignored), with the same guarantees as Authenticate: one answer
 // (ErrInvalidCredentials) and one cost for every failure, each attempt
 // counted per email (or per device, see Device) and per client address
-// before any hashing (*ThrottledError past a limit), audit events in the
-// platform's trail.
+// before any hashing (*ThrottledError past a limit), failures in the
+// platform's trail. The sign-in completes after the second step, which
+// every admin passes: RecordSignIn notes it then.
 func (s *Service) AuthenticateAdminFrom(ctx context.Context, c Credentials) (Admin, error) {
 	now := s.now()
 	e, emailErr := NormalizeEmail(c.Email)
@@ -334,12 +327,7 @@ func (s *Service) AuthenticateAdminFrom(ctx context.Context, c Credentials) (Adm
 				return err
 			}
 		}
-		if err := s.settle(ctx, admitted, clear); err != nil {
-			return err
-		}
-		return s.trail.Record(ctx, audit.Event{
-			ActorID: r.ID, ActorEmail: e, Action: audit.SignIn, Target: r.ID, Detail: "admin", IP: c.IP, CreatedAt: now,
-		})
+		return s.settle(ctx, admitted, clear)
 	})
 	if err != nil {
 		return Admin{}, fmt.Errorf("account: admin sign in %s: %w", r.ID, db.Translate(err))

@@ -80,15 +80,25 @@ func TestAuthenticate(t *testing.T) {
 				if m.ID != tt.want.ID || m.AccountID != tt.want.AccountID || m.Role != tt.want.Role {
 					t.Fatalf("Authenticate = %s in %s, want %s in %s", m.ID, m.AccountID, tt.want.ID, tt.want.AccountID)
 				}
-				if m.LastLoginAt == nil || !m.LastLoginAt.Equal(f.clk.Now()) {
-					t.Fatalf("LastLoginAt = %v, want %v", m.LastLoginAt, f.clk.Now())
+				// The password alone is no complete sign-in: a second
+				// step may follow. RecordSignIn notes it once complete.
+				before, _ := f.s.Member(ctx, m.ID)
+				if before.LastLoginAt != nil && before.LastLoginAt.Equal(f.clk.Now()) {
+					t.Fatalf("LastLoginAt set by the password alone")
+				}
+				if events := actions(t, d, m.AccountID); len(events) > 0 && events[len(events)-1].Action == audit.SignIn &&
+					events[len(events)-1].CreatedAt.Equal(f.clk.Now()) {
+					t.Fatalf("SignIn recorded at the password step: %+v", events[len(events)-1])
+				}
+				if err := f.s.RecordSignIn(ctx, m.ID, "", "192.0.2.10"); err != nil {
+					t.Fatal(err)
 				}
 				if stored, _ := f.s.Member(ctx, m.ID); stored.LastLoginAt == nil || !stored.LastLoginAt.Equal(f.clk.Now()) {
-					t.Fatalf("stored LastLoginAt = %v", stored.LastLoginAt)
+					t.Fatalf("stored LastLoginAt = %v, want %v", stored.LastLoginAt, f.clk.Now())
 				}
 				events := actions(t, d, m.AccountID)
 				last := events[len(events)-1]
-				if last.Action != audit.SignIn || last.ActorID != m.ID || last.IP != "192.0.2.10" {
+				if last.Action != audit.SignIn || last.ActorID != m.ID || last.ActorEmail != m.Email || last.IP != "192.0.2.10" {
 					t.Fatalf("last audit event = %+v, want SignIn by %s", last, m.ID)
 				}
 			})
@@ -246,6 +256,10 @@ func TestAuthenticateAdmin(t *testing.T) {
 		}
 		if got, err := s.AuthenticateAdmin(ctx, " Root@Example.com", "Xk7#mP2q-root", "192.0.2.1"); err != nil || got != a {
 			t.Fatalf("AuthenticateAdmin = %+v, %v; want %+v", got, err, a)
+		}
+		// Complete once the second step passed.
+		if err := s.RecordSignIn(ctx, "", a.ID, "192.0.2.1"); err != nil {
+			t.Fatal(err)
 		}
 		for name, c := range map[string][2]string{
 			"wrong password":  {"root@example.com", "Xk7#mP2q-toor"},

@@ -280,6 +280,7 @@ func (a *App) Handler() http.Handler { return a.Web }
 // Run does the background work until ctx ends: mail delivery, the
 // password-reset requests, the delivery of logout tokens and rights-change
 // events to products, the scan for grants that expired (every second), the
+// end of timed-out browser sessions (every SessionSweepInterval), the
 // policy and token revocation watchers (PostgreSQL), signing key refresh
 // and clean-up of expired rows.
 // It returns once all of it has stopped, so that Close may follow.
@@ -309,6 +310,8 @@ func (a *App) Run(ctx context.Context) {
 	}
 	expiries := time.NewTicker(ExpiryScanInterval)
 	defer expiries.Stop()
+	sweep := time.NewTicker(SessionSweepInterval)
+	defer sweep.Stop()
 	defer refresh.Stop()
 	defer purge.Stop()
 	for {
@@ -328,6 +331,29 @@ func (a *App) Run(ctx context.Context) {
 			if err := a.scanExpiries(ctx); err != nil && ctx.Err() == nil {
 				a.log.Warn("grant expiry scan", "err", err)
 			}
+		case <-sweep.C:
+			a.sweepSessions(ctx)
+		}
+	}
+}
+
+// SessionSweepInterval is how often each instance ends the browser
+// sessions that timed out (lifetime or idle), telling their products.
+const SessionSweepInterval = 2 * time.Second
+
+// sweepSessions ends the sessions that timed out, a batch at a time, until
+// none is left.
+func (a *App) sweepSessions(ctx context.Context) {
+	for ctx.Err() == nil {
+		n, err := a.Accounts.EndTimedOutSessions(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				a.log.Warn("end timed-out sessions", "err", err)
+			}
+			return
+		}
+		if n < account.SweepBatch {
+			return
 		}
 	}
 }

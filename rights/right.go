@@ -38,6 +38,15 @@ func Parse(s string) (Right, error) {
 	return r, nil
 }
 
+// CheckProduct checks that s is a product name, as the first part of a
+// right ("server" in "server:read"); the error wraps ErrInvalidRight.
+func CheckProduct(s string) error {
+	if !isName(s) {
+		return fmt.Errorf("%w: product %q: want lower-case letters, digits, - and _", ErrInvalidRight, clip(s))
+	}
+	return nil
+}
+
 // isName reports whether s is a product or action name.
 func isName(s string) bool {
 	if s == "" || len(s) > MaxNameLen {

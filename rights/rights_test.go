@@ -88,3 +88,26 @@ func TestAllowsAny(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckProduct(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		ok   bool
+	}{
+		{"product", "server", true},
+		{"with dash and digit", "email-2", true},
+		{"empty", "", false},
+		{"upper case", "Server", false},
+		{"a right, not a product", "server:read", false},
+		{"too long", strings.Repeat("a", rights.MaxNameLen+1), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := rights.CheckProduct(tt.in)
+			if (err == nil) != tt.ok || (err != nil && !errors.Is(err, rights.ErrInvalidRight)) {
+				t.Fatalf("CheckProduct(%q) = %v, want ok %v", tt.in, err, tt.ok)
+			}
+		})
+	}
+}

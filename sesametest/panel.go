@@ -116,6 +116,7 @@ func (s *Instance) StartPanel(t testing.TB, product string, checkCache time.Dura
 		// As sesame demo registers them: the panel hears of ended
 		// sessions and changed rights.
 		BackchannelLogoutURI: p.URL + "/backchannel-logout", EventsURI: p.URL + "/events",
+		ClientURI: p.URL, Product: product,
 	}, p.Secret)
 	if err != nil {
 		t.Fatal(err)

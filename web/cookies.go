@@ -43,7 +43,8 @@ func (s *Server) browserSession(c *gin.Context) (account.Session, bool, error) {
 
 // startSession signs the browser in: any previous session of this browser
 // is deleted and a new id issued, so that an id planted before sign-in is
-// worthless after it.
+// worthless after it. The sign-in is complete here (password, and second
+// step when one was asked): it is recorded (last sign-in, activity log).
 func (s *Server) startSession(c *gin.Context, memberID, adminID string) (account.Session, error) {
 	return s.startSessionMFA(c, memberID, adminID, "")
 }
@@ -59,6 +60,9 @@ func (s *Server) startSessionMFA(c *gin.Context, memberID, adminID, method strin
 	}
 	raw, sess, err := s.Accounts.CreateSessionMFA(ctx, memberID, adminID, c.ClientIP(), c.Request.UserAgent(), method)
 	if err != nil {
+		return account.Session{}, err
+	}
+	if err := s.Accounts.RecordSignIn(ctx, memberID, adminID, c.ClientIP()); err != nil {
 		return account.Session{}, err
 	}
 	s.setSessionCookie(c, raw, int(sess.ExpiresAt.Sub(s.Now()).Seconds()))

@@ -160,6 +160,9 @@ func (s *Server) accountHome(c *gin.Context) error {
 	if v.Consents, err = s.OAuth.Store.Consents(c.Request.Context(), m.ID); err != nil {
 		return err
 	}
+	if v.Products, err = s.productLinks(c.Request.Context(), a); err != nil {
+		return err
+	}
 	if k := c.Query("done"); k == "consents_done_revoked" {
 		v.Flash = s.msg(c, k)
 	}
@@ -176,5 +179,7 @@ type accountView struct {
 	Rights []string
 	// Consents are the applications the person allowed, to withdraw.
 	Consents []sqlstore.Consent
+	// Products are the products the person may use, to link to.
+	Products []sqlstore.ProductLink
 	Flash    string
 }

@@ -65,7 +65,8 @@ func TestPagesRender(t *testing.T) {
 	events := []activityRow{{When: "1er mars 2026 à 14 h 05", Stamp: "2026-03-01T13:05:09Z", Sentence: "awa@example.cm a invité binta@example.cm.", IP: "192.0.2.1"}}
 	rules := []passwordRule{{Code: "too_short", Message: "x"}}
 	pages := map[string]any{
-		"account":       accountView{Member: member, Account: acct, CanManage: true, Rights: []string{"x"}, Flash: "ok", Consents: []sqlstore.Consent{{ClientID: "c", ClientName: "C"}}},
+		"account": accountView{Member: member, Account: acct, CanManage: true, Rights: []string{"x"}, Flash: "ok", Consents: []sqlstore.Consent{{ClientID: "c", ClientName: "C"}},
+			Products: []sqlstore.ProductLink{{ClientID: "server-panel", Name: "Serveurs", URI: "https://servers.example/", Product: "server"}}},
 		"admin_account": adminAccountView{Admin: admin, Account: acct, Members: []adminMemberRow{{Member: member, Unruled: true}}, Activity: events, Rules: []adminRuleRow{{Rule: rbac.Rule{PType: "p", Subject: "m1", Action: "domain:dns", Object: "*"}, Expiry: "x", Expired: true}, {Rule: rbac.Rule{PType: "g", Subject: "m1", Role: "role:owner"}, Protected: true}}},
 		"admin_deliveries": adminDeliveriesView{Admin: admin, Deliveries: []sesevents.Delivery{
 			{Kind: sesevents.KindLogout, SID: "s", State: sesevents.StatePending, NextAttemptAt: &later, LastError: "HTTP 503"},

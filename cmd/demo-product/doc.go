@@ -23,7 +23,8 @@
 //	    --scopes openid,profile,email,offline_access,sesame:authz \
 //	    --post-logout-redirect-uri http://localhost:8081/signed-out \
 //	    --backchannel-logout-uri http://localhost:8081/backchannel-logout \
-//	    --events-uri http://localhost:8081/events
+//	    --events-uri http://localhost:8081/events \
+//	    --client-uri http://localhost:8081 --product domain
 //
 // Sésame then tells the panel when a session ends (a logout token at
 // /backchannel-logout) and when a person's rights change (a CAEP

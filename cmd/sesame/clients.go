@@ -33,6 +33,8 @@ func clientsCreate(ctx context.Context, args []string, _ io.Reader, stdout io.Wr
 	requirePKCE := fs.Bool("require-pkce", true, "require PKCE; =false lets a confidential client rely on nonce instead (refused for public clients)")
 	var postLogout stringList
 	fs.Var(&postLogout, "post-logout-redirect-uri", "exact URI RP-initiated logout may return to (repeatable)")
+	clientURI := fs.String("client-uri", "", "the product's home page, linked from people's account page (https, or http on localhost)")
+	product := fs.String("product", "", "the product whose rights the client serves, e.g. server: the account page links to it those who hold one of its rights")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -69,6 +71,8 @@ func clientsCreate(ctx context.Context, args []string, _ io.Reader, stdout io.Wr
 		TokenEndpointAuthMethod: *authMethod,
 		PKCEOptional:            !*requirePKCE,
 		PostLogoutRedirectURIs:  postLogout,
+		ClientURI:               *clientURI,
+		Product:                 *product,
 	}
 	if len(c.GrantTypes) == 0 && len(c.RedirectURIs) == 0 && !c.Public {
 		c.GrantTypes = []string{sqlstore.GrantClientCredentials}

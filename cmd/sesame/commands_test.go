@@ -148,6 +148,7 @@ func TestClientsCreate(t *testing.T) {
 		authMethod string // "" = client_secret_basic, or none when public
 		noPKCE     bool
 		postLogout string
+		link       string // client URI, product
 	}{
 		{
 			name:   "service without redirect URI gets client_credentials",
@@ -181,6 +182,13 @@ func TestClientsCreate(t *testing.T) {
 			firstParty: true, grants: "authorization_code,refresh_token", scopes: "openid,profile,email,offline_access",
 			redirects: "http://localhost:8081/callback", alg: "ES256",
 			push: "http://localhost:8081/backchannel-logout,https://[::1]:8443/events",
+		},
+		{
+			name: "product linked from the account page",
+			args: []string{"--id", "server-panel", "--name", "Serveurs", "--first-party", "--redirect-uri", "https://servers.example/callback",
+				"--client-uri", "https://servers.example/", "--product", "server"},
+			firstParty: true, grants: "authorization_code,refresh_token", scopes: "openid,profile,email,offline_access",
+			redirects: "https://servers.example/callback", alg: "ES256", link: "https://servers.example/,server",
 		},
 		{
 			name: "client_secret_post without PKCE, with post-logout redirect URIs",
@@ -219,6 +227,9 @@ func TestClientsCreate(t *testing.T) {
 			}
 			if push := c.BackchannelLogoutURI + "," + c.EventsURI; push != tt.push && (tt.push != "" || push != ",") {
 				t.Errorf("push URIs %q, want %q", push, tt.push)
+			}
+			if link := c.ClientURI + "," + c.Product; link != tt.link && (tt.link != "" || link != ",") {
+				t.Errorf("client URI and product %q, want %q", link, tt.link)
 			}
 			if c.Public != tt.public || c.IsFirstParty != tt.firstParty || c.IDTokenAlg() != tt.alg {
 				t.Errorf("public %v first-party %v alg %s, want %v %v %s", c.Public, c.IsFirstParty, c.IDTokenAlg(), tt.public, tt.firstParty, tt.alg)

@@ -161,6 +161,8 @@ func demoPanel(ctx context.Context, a *app.App, product, url string) (http.Handl
 		Scopes:                 []string{"openid", "profile", "email", "offline_access", "sesame:authz"},
 		// Where the panel hears of ended sessions and changed rights.
 		BackchannelLogoutURI: url + "/backchannel-logout", EventsURI: url + "/events",
+		// Linked from "Mon compte" for those who hold rights on product.
+		ClientURI: url, Product: product,
 	}
 	if err := a.Clients.CreateClient(ctx, c, secretValue); err != nil {
 		return nil, err

@@ -53,8 +53,23 @@ func walkPages(t *testing.T, b *browser, lang string, phone bool) {
 	guest.page(w.URL+"/no-such-page", "error-not-found", 404)
 	guest.page(w.URL+"/invitation/not-a-valid-token", "error-link-invalid", 410)
 
+	// Products linked from "Mon compte": bob holds rights on the server
+	// panel's product, not on the email panel's.
+	for _, c := range []*sqlstore.Client{
+		{ID: "server-panel", Name: "Panneau Serveurs", ClientURI: "https://servers.example.cm/", Product: "server"},
+		{ID: "email-panel", Name: "Panneau Messagerie", ClientURI: "https://email.example.cm/", Product: "email"},
+	} {
+		c.RedirectURIs, c.Public = []string{c.ClientURI + "callback"}, true
+		if err := w.Clients.CreateClient(context.Background(), c, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	owner := newTab("owner")
 	w.signInOwner(owner)
+	if got := owner.text("#account-products"); !strings.Contains(got, "Panneau Serveurs") || !strings.Contains(got, "Panneau Messagerie") {
+		t.Fatalf("the owner's products: %q, want both panels", got)
+	}
 	owner.snap("account")
 	owner.page(w.URL+"/account/password", "password", 200)
 	owner.open(w.URL + "/console/members")
@@ -115,6 +130,9 @@ func walkPages(t *testing.T, b *browser, lang string, phone bool) {
 	bobTab.fill("#email", bob.Email)
 	bobTab.fill("#password", strongPassword)
 	bobTab.click("form[action='/login'] button[type=submit]")
+	if got := bobTab.text("#account-products"); !strings.Contains(got, "Panneau Serveurs") || strings.Contains(got, "Messagerie") {
+		t.Fatalf("bob's products: %q, want the server panel only", got)
+	}
 	bobTab.snap("account-login-account")
 	bobTab.page(w.URL+"/console/members", "error-forbidden", 403)
 }

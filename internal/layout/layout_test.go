@@ -35,7 +35,7 @@ var allowed = map[string][]string{
 	"internal/lease": {"db"},
 	"events":         {"db", "internal/lease"},
 
-	"oauth/sqlstore": {"db"},
+	"oauth/sqlstore": {"db", "rights"},
 	"oauth":          {"db", "oauth/sqlstore", "secret"}, // not rbac: app wires an interface
 
 	"members": {"account", "audit", "db", "i18n", "internal/lease", "mail", "rbac", "rights"},

@@ -62,7 +62,13 @@ type Client struct {
 	// PostLogoutRedirectURIs are the exact URIs RP-initiated logout may
 	// send the browser back to.
 	PostLogoutRedirectURIs []string
-	CreatedAt              time.Time
+	// ClientURI is the product's home page (RFC 7591 client_uri), linked
+	// from people's account page; empty: no link.
+	ClientURI string
+	// Product is the product whose rights the client serves, the first
+	// part of its rights ("server" for server:read); empty: none.
+	Product   string
+	CreatedAt time.Time
 }
 
 var (

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/sesame-idp/sesame/rights"
 )
 
 // Grant types Sésame serves: no implicit, no password grant.
@@ -92,9 +94,14 @@ func normalizeClient(c *Client, secret string) error {
 			return invalid("redirect URI %q: %v", u, err)
 		}
 	}
-	for name, u := range map[string]string{"back-channel logout URI": c.BackchannelLogoutURI, "events URI": c.EventsURI} {
+	for name, u := range map[string]string{"back-channel logout URI": c.BackchannelLogoutURI, "events URI": c.EventsURI, "client URI": c.ClientURI} {
 		if err := CheckPushURI(u); u != "" && err != nil {
 			return invalid("%s %q: %v", name, u, err)
+		}
+	}
+	if c.Product != "" {
+		if err := rights.CheckProduct(c.Product); err != nil {
+			return invalid("%v", err)
 		}
 	}
 	for _, u := range c.PostLogoutRedirectURIs {
@@ -133,7 +140,7 @@ func checkRedirectURI(raw string) error {
 }
 
 // CheckPushURI checks a URI Sésame posts events to (back-channel logout,
-// security events): absolute, https (or http to this machine, for
+// security events), or links people to (a client's home page): absolute, https (or http to this machine, for
 // development), with a host and no fragment.
 func CheckPushURI(raw string) error {
 	u, err := url.Parse(raw)

@@ -30,11 +30,13 @@ type clientRow struct {
 	EventsURI               string    `db:"events_uri"`
 	RequirePKCE             bool      `db:"require_pkce"`
 	PostLogoutRedirectURIs  string    `db:"post_logout_redirect_uris"`
+	ClientURI               string    `db:"client_uri"`
+	Product                 string    `db:"product"`
 }
 
 var clientColumnNames = []string{"id", "name", "secret_hash", "redirect_uris", "grant_types", "response_types",
 	"scopes", "audience", "public", "first_party", "token_endpoint_auth_method", "id_token_alg", "created_at",
-	"backchannel_logout_uri", "events_uri", "require_pkce", "post_logout_redirect_uris"}
+	"backchannel_logout_uri", "events_uri", "require_pkce", "post_logout_redirect_uris", "client_uri", "product"}
 
 var (
 	clientColumns = strings.Join(clientColumnNames, ", ")
@@ -67,6 +69,8 @@ func (r clientRow) client() (*Client, error) {
 		BackchannelLogoutURI:    r.BackchannelLogoutURI,
 		EventsURI:               r.EventsURI,
 		PKCEOptional:            !r.RequirePKCE,
+		ClientURI:               r.ClientURI,
+		Product:                 r.Product,
 	}
 	for _, l := range []struct {
 		dst *[]string
@@ -107,7 +111,7 @@ func (s *Store) CreateClient(ctx context.Context, c *Client, secret string) erro
 		c.ID, c.Name, c.SecretHash, jsonList(c.RedirectURIs), jsonList(c.GrantTypes), jsonList(c.ResponseTypes),
 		jsonList(c.Scopes), jsonList(c.Audience), c.Public, c.IsFirstParty, c.TokenEndpointAuthMethod,
 		c.IDTokenSigningAlg, c.CreatedAt,
-		c.BackchannelLogoutURI, c.EventsURI, !c.PKCEOptional, jsonList(c.PostLogoutRedirectURIs))
+		c.BackchannelLogoutURI, c.EventsURI, !c.PKCEOptional, jsonList(c.PostLogoutRedirectURIs), c.ClientURI, c.Product)
 	if err == nil && n == 0 {
 		err = db.ErrAlreadyExists
 	}
@@ -151,6 +155,25 @@ func (s *Store) ListClients(ctx context.Context) ([]*Client, error) {
 		clients = append(clients, c)
 	}
 	return clients, nil
+}
+
+// ProductLink is a product people may be sent to from their account page.
+type ProductLink struct {
+	ClientID string `db:"id"`
+	Name     string `db:"name"`
+	URI      string `db:"client_uri"`
+	Product  string `db:"product"`
+}
+
+// ProductLinks returns the clients registered with a home page and a
+// product, by product then name.
+func (s *Store) ProductLinks(ctx context.Context) ([]ProductLink, error) {
+	var links []ProductLink
+	if err := s.db.SelectContext(ctx, &links, `SELECT id, name, client_uri, product FROM oauth_clients
+		WHERE client_uri <> '' AND product <> '' ORDER BY product, name, id`); err != nil {
+		return nil, fail("list product links", err)
+	}
+	return links, nil
 }
 
 // DeleteClient removes a client together with every code, token and

@@ -294,3 +294,41 @@ func TestClientAssertionJWT(t *testing.T) {
 		}
 	})
 }
+
+// TestProductLinks: the clients with a home page and a product are listed
+// for the account page, by product; the home page and the product are
+// checked.
+func TestProductLinks(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		st := sqlstore.New(d)
+		for _, c := range []*sqlstore.Client{
+			{ID: "server-panel", Name: "Serveurs", ClientURI: "https://servers.example/", Product: "server"},
+			{ID: "domain-panel", Name: "Domaines", ClientURI: "http://localhost:8081", Product: "domain"},
+			{ID: "no-home", Name: "Sans page", Product: "email"},
+			{ID: "no-product", Name: "Sans produit", ClientURI: "https://other.example/"},
+		} {
+			c.RedirectURIs, c.Public = []string{"https://x.example/cb"}, true
+			if err := st.CreateClient(ctx, c, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		links, err := st.ProductLinks(ctx)
+		want := []sqlstore.ProductLink{
+			{ClientID: "domain-panel", Name: "Domaines", URI: "http://localhost:8081", Product: "domain"},
+			{ClientID: "server-panel", Name: "Serveurs", URI: "https://servers.example/", Product: "server"},
+		}
+		if err != nil || !reflect.DeepEqual(links, want) {
+			t.Fatalf("ProductLinks = %+v, %v; want %+v", links, err, want)
+		}
+		for _, c := range []*sqlstore.Client{
+			{ID: "bad-uri", Name: "B", ClientURI: "http://servers.example/"},
+			{ID: "rel-uri", Name: "B", ClientURI: "/home"},
+			{ID: "bad-product", Name: "B", Product: "server:read"},
+		} {
+			c.RedirectURIs, c.Public = []string{"https://x.example/cb"}, true
+			if err := st.CreateClient(ctx, c, ""); !errors.Is(err, sqlstore.ErrInvalidClient) {
+				t.Errorf("client %s: %v, want ErrInvalidClient", c.ID, err)
+			}
+		}
+	})
+}

@@ -21,6 +21,7 @@
 // instances that verify access tokens without reading the database rely on
 // it.
 //
-// Package sqlstore imports db, fosite and lib/pq only; it must not import
-// oauth (the provider built on it) nor any other package of Sésame.
+// Package sqlstore imports db, fosite and lib/pq, and rights (the grammar
+// of a client's product name) only; it must not import oauth (the provider
+// built on it) nor any other package of Sésame.
 package sqlstore
