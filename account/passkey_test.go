@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -376,4 +377,26 @@ func BenchmarkPasskeySecondStep(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func TestProveSecondFactor(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := newPasskeyService(t, d)
+		_, owner := mustCreateAccount(t, s, "Ana", "ana@example.com", "Correct-horse-9")
+		raw, _, err := s.CreateSession(ctx, owner.ID, "", "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ProveSecondFactor(ctx, raw, AMRHardwareKey); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Session(ctx, raw)
+		if err != nil || !got.MFA || strings.Join(got.AMR(), " ") != "pwd hwk mfa" {
+			t.Fatalf("session = %+v, %v", got, err)
+		}
+		if err := s.ProveSecondFactor(ctx, "unknown", AMROTP); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("unknown session: %v", err)
+		}
+	})
 }

@@ -149,6 +149,25 @@ func (s *Service) Session(ctx context.Context, rawID string) (Session, error) {
 	}, nil
 }
 
+// ProveSecondFactor records in the session whose cookie value is rawID
+// that its person has just proved a second factor by method (an RFC 8176
+// value): an enrolment confirmed from this session. From then on the
+// session counts as one that passed a second step.
+func (s *Service) ProveSecondFactor(ctx context.Context, rawID, method string) error {
+	if method == "" {
+		return errors.New("account: prove a second factor: no method")
+	}
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE browser_sessions SET amr = ? WHERE id_hash = ?`),
+		strings.Join(methods(method), " "), sessionHash(rawID))
+	if err != nil {
+		return fmt.Errorf("account: prove a second factor: %w", db.Translate(err))
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("account: prove a second factor: %w", ErrNotFound)
+	}
+	return nil
+}
+
 // DeleteSession ends the session whose cookie value is rawID; it returns
 // ErrNotFound when there is none. The products the session signed into
 // hear of it (Options.Sessions) in the same transaction.

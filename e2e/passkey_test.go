@@ -47,6 +47,10 @@ func TestPasskey(t *testing.T) {
 		if p := b.Submit(b.Get("/login"), "password", url.Values{"email": {ownerEmail}, "password": {ownerPassword}}); p.URL.Path != "/account" {
 			t.Fatalf("sign-in: %s", p.URL)
 		}
+		// A session opened with the password alone before the passkey, as
+		// by someone who learnt the password, will not be able to remove it.
+		early := s.NewBrowser(t)
+		early.Submit(early.Get("/login"), "password", url.Values{"email": {ownerEmail}, "password": {ownerPassword}})
 		key := testpasskey.New(s.URL)
 		page := b.Get("/account/security")
 		answer, err := key.Create(passkeyForm(t, page, "create"))
@@ -112,6 +116,9 @@ func TestPasskey(t *testing.T) {
 		id := regexp.MustCompile(`name="id" value="(pk_[a-z2-7]+)"`).FindStringSubmatch(page.Body)
 		if id == nil {
 			t.Fatal("no removal form")
+		}
+		if r := early.SubmitAction(early.Get("/account/security"), "/account/security/passkeys/remove", url.Values{"id": {id[1]}}); r.Status != http.StatusForbidden || !strings.Contains(r.Body, `id="security-error"`) {
+			t.Fatalf("a password-only session removed a passkey: %d", r.Status)
 		}
 		if r := b.SubmitAction(page, "/account/security/passkeys/remove", url.Values{"id": {id[1]}}); r.Status != http.StatusOK || !strings.Contains(html.UnescapeString(r.Body), "Clé d'accès supprimée.") {
 			t.Fatalf("remove: %d", r.Status)

@@ -75,13 +75,18 @@ func (s *Server) registerPasskey(c *gin.Context, personID, back, pending string,
 		v := securityView{Back: back, Pending: pending, PasskeyError: msg, PasskeyName: name}
 		return s.renderSecurity(c, personID, v, http.StatusBadRequest)
 	}
-	if p == nil && len(codes) == 0 {
-		c.Redirect(http.StatusSeeOther, pathSecurity+"?done=security_passkey_added#passkeys")
-		return nil
-	}
 	method := account.AMRHardwareKey
 	if key.Synced {
 		method = account.AMRSoftwareKey
+	}
+	if p == nil {
+		if err := s.proveSecondFactor(c, method); err != nil {
+			return err
+		}
+	}
+	if p == nil && len(codes) == 0 {
+		c.Redirect(http.StatusSeeOther, pathSecurity+"?done=security_passkey_added#passkeys")
+		return nil
 	}
 	return s.showRecoveryCodes(c, codes, p, method)
 }
@@ -92,12 +97,15 @@ func (s *Server) passkeyRemove(c *gin.Context) error {
 	if id == "" || err != nil {
 		return err
 	}
+	if ok, err := s.removalAllowed(c, id, back); !ok || err != nil {
+		return err
+	}
 	err = s.Accounts.RemovePasskey(c.Request.Context(), id, c.PostForm("id"), c.ClientIP())
 	switch {
 	case errors.Is(err, account.ErrNotFound):
 		return notFound("security_passkey_not_found").wrap(err)
 	case errors.Is(err, account.ErrLastFactor):
-		v := securityView{Back: back, PasskeyError: s.msg(c, "security_last_factor")}
+		v := securityView{Back: back, Alert: s.msg(c, "security_last_factor")}
 		return s.renderSecurity(c, id, v, http.StatusConflict)
 	case err != nil:
 		return err

@@ -47,6 +47,8 @@ type securityView struct {
 	PasskeyError  string
 	PasskeyName   string
 	Flash         string
+	// Alert says why a removal was refused, at the top of the page.
+	Alert string
 }
 
 type recoveryCodesView struct {
@@ -183,7 +185,39 @@ func (s *Server) confirmEnrol(c *gin.Context, personID, pending string, p *pendi
 	case err != nil:
 		return err
 	}
+	if p == nil {
+		if err := s.proveSecondFactor(c, account.AMROTP); err != nil {
+			return err
+		}
+	}
 	return s.showRecoveryCodes(c, codes, p, account.AMROTP)
+}
+
+// proveSecondFactor notes in the browser's session that its person has
+// just confirmed a second factor by method, from this very session.
+func (s *Server) proveSecondFactor(c *gin.Context, method string) error {
+	raw, err := c.Cookie(s.sessionCookie())
+	if err != nil || raw == "" {
+		return nil
+	}
+	if err := s.Accounts.ProveSecondFactor(c.Request.Context(), raw, method); err != nil && !errors.Is(err, account.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// removalAllowed reports whether the browser's session may remove a
+// second factor: only one that passed a second step (at sign-in, or by
+// confirming a factor since). A session opened with the password alone,
+// perhaps by someone who learnt it before the person enrolled, may not;
+// the page says to sign in again.
+func (s *Server) removalAllowed(c *gin.Context, personID, back string) (bool, error) {
+	sess, ok, err := s.browserSession(c)
+	if err != nil || ok && sess.MFA {
+		return err == nil, err
+	}
+	v := securityView{Back: back, Alert: s.msg(c, "security_reauth")}
+	return false, s.renderSecurity(c, personID, v, http.StatusForbidden)
 }
 
 // showRecoveryCodes shows the recovery codes of a first second factor,
@@ -231,13 +265,16 @@ func (s *Server) totpRemove(c *gin.Context) error {
 	if id == "" || err != nil {
 		return err
 	}
+	if ok, err := s.removalAllowed(c, id, back); !ok || err != nil {
+		return err
+	}
 	err = s.Accounts.RemoveTOTP(c.Request.Context(), id, c.ClientIP())
 	switch {
 	case errors.Is(err, account.ErrNoSecondFactor):
 		c.Redirect(http.StatusSeeOther, pathSecurity)
 		return nil
 	case errors.Is(err, account.ErrLastFactor):
-		return s.renderSecurity(c, id, securityView{Back: back, Error: s.msg(c, "security_last_factor")}, http.StatusConflict)
+		return s.renderSecurity(c, id, securityView{Back: back, Alert: s.msg(c, "security_last_factor")}, http.StatusConflict)
 	case err != nil:
 		return err
 	}
