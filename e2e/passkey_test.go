@@ -120,6 +120,17 @@ func TestPasskey(t *testing.T) {
 		if r := early.SubmitAction(early.Get("/account/security"), "/account/security/passkeys/remove", url.Values{"id": {id[1]}}); r.Status != http.StatusForbidden || !strings.Contains(r.Body, `id="security-error"`) {
 			t.Fatalf("a password-only session removed a passkey: %d", r.Status)
 		}
+		ep := early.Get("/account/security")
+		thief, err := testpasskey.New(s.URL).Create(passkeyForm(t, ep, "create"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := early.Submit(ep, "state", url.Values{"name": {"Pirate"}, "credential": {thief}}); r.Status != http.StatusForbidden {
+			t.Fatalf("a password-only session added a passkey beside the person's: %d", r.Status)
+		}
+		if r := early.SubmitAction(ep, "/account/security/recovery-codes", nil); r.Status != http.StatusForbidden {
+			t.Fatalf("a password-only session renewed the recovery codes: %d", r.Status)
+		}
 		if r := b.SubmitAction(page, "/account/security/passkeys/remove", url.Values{"id": {id[1]}}); r.Status != http.StatusOK || !strings.Contains(html.UnescapeString(r.Body), "Clé d'accès supprimée.") {
 			t.Fatalf("remove: %d", r.Status)
 		}

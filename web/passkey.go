@@ -47,6 +47,9 @@ func (s *Server) passkeyRegister(c *gin.Context) error {
 	if id == "" || err != nil {
 		return err
 	}
+	if ok, err := s.changeAllowed(c, id, back); !ok || err != nil {
+		return err
+	}
 	return s.registerPasskey(c, id, back, "", nil)
 }
 
@@ -97,7 +100,7 @@ func (s *Server) passkeyRemove(c *gin.Context) error {
 	if id == "" || err != nil {
 		return err
 	}
-	if ok, err := s.removalAllowed(c, id, back); !ok || err != nil {
+	if ok, err := s.changeAllowed(c, id, back); !ok || err != nil {
 		return err
 	}
 	err = s.Accounts.RemovePasskey(c.Request.Context(), id, c.PostForm("id"), c.ClientIP())

@@ -150,8 +150,11 @@ func (s *Server) renderEnrol(c *gin.Context, personID, pending, errMsg string) e
 }
 
 func (s *Server) securityConfirm(c *gin.Context) error {
-	id, _, err := s.signedInPerson(c)
+	id, back, err := s.signedInPerson(c)
 	if id == "" || err != nil {
+		return err
+	}
+	if ok, err := s.changeAllowed(c, id, back); !ok || err != nil {
 		return err
 	}
 	return s.confirmEnrol(c, id, "", nil)
@@ -206,14 +209,20 @@ func (s *Server) proveSecondFactor(c *gin.Context, method string) error {
 	return nil
 }
 
-// removalAllowed reports whether the browser's session may remove a
-// second factor: only one that passed a second step (at sign-in, or by
-// confirming a factor since). A session opened with the password alone,
-// perhaps by someone who learnt it before the person enrolled, may not;
-// the page says to sign in again.
-func (s *Server) removalAllowed(c *gin.Context, personID, back string) (bool, error) {
+// changeAllowed reports whether the browser's session may change the
+// second factors of a person who has one (add, remove, new recovery
+// codes): only a session that passed a second step (at sign-in, or by
+// confirming a factor since) may. A session opened with the password
+// alone, perhaps by someone who learnt it before the person enrolled, may
+// not; the page says to sign in again. A first enrolment needs no more
+// than being signed in.
+func (s *Server) changeAllowed(c *gin.Context, personID, back string) (bool, error) {
 	sess, ok, err := s.browserSession(c)
 	if err != nil || ok && sess.MFA {
+		return err == nil, err
+	}
+	f, err := s.Accounts.SecondFactors(c.Request.Context(), personID)
+	if err != nil || !f.Any() {
 		return err == nil, err
 	}
 	v := securityView{Back: back, Alert: s.msg(c, "security_reauth")}
@@ -242,8 +251,11 @@ func (s *Server) showRecoveryCodes(c *gin.Context, codes []string, p *pendingSig
 // securityRegenerate replaces the recovery codes and shows the new ones,
 // once.
 func (s *Server) securityRegenerate(c *gin.Context) error {
-	id, _, err := s.signedInPerson(c)
+	id, back, err := s.signedInPerson(c)
 	if id == "" || err != nil {
+		return err
+	}
+	if ok, err := s.changeAllowed(c, id, back); !ok || err != nil {
 		return err
 	}
 	codes, err := s.Accounts.RegenerateRecoveryCodes(c.Request.Context(), id, c.ClientIP())
@@ -265,7 +277,7 @@ func (s *Server) totpRemove(c *gin.Context) error {
 	if id == "" || err != nil {
 		return err
 	}
-	if ok, err := s.removalAllowed(c, id, back); !ok || err != nil {
+	if ok, err := s.changeAllowed(c, id, back); !ok || err != nil {
 		return err
 	}
 	err = s.Accounts.RemoveTOTP(c.Request.Context(), id, c.ClientIP())
