@@ -460,6 +460,24 @@ func (s *Service) RemovePasskey(ctx context.Context, personID, id, ip string) er
 	return nil
 }
 
+// RenamePasskey gives passkey id of personID a new name; ErrInvalidName
+// for an empty or too long one, ErrNotFound when the passkey is not theirs.
+func (s *Service) RenamePasskey(ctx context.Context, personID, id, name string) error {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > MaxPasskeyName || strings.ContainsFunc(name, unicode.IsControl) {
+		return ErrInvalidName
+	}
+	t := tablesOf(personID)
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE `+t.passkeys+` SET name = ? WHERE id = ? AND `+t.id+` = ?`), name, id, personID)
+	if err != nil {
+		return fmt.Errorf("account: rename passkey %s: %w", id, db.Translate(err))
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("account: rename passkey %s of %s: %w", id, personID, ErrNotFound)
+	}
+	return nil
+}
+
 // RemoveTOTP removes the authenticator app of personID, with the same
 // rule as RemovePasskey for the last second factor; ErrNoSecondFactor
 // when there is none.

@@ -400,3 +400,26 @@ func TestProveSecondFactor(t *testing.T) {
 		}
 	})
 }
+
+func TestRenamePasskey(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := newPasskeyService(t, d)
+		_, owner := mustCreateAccount(t, s, "Ana", "ana@example.com", "Correct-horse-9")
+		_, mate := mustCreateAccount(t, s, "Bo", "bo@example.com", "Correct-horse-9")
+		registerPasskey(t, s, testpasskey.New(passkeyOrigin), owner.ID, "Clé")
+		keys, _ := s.Passkeys(ctx, owner.ID)
+		if err := s.RenamePasskey(ctx, owner.ID, keys[0].ID, " Clé USB rouge "); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RenamePasskey(ctx, mate.ID, keys[0].ID, "Volée"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("someone else's passkey: %v", err)
+		}
+		if err := s.RenamePasskey(ctx, owner.ID, keys[0].ID, "a\x00b"); !errors.Is(err, ErrInvalidName) {
+			t.Fatalf("control character: %v", err)
+		}
+		if keys, _ := s.Passkeys(ctx, owner.ID); keys[0].Name != "Clé USB rouge" {
+			t.Fatalf("name %q", keys[0].Name)
+		}
+	})
+}

@@ -131,6 +131,9 @@ func TestPasskey(t *testing.T) {
 		if r := early.SubmitAction(ep, "/account/security/recovery-codes", nil); r.Status != http.StatusForbidden {
 			t.Fatalf("a password-only session renewed the recovery codes: %d", r.Status)
 		}
+		if r := b.SubmitAction(page, "/account/security/passkeys/rename", url.Values{"id": {id[1]}, "name": {"Clé de secours"}}); r.Status != http.StatusOK || !strings.Contains(r.Body, "Clé de secours") {
+			t.Fatalf("rename: %d", r.Status)
+		}
 		if r := b.SubmitAction(page, "/account/security/passkeys/remove", url.Values{"id": {id[1]}}); r.Status != http.StatusOK || !strings.Contains(html.UnescapeString(r.Body), "Clé d'accès supprimée.") {
 			t.Fatalf("remove: %d", r.Status)
 		}

@@ -133,3 +133,23 @@ func (s *Server) passkeySecondStep(c *gin.Context, p pendingSignIn, device accou
 	}
 	return method, nil
 }
+
+// passkeyRename gives one of the person's passkeys a new name.
+func (s *Server) passkeyRename(c *gin.Context) error {
+	id, back, err := s.signedInPerson(c)
+	if id == "" || err != nil {
+		return err
+	}
+	err = s.Accounts.RenamePasskey(c.Request.Context(), id, c.PostForm("id"), c.PostForm("name"))
+	switch {
+	case errors.Is(err, account.ErrNotFound):
+		return notFound("security_passkey_not_found").wrap(err)
+	case errors.Is(err, account.ErrInvalidName):
+		v := securityView{Back: back, Alert: s.msg(c, "security_passkey_name_invalid", "Max", account.MaxPasskeyName)}
+		return s.renderSecurity(c, id, v, http.StatusBadRequest)
+	case err != nil:
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, pathSecurity+"?done=security_passkey_renamed#passkeys")
+	return nil
+}

@@ -23,6 +23,7 @@ func (s *Server) mountSecurity(r gin.IRoutes) {
 	r.POST(pathSecurity+"/recovery-codes", s.page(s.securityRegenerate))
 	r.POST(pathSecurity+"/passkeys", s.page(s.passkeyRegister))
 	r.POST(pathSecurity+"/passkeys/remove", s.page(s.passkeyRemove))
+	r.POST(pathSecurity+"/passkeys/rename", s.page(s.passkeyRename))
 	r.POST(pathSecondStep, s.page(s.secondStepSubmit))
 	r.POST(pathLoginEnrol, s.page(s.loginEnrolSubmit))
 }
@@ -96,7 +97,8 @@ func (s *Server) securityPage(c *gin.Context) error {
 		return err
 	}
 	v := securityView{Back: back}
-	if done := c.Query("done"); done == "security_passkey_added" || done == "security_passkey_removed" || done == "security_totp_removed" {
+	if done := c.Query("done"); done == "security_passkey_added" || done == "security_passkey_removed" ||
+		done == "security_passkey_renamed" || done == "security_totp_removed" {
 		v.Flash = s.msg(c, done)
 	}
 	return s.renderSecurity(c, id, v, http.StatusOK)
