@@ -69,8 +69,9 @@ func TestPasskeyInBrowser(t *testing.T) {
 			if st := tb.click("#passkey-register button[type=submit]"); st != 200 {
 				t.Fatalf("register: %d at %s", st, tb.url())
 			}
-			if n := eval[int](tb, `document.querySelectorAll("#recovery-codes code").length`); n != 10 {
-				t.Fatalf("%d recovery codes after the first passkey", n)
+			codes := eval[[]string](tb, `Array.from(document.querySelectorAll("#recovery-codes code"), c => c.textContent)`)
+			if len(codes) != 10 {
+				t.Fatalf("%d recovery codes after the first passkey", len(codes))
 			}
 			if n := tb.credentials(auth); n != 1 {
 				t.Fatalf("the authenticator holds %d passkeys", n)
@@ -92,9 +93,29 @@ func TestPasskeyInBrowser(t *testing.T) {
 			if st := tb.click("#passkey-signin button[type=submit]"); st != 200 || tb.url().Path != "/account" {
 				t.Fatalf("sign-in with the passkey: %d at %s", st, tb.url())
 			}
+			tb.phone()
 			tb.page(w.URL+"/account/security", "security-passkey-used", 200)
 			if got := tb.text("#passkey-list"); strings.Contains(got, "jamais utilisée") || strings.Contains(got, "never used") {
 				t.Fatalf("the passkey's use is not shown: %q", got)
+			}
+
+			// Without JavaScript the passkey button stays hidden and the
+			// code field still signs in (here with a recovery code).
+			nojs := b.newTab("passkey-nojs-"+lang, lang)
+			nojs.withoutJavaScript()
+			nojs.open(w.URL + "/login")
+			nojs.fill("#email", ownerEmail)
+			nojs.fill("#password", ownerPassword)
+			if st := nojs.click("form[action='/login'] button[type=submit]"); st != 200 {
+				t.Fatalf("no-JS second step: %d", st)
+			}
+			if eval[bool](nojs, `!document.querySelector("#passkey-signin").hidden`) {
+				t.Fatal("the passkey button shows without JavaScript")
+			}
+			nojs.snap("second-step-passkey-nojs")
+			nojs.fill("#code", codes[0])
+			if st := nojs.click("form:has(#code) button[type=submit]"); st != 200 || nojs.url().Path != "/account" {
+				t.Fatalf("recovery code without JavaScript: %d at %s", st, nojs.url())
 			}
 		})
 	}
