@@ -80,7 +80,7 @@ func TestPasskey(t *testing.T) {
 			if p.Location != "" || !strings.Contains(p.Body, `data-passkey="get"`) {
 				t.Fatalf("no passkey at the second step: %d %s", p.Status, p.URL)
 			}
-			if !strings.Contains(html.UnescapeString(p.Body), "Utilisez votre clé d'accès") {
+			if !strings.Contains(html.UnescapeString(p.Body), "Utilisez votre clé d'accès, ou") {
 				t.Fatal("the second step of a person with only passkeys speaks of an app")
 			}
 			return nb, flow, p

@@ -93,10 +93,18 @@ func TestTracing(t *testing.T) {
 	}
 	s.Mail.WaitFor(t, "traced@example.cm", 10*time.Second)
 	s.SettleMail(t)
+	// The delivery's span ends just after the row is marked sent, which is
+	// what SettleMail waits for: flush until it has come, or 10 s.
 	fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := s.FlushTraces(fctx); err != nil {
-		t.Fatal(err)
+	for {
+		if err := s.FlushTraces(fctx); err != nil {
+			t.Fatal(err)
+		}
+		if len(rcv.named("outbox deliver")) > 0 || fctx.Err() != nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 
 	checks := rcv.named("POST /api/v1/authz/check")

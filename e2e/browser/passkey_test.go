@@ -112,6 +112,9 @@ func TestPasskeyInBrowser(t *testing.T) {
 			if eval[bool](nojs, `!document.querySelector("#passkey-signin").hidden`) {
 				t.Fatal("the passkey button shows without JavaScript")
 			}
+			if nojs.text("#passkey-nojs") == "" {
+				t.Error("nothing says the passkey needs JavaScript")
+			}
 			nojs.snap("second-step-passkey-nojs")
 			nojs.fill("#code", codes[0])
 			if st := nojs.click("form:has(#code) button[type=submit]"); st != 200 || nojs.url().Path != "/account" {
