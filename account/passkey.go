@@ -8,9 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-webauthn/webauthn/protocol"
@@ -47,14 +45,13 @@ var ErrPasskeysUnavailable = errors.New("account: passkeys unavailable at this a
 
 // Passkey is one of a person's registered WebAuthn credentials.
 type Passkey struct {
-	ID         string     `db:"id"`
-	Name       string     `db:"name"`
-	CreatedAt  time.Time  `db:"created_at"`
-	LastUsedAt *time.Time `db:"-"`
+	ID         string
+	Name       string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
 	// Synced is true for a passkey that may be copied to other devices.
-	Synced bool `db:"-"`
+	Synced bool
 
-	lastUsed   sql.NullTime
 	credential webauthn.Credential
 }
 
@@ -111,7 +108,12 @@ func (s *Service) passkeyUser(ctx context.Context, personID string) (passkeyUser
 	if err != nil {
 		return passkeyUser{}, nil, err
 	}
-	keys, err := s.Passkeys(ctx, personID)
+	return s.passkeyUserOf(ctx, p)
+}
+
+// passkeyUserOf is passkeyUser for a person already read.
+func (s *Service) passkeyUserOf(ctx context.Context, p person) (passkeyUser, []Passkey, error) {
+	keys, err := s.Passkeys(ctx, p.ID)
 	if err != nil {
 		return passkeyUser{}, nil, err
 	}
@@ -135,15 +137,16 @@ func (s *Service) Passkeys(ctx context.Context, personID string) ([]Passkey, err
 	for rows.Next() {
 		var k Passkey
 		var cred string
-		if err := rows.Scan(&k.ID, &k.Name, &cred, &k.CreatedAt, &k.lastUsed); err != nil {
+		var lastUsed sql.NullTime
+		if err := rows.Scan(&k.ID, &k.Name, &cred, &k.CreatedAt, &lastUsed); err != nil {
 			return nil, fmt.Errorf("account: passkeys of %s: %w", personID, err)
 		}
 		if err := json.Unmarshal([]byte(cred), &k.credential); err != nil {
 			return nil, fmt.Errorf("account: passkey %s: stored credential: %w", k.ID, err)
 		}
 		k.CreatedAt = k.CreatedAt.UTC()
-		if k.lastUsed.Valid {
-			at := k.lastUsed.Time.UTC()
+		if lastUsed.Valid {
+			at := lastUsed.Time.UTC()
 			k.LastUsedAt = &at
 		}
 		k.Synced = k.credential.Flags.BackupEligible
@@ -244,9 +247,9 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, personID, name,
 	if !s.PasskeysAvailable() {
 		return Passkey{}, nil, ErrPasskeysUnavailable
 	}
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > MaxPasskeyName || strings.ContainsFunc(name, unicode.IsControl) {
-		return Passkey{}, nil, ErrInvalidName
+	name, err := passkeyName(name)
+	if err != nil {
+		return Passkey{}, nil, err
 	}
 	data, err := s.openCeremony(personID, state)
 	if err != nil {
@@ -259,20 +262,13 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, personID, name,
 	if err != nil {
 		return Passkey{}, nil, fmt.Errorf("%w: %v", ErrInvalidCode, err)
 	}
-	u, keys, err := s.passkeyUser(ctx, personID)
+	u, _, err := s.passkeyUser(ctx, personID)
 	if err != nil {
 		return Passkey{}, nil, err
-	}
-	if len(keys) >= maxPasskeys {
-		return Passkey{}, nil, ErrTooManyPasskeys
 	}
 	cred, err := s.webauthn.CreateCredential(u, data, parsed)
 	if err != nil {
 		return Passkey{}, nil, fmt.Errorf("%w: %v", ErrInvalidCode, err)
-	}
-	f, err := s.SecondFactors(ctx, personID)
-	if err != nil {
-		return Passkey{}, nil, err
 	}
 	stored, err := json.Marshal(cred)
 	if err != nil {
@@ -282,10 +278,20 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, personID, name,
 	var codes []string
 	t := tablesOf(personID)
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		// What the person had is read under the lock, so that two
+		// registrations at once cannot both count as the first factor (the
+		// second would replace the recovery codes the first showed).
+		f, err := s.lockedFactors(ctx, personID)
+		if err != nil {
+			return err
+		}
+		if f.Passkeys >= maxPasskeys {
+			return ErrTooManyPasskeys
+		}
 		if err := s.spendChallenge(ctx, data); err != nil {
 			return err
 		}
-		_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO `+t.passkeys+` (id, `+t.id+`, credential_id, name, credential, created_at)
+		_, err = s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO `+t.passkeys+` (id, `+t.id+`, credential_id, name, credential, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`), k.ID, personID, base64.RawURLEncoding.EncodeToString(cred.ID), name, string(stored), k.CreatedAt)
 		if err != nil {
 			if errors.Is(db.Translate(err), db.ErrAlreadyExists) {
@@ -305,7 +311,7 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, personID, name,
 		return s.NotifyFactorChange(ctx, NoticeFactorAdded, personID, FactorPasskey, name, ip)
 	})
 	if err != nil {
-		if errors.Is(err, ErrInvalidCode) {
+		if errors.Is(err, ErrInvalidCode) || errors.Is(err, ErrTooManyPasskeys) {
 			return Passkey{}, nil, err
 		}
 		return Passkey{}, nil, fmt.Errorf("account: register passkey of %s: %w", personID, err)
@@ -337,7 +343,8 @@ func (s *Service) BeginPasskeySignIn(ctx context.Context, personID string) (Cere
 // one transaction, spends its challenge and notes the passkey's use and
 // new signature counter. It returns the authentication method, AMRHardwareKey
 // or AMRSoftwareKey; ErrInvalidCode for anything wrong.
-func (s *Service) verifyPasskey(ctx context.Context, personID, state, response string) (string, error) {
+func (s *Service) verifyPasskey(ctx context.Context, p person, state, response string) (string, error) {
+	personID := p.ID
 	if !s.PasskeysAvailable() {
 		return "", ErrInvalidCode
 	}
@@ -352,7 +359,7 @@ func (s *Service) verifyPasskey(ctx context.Context, personID, state, response s
 	if err != nil {
 		return "", ErrInvalidCode
 	}
-	u, keys, err := s.passkeyUser(ctx, personID)
+	u, keys, err := s.passkeyUserOf(ctx, p)
 	if err != nil {
 		return "", err
 	}
@@ -402,70 +409,22 @@ func (s *Service) verifyPasskey(ctx context.Context, personID, state, response s
 	return AMRHardwareKey, nil
 }
 
-// RemovePasskey removes passkey id of personID. Removing the last second
-// factor of someone who must keep one (a platform administrator, or a
-// login account whose owner requires one) gives ErrLastFactor; removing
-// the last one of anyone else removes the recovery codes with it.
-func (s *Service) RemovePasskey(ctx context.Context, personID, id, ip string) error {
-	p, err := s.personOf(ctx, personID)
-	if err != nil {
-		return err
+// passkeyName trims and checks the name a person gives a passkey: a
+// display name (cleanName) of 1 to MaxPasskeyName characters.
+func passkeyName(name string) (string, error) {
+	name, err := cleanName(name)
+	if err != nil || name == "" || utf8.RuneCountInString(name) > MaxPasskeyName {
+		return "", ErrInvalidName
 	}
-	keys, err := s.Passkeys(ctx, personID)
-	if err != nil {
-		return err
-	}
-	var name string
-	for _, k := range keys {
-		if k.ID == id {
-			name = k.Name
-		}
-	}
-	if name == "" {
-		return fmt.Errorf("account: passkey %s of %s: %w", id, personID, ErrNotFound)
-	}
-	f, err := s.SecondFactors(ctx, personID)
-	if err != nil {
-		return err
-	}
-	last := !f.TOTP && f.Passkeys == 1
-	if last {
-		if err := s.mustKeepFactor(ctx, personID); err != nil {
-			return err
-		}
-	}
-	t := tablesOf(personID)
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		res, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM `+t.passkeys+` WHERE id = ? AND `+t.id+` = ?`), id, personID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return ErrNotFound
-		}
-		if last {
-			if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM `+t.codes+` WHERE `+t.id+` = ?`), personID); err != nil {
-				return err
-			}
-		}
-		if err := s.trail.Record(ctx, audit.Event{AccountID: p.AccountID, ActorID: personID, ActorEmail: p.Email,
-			Action: audit.SecondFactorRemoved, Target: personID, Detail: "passkey: " + name, IP: ip, CreatedAt: s.now()}); err != nil {
-			return err
-		}
-		return s.NotifyFactorChange(ctx, NoticeFactorRemoved, personID, FactorPasskey, name, ip)
-	})
-	if err != nil {
-		return fmt.Errorf("account: remove passkey %s of %s: %w", id, personID, err)
-	}
-	return nil
+	return name, nil
 }
 
 // RenamePasskey gives passkey id of personID a new name; ErrInvalidName
 // for an empty or too long one, ErrNotFound when the passkey is not theirs.
 func (s *Service) RenamePasskey(ctx context.Context, personID, id, name string) error {
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > MaxPasskeyName || strings.ContainsFunc(name, unicode.IsControl) {
-		return ErrInvalidName
+	name, err := passkeyName(name)
+	if err != nil {
+		return err
 	}
 	t := tablesOf(personID)
 	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE `+t.passkeys+` SET name = ? WHERE id = ? AND `+t.id+` = ?`), name, id, personID)
@@ -474,71 +433,6 @@ func (s *Service) RenamePasskey(ctx context.Context, personID, id, name string) 
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return fmt.Errorf("account: rename passkey %s of %s: %w", id, personID, ErrNotFound)
-	}
-	return nil
-}
-
-// RemoveTOTP removes the authenticator app of personID, with the same
-// rule as RemovePasskey for the last second factor; ErrNoSecondFactor
-// when there is none.
-func (s *Service) RemoveTOTP(ctx context.Context, personID, ip string) error {
-	p, err := s.personOf(ctx, personID)
-	if err != nil {
-		return err
-	}
-	f, err := s.SecondFactors(ctx, personID)
-	if err != nil {
-		return err
-	}
-	if !f.TOTP {
-		return ErrNoSecondFactor
-	}
-	last := f.Passkeys == 0
-	if last {
-		if err := s.mustKeepFactor(ctx, personID); err != nil {
-			return err
-		}
-	}
-	t := tablesOf(personID)
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		tables := []string{t.totp}
-		if last {
-			tables = append(tables, t.codes)
-		}
-		for _, table := range tables {
-			if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM `+table+` WHERE `+t.id+` = ?`), personID); err != nil {
-				return err
-			}
-		}
-		if err := s.trail.Record(ctx, audit.Event{AccountID: p.AccountID, ActorID: personID, ActorEmail: p.Email,
-			Action: audit.SecondFactorRemoved, Target: personID, Detail: "totp", IP: ip, CreatedAt: s.now()}); err != nil {
-			return err
-		}
-		return s.NotifyFactorChange(ctx, NoticeFactorRemoved, personID, FactorTOTP, "", ip)
-	})
-	if err != nil {
-		return fmt.Errorf("account: remove the authenticator app of %s: %w", personID, err)
-	}
-	return nil
-}
-
-// mustKeepFactor returns ErrLastFactor when personID may not be left
-// without a second factor: platform administrators, and login accounts of
-// an account whose owner requires one.
-func (s *Service) mustKeepFactor(ctx context.Context, personID string) error {
-	if strings.HasPrefix(personID, "a_") {
-		return ErrLastFactor
-	}
-	m, err := s.Member(ctx, personID)
-	if err != nil {
-		return err
-	}
-	_, required, err := s.NeedsSecondFactor(ctx, m)
-	if err != nil {
-		return err
-	}
-	if required {
-		return ErrLastFactor
 	}
 	return nil
 }

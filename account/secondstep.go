@@ -70,9 +70,9 @@ func (s *Service) spendRecoveryCode(ctx context.Context, m person, code, ip stri
 // returns the authentication method (AMRHardwareKey or AMRSoftwareKey).
 func (s *Service) VerifyPasskey(ctx context.Context, personID, state, response, ip string, device Device) (string, error) {
 	var method string
-	err := s.secondStep(ctx, personID, ip, device, func(ctx context.Context, _ person, _ time.Time) (bool, error) {
+	err := s.secondStep(ctx, personID, ip, device, func(ctx context.Context, p person, _ time.Time) (bool, error) {
 		var err error
-		method, err = s.verifyPasskey(ctx, personID, state, response)
+		method, err = s.verifyPasskey(ctx, p, state, response)
 		if errors.Is(err, ErrInvalidCode) {
 			return false, nil
 		}

@@ -131,8 +131,9 @@ func (s *Service) openTOTP(sealed string) (string, error) {
 }
 
 // ConfirmTOTP confirms the pending authenticator of memberID with a code
-// from it and returns the member's first recovery codes (shown once). A
-// wrong code gives ErrInvalidCode.
+// from it. When it is their first second factor it returns their first
+// recovery codes (shown once); nil otherwise. A wrong code gives
+// ErrInvalidCode.
 func (s *Service) ConfirmTOTP(ctx context.Context, memberID, code, ip string) ([]string, error) {
 	r, ok, err := s.totpRow(ctx, memberID)
 	if err != nil {
@@ -151,6 +152,10 @@ func (s *Service) ConfirmTOTP(ctx context.Context, memberID, code, ip string) ([
 	}
 	var codes []string
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		had, err := s.lockedFactors(ctx, memberID)
+		if err != nil {
+			return err
+		}
 		t := tablesOf(memberID)
 		res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE `+t.totp+` SET confirmed_at = ?, last_step = ?
 			WHERE `+t.id+` = ? AND confirmed_at IS NULL`), s.now(), step, memberID)
@@ -160,8 +165,10 @@ func (s *Service) ConfirmTOTP(ctx context.Context, memberID, code, ip string) ([
 		if n, _ := res.RowsAffected(); n != 1 {
 			return ErrConflict
 		}
-		if codes, err = s.newRecoveryCodes(ctx, memberID); err != nil {
-			return err
+		if !had.Any() {
+			if codes, err = s.newRecoveryCodes(ctx, memberID); err != nil {
+				return err
+			}
 		}
 		if err := s.trail.Record(ctx, audit.Event{AccountID: m.AccountID, ActorID: memberID, ActorEmail: m.Email,
 			Action: audit.SecondFactorAdded, Target: memberID, Detail: "totp", IP: ip, CreatedAt: s.now()}); err != nil {

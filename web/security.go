@@ -89,6 +89,13 @@ func (s *Server) signedInPerson(c *gin.Context) (id, back string, err error) {
 	return id, "/account", err
 }
 
+// securityFlashes are the messages a change on the security page leaves
+// for the page it redirects to (?done=…).
+var securityFlashes = map[string]bool{
+	"security_totp_added": true, "security_totp_removed": true,
+	"security_passkey_added": true, "security_passkey_removed": true, "security_passkey_renamed": true,
+}
+
 // securityPage shows the person's second factors: the authenticator app
 // (or its enrolment when there is none), the passkeys, the recovery codes.
 func (s *Server) securityPage(c *gin.Context) error {
@@ -97,8 +104,7 @@ func (s *Server) securityPage(c *gin.Context) error {
 		return err
 	}
 	v := securityView{Back: back}
-	if done := c.Query("done"); done == "security_passkey_added" || done == "security_passkey_removed" ||
-		done == "security_passkey_renamed" || done == "security_totp_removed" {
+	if done := c.Query("done"); securityFlashes[done] {
 		v.Flash = s.msg(c, done)
 	}
 	return s.renderSecurity(c, id, v, http.StatusOK)
@@ -193,6 +199,10 @@ func (s *Server) confirmEnrol(c *gin.Context, personID, pending string, p *pendi
 	if p == nil {
 		if err := s.proveSecondFactor(c, account.AMROTP); err != nil {
 			return err
+		}
+		if len(codes) == 0 {
+			c.Redirect(http.StatusSeeOther, pathSecurity+"?done=security_totp_added#totp")
+			return nil
 		}
 	}
 	return s.showRecoveryCodes(c, codes, p, account.AMROTP)
