@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -420,6 +421,37 @@ func TestRenamePasskey(t *testing.T) {
 		}
 		if keys, _ := s.Passkeys(ctx, owner.ID); keys[0].Name != "Clé USB rouge" {
 			t.Fatalf("name %q", keys[0].Name)
+		}
+	})
+}
+
+// TestLastFactorsRemovedAtOnce removes an administrator's two passkeys at
+// the same time: one removal passes, the other is refused, and a factor
+// stays.
+func TestLastFactorsRemovedAtOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := newPasskeyService(t, d)
+		for round := range 5 {
+			admin, err := s.CreateAdmin(ctx, fmt.Sprintf("root%d@example.com", round), "Correct-horse-9")
+			if err != nil {
+				t.Fatal(err)
+			}
+			registerPasskey(t, s, testpasskey.New(passkeyOrigin), admin.ID, "A")
+			registerPasskey(t, s, testpasskey.New(passkeyOrigin), admin.ID, "B")
+			keys, _ := s.Passkeys(ctx, admin.ID)
+			var wg sync.WaitGroup
+			errs := make([]error, len(keys))
+			for i, k := range keys {
+				wg.Go(func() { errs[i] = s.RemovePasskey(ctx, admin.ID, k.ID, "") })
+			}
+			wg.Wait()
+			if f, _ := s.SecondFactors(ctx, admin.ID); f.Passkeys != 1 {
+				t.Fatalf("round %d: %d passkeys left (%v)", round, f.Passkeys, errs)
+			}
+			if !errors.Is(errs[0], ErrLastFactor) && !errors.Is(errs[1], ErrLastFactor) {
+				t.Fatalf("round %d: no removal refused: %v", round, errs)
+			}
 		}
 	})
 }
