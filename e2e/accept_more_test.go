@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -198,10 +199,11 @@ func postEvent(t *testing.T, panel *sesametest.Panel, token string) (int, string
 	return send(t, nil, http.MethodPost, panel.URL+"/events", "application/secevent+jwt", strings.NewReader(token), nil)
 }
 
-// TestAcceptRefusedTokens: the real server panel refuses (400) a replay
-// of a logout token and of a security event token Sésame delivered to it
-// (captured on the way), tokens signed with a key Sésame does not
-// publish, expired ones, ones meant for another panel, of the wrong type
+// TestAcceptRefusedTokens: the real server panel acknowledges a replay of
+// a logout token and of a security event token Sésame delivered to it
+// (captured on the way: Sésame sends one again when it could not record
+// its delivery) without applying it again, and refuses (400) tokens
+// signed with a key Sésame does not publish, expired ones, ones meant for another panel, of the wrong type
 // or with a nonce; and none of them changes anything. A valid token built
 // the same way is then accepted, so the refusals are the checks' doing.
 func TestAcceptRefusedTokens(t *testing.T) {
@@ -292,8 +294,8 @@ func TestAcceptRefusedTokens(t *testing.T) {
 		token string
 		want  []int
 	}{
-		{"a replayed logout token", postLogout, logoutBody.Get("logout_token"), []int{400}},
-		{"a replayed event token", postEvent, realSET.body, []int{400}},
+		{"a replayed logout token", postLogout, logoutBody.Get("logout_token"), []int{200}},
+		{"a replayed event token", postEvent, realSET.body, []int{202}},
 		{"a logout token signed with a foreign key under Sésame's kid", postLogout, signForeign(kid, "logout+jwt", logoutClaims(nil)), []int{400}},
 		{"an event token signed with a foreign key under Sésame's kid", postEvent, signForeign(kid, "secevent+jwt", setClaims(nil)), []int{400}},
 		// An unknown kid makes the panel fetch Sésame's keys, at most
@@ -335,4 +337,53 @@ func randomJTI() string {
 	b := make([]byte, 18)
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// TestAcceptLostAcknowledgement: Sésame delivered a rights change but its
+// record of the delivery was lost (a crash, or the database gone, between
+// the panel's answer and the mark). The token goes out again with the
+// same jti; the panel acknowledges it without applying it twice, and the
+// delivery ends delivered, not failed.
+func TestAcceptLostAcknowledgement(t *testing.T) {
+	st := newStage(t)
+	rec := st.record(st.server)
+	m := st.addTech(0, "server:read", "server:operate")
+	st.signIn(sprintf(techEmail, 0), techPassword)
+	st.member(m.ID, map[string]any{"rights": []string{"server:read"}})
+	rec.wait(t, "/events")
+	if n := recorded(st.server, "claims_changed", m.ID, 1); n != 1 {
+		t.Fatalf("the panel recorded %d rights changes, want 1", n)
+	}
+	ctx := context.Background()
+	d := st.A.DB
+	res, err := d.ExecContext(ctx, d.Rebind(`UPDATE event_deliveries SET delivered_at = NULL, next_attempt_at = ?
+		WHERE kind = 'rights' AND subject = ? AND client_id = ?`), time.Now(), m.ID, st.server.ClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("%d deliveries of the change", n)
+	}
+	st.A.Events.Kick()
+	var row struct {
+		Delivered sql.NullTime `db:"delivered_at"`
+		Failed    sql.NullTime `db:"failed_at"`
+		Status    int          `db:"last_status"`
+		Attempts  int          `db:"attempts"`
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if err := d.GetContext(ctx, &row, d.Rebind(`SELECT delivered_at, failed_at, last_status, attempts FROM event_deliveries
+			WHERE kind = 'rights' AND subject = ? AND client_id = ?`), m.ID, st.server.ClientID); err != nil {
+			t.Fatal(err)
+		}
+		if row.Delivered.Valid || row.Failed.Valid || time.Now().After(deadline) {
+			break
+		}
+	}
+	if !row.Delivered.Valid || row.Failed.Valid || row.Status/100 != 2 || row.Attempts < 2 {
+		t.Fatalf("after the second delivery: %+v", row)
+	}
+	if n := recorded(st.server, "claims_changed", m.ID, 2); n != 1 {
+		t.Fatalf("the panel applied the change %d times", n)
+	}
 }

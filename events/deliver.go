@@ -136,11 +136,22 @@ func (s *Service) deliver(ctx context.Context, j job) (ok bool, err error) {
 	if s.opts.OnAttempt != nil {
 		s.opts.OnAttempt(j.Kind, aerr != nil)
 	}
+	// The outcome is recorded within the lease's slack beyond the attempt
+	// (leaseSlack), so that no other instance claims the row meanwhile.
+	mctx, mcancel := context.WithTimeout(detached, markTimeout)
+	defer mcancel()
 	if aerr == nil {
-		return true, s.markDelivered(detached, j)
+		return true, s.markDelivered(mctx, j)
 	}
-	return false, s.markFailed(detached, j, aerr)
+	return false, s.markFailed(mctx, j, aerr)
 }
+
+// leaseSlack is how long a claim outlives its attempt's timeout;
+// markTimeout bounds the recording of the outcome within it.
+const (
+	leaseSlack  = 20 * time.Second
+	markTimeout = 15 * time.Second
+)
 
 // attempt signs j's token and posts it.
 func (s *Service) attempt(ctx context.Context, j job) *attemptError {
@@ -250,7 +261,11 @@ func (s *Service) markDelivered(ctx context.Context, j job) error {
 	var err error
 	for try, wait := 0, 100*time.Millisecond; try < 5; try, wait = try+1, wait*2 {
 		if try > 0 {
-			time.Sleep(wait)
+			select {
+			case <-time.After(wait):
+			case <-ctx.Done():
+				return fmt.Errorf("events: mark %d delivered: %w", j.ID, ctx.Err())
+			}
 		}
 		_, err = s.db.ExecContext(ctx, s.db.Rebind(`UPDATE event_deliveries
 			SET delivered_at = ?, locked_until = NULL, locked_by = '', last_status = 200, last_error = ''

@@ -136,7 +136,7 @@ func New(d *db.DB, opts Options) *Service {
 		db: d, opts: opts, http: hc, log: opts.Logger, wake: lease.NewWaker(),
 		queue: lease.Queue{
 			DB: d, Table: "event_deliveries", Open: "delivered_at IS NULL AND failed_at IS NULL",
-			Instance: opts.Instance, Lease: opts.Timeout + 20*time.Second,
+			Instance: opts.Instance, Lease: opts.Timeout + leaseSlack,
 		},
 	}
 }

@@ -29,7 +29,8 @@
 // carrying the CAEP token-claims-change event, pushed as in RFC 8935 at
 // POST /events (a person's new rights). Each token is verified fully
 // (signature through the issuer's keys, algorithm, typ, iss, aud, iat,
-// exp, events, no nonce, jti never seen) and its event recorded in a
+// exp, events, no nonce; a jti already recorded is acknowledged again and
+// changes nothing) and its event recorded in a
 // RevocationStore shared by every instance of the product:
 // MemoryRevocations for one instance, PostgresRevocations (one table it
 // creates itself) for several. WebAuth, Guard and Checker given the same

@@ -149,7 +149,9 @@ func (r *Receiver) Events() http.Handler {
 }
 
 // receive verifies raw, turns it into an event and records it with its
-// jti (refusing a replay).
+// jti. A token whose jti is already recorded was applied when it first
+// came: Sésame sends it again when it could not record the first
+// delivery, so it is acknowledged again and changes nothing.
 func (r *Receiver) receive(ctx context.Context, raw, typ, eventType string, toEvent func(*verifiedPush) (Event, error)) error {
 	v, err := r.verifyPushed(ctx, raw, typ, eventType)
 	if err != nil {
@@ -163,7 +165,8 @@ func (r *Receiver) receive(ctx context.Context, raw, typ, eventType string, toEv
 	e.JTIUntil = v.exp.Add(r.skew)
 	if err := r.store.Record(ctx, e); err != nil {
 		if errors.Is(err, ErrReplay) {
-			return refuse("invalid_request", "jti seen before")
+			r.log.InfoContext(ctx, "productkit: token already applied; acknowledged again", "kind", e.Kind)
+			return nil
 		}
 		return &refusal{code: "temporarily_unavailable", why: err.Error(), temporary: true}
 	}
