@@ -46,3 +46,29 @@ func (s *Service) RecordSignIn(ctx context.Context, memberID, adminID, ip string
 	}
 	return nil
 }
+
+// OpenSession completes a sign-in in one transaction: it ends the
+// browser's previous session (oldRaw, its cookie value; "" for none), opens
+// a new one (CreateSessionMFA, second step by method, "" for none) and
+// records the sign-in (RecordSignIn). All of it happens, or none: a
+// failure leaves the previous session as it was and no orphan session.
+func (s *Service) OpenSession(ctx context.Context, oldRaw, memberID, adminID, ip, userAgent, method string) (string, Session, error) {
+	var raw string
+	var sess Session
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		if oldRaw != "" {
+			if err := s.DeleteSession(ctx, oldRaw); err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+		var err error
+		if raw, sess, err = s.CreateSessionMFA(ctx, memberID, adminID, ip, userAgent, method); err != nil {
+			return err
+		}
+		return s.RecordSignIn(ctx, memberID, adminID, ip)
+	})
+	if err != nil {
+		return "", Session{}, err
+	}
+	return raw, sess, nil
+}

@@ -191,5 +191,17 @@ func TestPasskeyEnrolAtSignIn(t *testing.T) {
 		if amr, _ := rp.VerifyID(flow, tok)["amr"].([]any); !slices.Equal(amr, []any{"pwd", "swk", "mfa"}) {
 			t.Fatalf("amr %v", amr)
 		}
+		// The login page remembers the tab and the account ID, as after a
+		// sign-in without a second step.
+		login, _ := url.Parse(s.URL + "/login")
+		remembered := ""
+		for _, ck := range b.Client.Jar.Cookies(login) {
+			if ck.Name == "sesame_login" {
+				remembered = ck.Value
+			}
+		}
+		if remembered != "member."+w.AccountID {
+			t.Errorf("login memory after the second step: %q", remembered)
+		}
 	})
 }

@@ -12,9 +12,11 @@ import (
 )
 
 // Sign-in outcomes, the values of the outcome label of
-// sesame_sign_ins_total.
+// sesame_sign_ins_total. A sign-in with a second step counts twice: once
+// second_factor (the password was right, a second factor is asked for),
+// then success, invalid or throttled for the second step.
 const (
-	SignInSuccess      = "success"
+	SignInSuccess      = "success" // a browser session opened
 	SignInInvalid      = "invalid"
 	SignInThrottled    = "throttled"
 	SignInSecondFactor = "second_factor" // a second factor is asked for

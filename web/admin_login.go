@@ -67,7 +67,7 @@ func (s *Server) adminLoginSubmit(c *gin.Context) error {
 	case err != nil:
 		return err
 	}
-	s.signInOutcome(metrics.SignInSuccess)
+	s.signInOutcome(metrics.SignInSecondFactor)
 	// The session opens after the second step, which every admin passes
 	// (enrolling first when they have no second factor).
 	return s.adminSecondStep(c, admin.ID, subject)

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/metrics"
 )
 
 // sessionCookie names the browser session cookie. Over https it carries
@@ -52,19 +53,12 @@ func (s *Server) startSession(c *gin.Context, memberID, adminID string) (account
 // startSessionMFA is startSession for a sign-in that passed a second step
 // by method (an RFC 8176 value such as "otp"); "" means none.
 func (s *Server) startSessionMFA(c *gin.Context, memberID, adminID, method string) (account.Session, error) {
-	ctx := c.Request.Context()
-	if old, err := c.Cookie(s.sessionCookie()); err == nil && old != "" {
-		if err := s.Accounts.DeleteSession(ctx, old); err != nil && !errors.Is(err, account.ErrNotFound) {
-			return account.Session{}, err
-		}
-	}
-	raw, sess, err := s.Accounts.CreateSessionMFA(ctx, memberID, adminID, c.ClientIP(), c.Request.UserAgent(), method)
+	old, _ := c.Cookie(s.sessionCookie())
+	raw, sess, err := s.Accounts.OpenSession(c.Request.Context(), old, memberID, adminID, c.ClientIP(), c.Request.UserAgent(), method)
 	if err != nil {
 		return account.Session{}, err
 	}
-	if err := s.Accounts.RecordSignIn(ctx, memberID, adminID, c.ClientIP()); err != nil {
-		return account.Session{}, err
-	}
+	s.signInOutcome(metrics.SignInSuccess)
 	s.setSessionCookie(c, raw, int(sess.ExpiresAt.Sub(s.Now()).Seconds()))
 	c.Set("session", sess)
 	return sess, nil

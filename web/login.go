@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -114,8 +113,7 @@ func (s *Server) loginSubmit(c *gin.Context) error {
 	case err != nil:
 		return err
 	}
-	s.signInOutcome(metrics.SignInSuccess)
-	if answered, err := s.secondStep(c, member, v.Ticket, subject); answered || err != nil {
+	if answered, err := s.secondStep(c, member, v.Ticket, subject, v.Tab); answered || err != nil {
 		return err
 	}
 	if _, err := s.startSession(c, member.ID, ""); err != nil {
@@ -123,11 +121,7 @@ func (s *Server) loginSubmit(c *gin.Context) error {
 	}
 	s.rememberDevice(c, subject)
 	s.rememberLogin(c, v.Tab, member.AccountID)
-	if _, err := s.openTicket(v.Ticket); err == nil {
-		c.Redirect(http.StatusSeeOther, pathResume+"?ticket="+url.QueryEscape(v.Ticket))
-		return nil
-	}
-	c.Redirect(http.StatusSeeOther, "/account")
+	c.Redirect(http.StatusSeeOther, s.afterSignIn(v.Ticket))
 	return nil
 }
 

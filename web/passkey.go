@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/metrics"
 )
 
 // passkeyCeremony is a WebAuthn ceremony as a page carries it: the options
@@ -124,9 +125,11 @@ func (s *Server) passkeySecondStep(c *gin.Context, p pendingSignIn, device accou
 		c.PostForm("credential"), c.ClientIP(), device)
 	switch {
 	case errors.Is(err, account.ErrThrottled):
+		s.signInOutcome(metrics.SignInThrottled)
 		setRetryAfter(c, err)
 		return "", s.renderSecondStep(c, p.MemberID, c.PostForm("pending"), http.StatusTooManyRequests, "", s.msg(c, "login_throttled"))
 	case errors.Is(err, account.ErrInvalidCode):
+		s.signInOutcome(metrics.SignInInvalid)
 		return "", s.renderSecondStep(c, p.MemberID, c.PostForm("pending"), http.StatusUnauthorized, "", s.msg(c, "second_step_passkey_failed"))
 	case err != nil:
 		return "", err

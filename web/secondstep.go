@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/sesame-idp/sesame/account"
+	"github.com/sesame-idp/sesame/metrics"
 	"github.com/sesame-idp/sesame/oauth"
 )
 
@@ -34,7 +35,10 @@ type pendingSignIn struct {
 	// Subject is the sign-in subject of the password step: the device
 	// cookie is checked against it, and set for it once signed in.
 	Subject string `json:"s,omitempty"`
-	Expires int64  `json:"e"`
+	// Tab and AccountID are what the login page remembers once signed in.
+	Tab       string `json:"b,omitempty"`
+	AccountID string `json:"c,omitempty"`
+	Expires   int64  `json:"e"`
 }
 
 var errPending = errors.New("web: invalid or expired second step")
@@ -46,22 +50,20 @@ func (s *Server) sealPending(p pendingSignIn) string {
 }
 
 // start opens the browser session of a sign-in whose second step passed
-// by method (an RFC 8176 value; "" when the second factor was only just
-// enrolled by a code shown in the page) and returns where the browser goes
-// next.
+// by method (an RFC 8176 value) and returns where the browser goes next.
 func (s *Server) start(c *gin.Context, p pendingSignIn, method string) (string, error) {
 	memberID, adminID, next := p.MemberID, "", s.afterSignIn(p.Ticket)
 	if p.Admin {
 		memberID, adminID, next = "", p.MemberID, "/admin"
-	}
-	if method == "" {
-		method = account.AMROTP
 	}
 	if _, err := s.startSessionMFA(c, memberID, adminID, method); err != nil {
 		return "", err
 	}
 	if p.Subject != "" {
 		s.rememberDevice(c, p.Subject)
+	}
+	if !p.Admin {
+		s.rememberLogin(c, p.Tab, p.AccountID)
 	}
 	return next, nil
 }
@@ -111,7 +113,7 @@ func (s *Server) renderSecondStep(c *gin.Context, personID, pending string, stat
 // who needs a factor and has none (the owner's policy, or a client asking
 // for oauth.ACRMFA) enrols first. Nothing before this point depends
 // on whether the person has a second factor.
-func (s *Server) secondStep(c *gin.Context, m account.Member, ticket, subject string) (bool, error) {
+func (s *Server) secondStep(c *gin.Context, m account.Member, ticket, subject, tab string) (bool, error) {
 	has, required, err := s.Accounts.NeedsSecondFactor(c.Request.Context(), m)
 	if err != nil {
 		return false, err
@@ -119,7 +121,8 @@ func (s *Server) secondStep(c *gin.Context, m account.Member, ticket, subject st
 	if !has && !required && !s.ticketWantsMFA(ticket) {
 		return false, nil
 	}
-	pending := s.sealPending(pendingSignIn{MemberID: m.ID, Ticket: ticket, Subject: subject})
+	s.signInOutcome(metrics.SignInSecondFactor)
+	pending := s.sealPending(pendingSignIn{MemberID: m.ID, Ticket: ticket, Subject: subject, Tab: tab, AccountID: m.AccountID})
 	if has {
 		return true, s.renderSecondStep(c, m.ID, pending, http.StatusOK, "", "")
 	}
@@ -173,9 +176,11 @@ func (s *Server) secondStepSubmit(c *gin.Context) error {
 		err = s.Accounts.VerifySecondFactor(c.Request.Context(), p.MemberID, c.PostForm("code"), c.ClientIP(), device)
 		switch {
 		case errors.Is(err, account.ErrThrottled):
+			s.signInOutcome(metrics.SignInThrottled)
 			setRetryAfter(c, err)
 			return s.renderSecondStep(c, p.MemberID, c.PostForm("pending"), http.StatusTooManyRequests, s.msg(c, "login_throttled"), "")
 		case errors.Is(err, account.ErrInvalidCode):
+			s.signInOutcome(metrics.SignInInvalid)
 			return s.renderSecondStep(c, p.MemberID, c.PostForm("pending"), http.StatusUnauthorized, s.msg(c, "second_step_failed"), "")
 		case err != nil:
 			return err
