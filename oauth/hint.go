@@ -3,8 +3,11 @@ package oauth
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/ory/fosite/token/jwt"
+
+	"github.com/sesame-idp/sesame/db"
 )
 
 // ErrBadHint means an id_token_hint was not an ID token issued here.
@@ -13,9 +16,13 @@ var ErrBadHint = errors.New("oauth: invalid id_token_hint")
 // IDTokenHint checks an id_token_hint (RP-initiated logout): it must be
 // signed by one of Sésame's published keys and issued by this issuer; an
 // expired token is accepted, as OpenID Connect allows. It returns the
-// token's subject and audience.
+// token's subject and audience. Any other token gives ErrBadHint; a
+// storage failure (reloading the keys) is returned as such.
 func (p *Provider) IDTokenHint(ctx context.Context, raw string) (sub string, aud []string, err error) {
 	tok, err := (&signer{keys: p.Keys}).Decode(ctx, raw)
+	if db.IsStorageFailure(err) {
+		return "", nil, fmt.Errorf("oauth: id_token_hint: %w", err)
+	}
 	var ve *jwt.ValidationError
 	if err != nil && !(errors.As(err, &ve) && ve.Errors == jwt.ValidationErrorExpired) {
 		return "", nil, ErrBadHint

@@ -75,7 +75,9 @@ func (s *Server) adminLoginSubmit(c *gin.Context) error {
 
 // adminLogout ends the browser's session.
 func (s *Server) adminLogout(c *gin.Context) error {
-	s.endSession(c)
+	if err := s.endSession(c); err != nil {
+		return err
+	}
 	c.Redirect(http.StatusSeeOther, "/admin/login?done=admin_done_logout")
 	return nil
 }

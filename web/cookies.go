@@ -77,12 +77,16 @@ func (s *Server) setSessionCookie(c *gin.Context, value string, maxAge int) {
 }
 
 // endSession signs the browser out.
-func (s *Server) endSession(c *gin.Context) {
+func (s *Server) endSession(c *gin.Context) error {
 	if raw, err := c.Cookie(s.sessionCookie()); err == nil && raw != "" {
+		// When the database cannot end it, the person is told so (503) and
+		// keeps the cookie to try again: the session, and the products it
+		// signed into, would otherwise stay open behind a "signed out".
 		if err := s.Accounts.DeleteSession(c.Request.Context(), raw); err != nil && !errors.Is(err, account.ErrNotFound) {
-			s.Logger.WarnContext(c.Request.Context(), "sign-out", "err", err)
+			return err
 		}
 	}
 	s.setSessionCookie(c, "", -1)
 	c.Set("session", nil)
+	return nil
 }

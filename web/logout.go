@@ -1,10 +1,14 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/sesame-idp/sesame/db"
+	"github.com/sesame-idp/sesame/oauth"
 )
 
 type logoutView struct {
@@ -22,18 +26,21 @@ type logoutView struct {
 // the client; otherwise the person confirms with a form (CSRF-protected),
 // so that a forged link cannot sign anybody out.
 func (s *Server) logoutPage(c *gin.Context) error {
-	v := s.logoutTarget(c, c.Query("id_token_hint"), c.Query("post_logout_redirect_uri"), c.Query("client_id"), c.Query("state"))
-	if hint := c.Query("id_token_hint"); hint != "" {
-		if sub, _, err := s.OAuth.IDTokenHint(c.Request.Context(), hint); err == nil {
-			sess, ok, err := s.browserSession(c)
-			if err != nil {
+	v, hintSub, err := s.logoutTarget(c, c.Query("id_token_hint"), c.Query("post_logout_redirect_uri"), c.Query("client_id"), c.Query("state"))
+	if err != nil {
+		return err
+	}
+	if hintSub != "" {
+		sess, ok, err := s.browserSession(c)
+		if err != nil {
+			return err
+		}
+		if !ok || sess.MemberID == hintSub {
+			if err := s.endSession(c); err != nil {
 				return err
 			}
-			if !ok || sess.MemberID == sub {
-				s.endSession(c)
-				s.afterLogout(c, v)
-				return nil
-			}
+			s.afterLogout(c, v)
+			return nil
 		}
 	}
 	s.render(c, http.StatusOK, "logout", "logout_title", v)
@@ -41,8 +48,13 @@ func (s *Server) logoutPage(c *gin.Context) error {
 }
 
 func (s *Server) logoutSubmit(c *gin.Context) error {
-	v := s.logoutTarget(c, c.PostForm("id_token_hint"), c.PostForm("post_logout_redirect_uri"), c.PostForm("client_id"), c.PostForm("state"))
-	s.endSession(c)
+	v, _, err := s.logoutTarget(c, c.PostForm("id_token_hint"), c.PostForm("post_logout_redirect_uri"), c.PostForm("client_id"), c.PostForm("state"))
+	if err != nil {
+		return err
+	}
+	if err := s.endSession(c); err != nil {
+		return err
+	}
 	s.afterLogout(c, v)
 	return nil
 }
@@ -74,8 +86,9 @@ func (s *Server) afterLogout(c *gin.Context, v logoutView) {
 // logoutTarget keeps post_logout_redirect_uri only when it is exactly one
 // of the post-logout redirect URIs registered by the client named by the
 // hint (or by client_id when there is no hint). Anything else is dropped,
-// so the endpoint is no open redirect.
-func (s *Server) logoutTarget(c *gin.Context, hint, redirect, clientID, state string) logoutView {
+// so the endpoint is no open redirect. It also returns the subject of a
+// valid hint ("" otherwise). The error is a storage failure.
+func (s *Server) logoutTarget(c *gin.Context, hint, redirect, clientID, state string) (logoutView, string, error) {
 	v := logoutView{State: state, Requested: redirect}
 	if len(state) > 512 {
 		v.State = ""
@@ -83,21 +96,29 @@ func (s *Server) logoutTarget(c *gin.Context, hint, redirect, clientID, state st
 	if len(redirect) > 2048 {
 		v.Requested = ""
 	}
+	var sub string
 	if hint != "" {
-		if _, aud, err := s.OAuth.IDTokenHint(c.Request.Context(), hint); err == nil {
-			clientID = aud[0]
+		hs, aud, err := s.OAuth.IDTokenHint(c.Request.Context(), hint)
+		switch {
+		case err == nil:
+			sub, clientID = hs, aud[0]
+		case !errors.Is(err, oauth.ErrBadHint):
+			return v, "", err
 		}
 	}
 	if clientID == "" {
-		return v
+		return v, sub, nil
 	}
 	client, err := s.OAuth.Store.GetClient(c.Request.Context(), clientID)
+	if db.IsStorageFailure(err) {
+		return v, "", err
+	}
 	if err != nil {
-		return v
+		return v, sub, nil // no such client
 	}
 	v.Client = client.GetID()
 	if pl, ok := client.(interface{ PostLogoutRedirectURIAllowed(string) bool }); ok && pl.PostLogoutRedirectURIAllowed(redirect) {
 		v.Redirect = redirect
 	}
-	return v
+	return v, sub, nil
 }
