@@ -39,11 +39,7 @@ func (s *Service) factorRequired(ctx context.Context, p person) (bool, error) {
 	if p.Owner {
 		return false, nil
 	}
-	var required bool
-	if err := s.db.GetContext(ctx, &required, s.db.Rebind(`SELECT require_mfa FROM accounts WHERE id = ?`), p.AccountID); err != nil {
-		return false, fmt.Errorf("account: policy of %s: %w", p.AccountID, err)
-	}
-	return required, nil
+	return s.accountRequiresMFA(ctx, p.AccountID)
 }
 
 // removeFactor runs remove (which deletes one second factor of p and

@@ -183,12 +183,25 @@ func (s *Service) NeedsSecondFactor(ctx context.Context, m Member) (has, require
 	if err != nil {
 		return false, false, err
 	}
-	if m.Role == RoleMember {
-		if err := s.db.GetContext(ctx, &required, s.db.Rebind(`SELECT require_mfa FROM accounts WHERE id = ?`), m.AccountID); err != nil {
-			return false, false, fmt.Errorf("account: policy of %s: %w", m.AccountID, err)
-		}
+	required, err = s.MFARequired(ctx, m)
+	return f.Any(), required, err
+}
+
+// MFARequired reports whether the owner's policy requires a second factor
+// of m. Only login accounts are bound by it: an owner is not (no query).
+func (s *Service) MFARequired(ctx context.Context, m Member) (bool, error) {
+	if m.Role != RoleMember {
+		return false, nil
 	}
-	return f.Any(), required, nil
+	return s.accountRequiresMFA(ctx, m.AccountID)
+}
+
+func (s *Service) accountRequiresMFA(ctx context.Context, accountID string) (bool, error) {
+	var required bool
+	if err := s.db.GetContext(ctx, &required, s.db.Rebind(`SELECT require_mfa FROM accounts WHERE id = ?`), accountID); err != nil {
+		return false, fmt.Errorf("account: policy of %s: %w", accountID, err)
+	}
+	return required, nil
 }
 
 // SetRequireMFA sets the owner's policy of account accountID (every login

@@ -104,8 +104,16 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 	}
 	// A password-only session signs in again when a second factor is
 	// asked for (acr_values) or required (the owner's policy).
+	var member account.Member
+	if signedIn {
+		var err error
+		if member, err = s.Accounts.Member(ctx, sess.MemberID); err != nil {
+			s.authorizeError(c, ar, fosite.ErrServerError.WithWrap(err))
+			return
+		}
+	}
 	if signedIn && !sess.MFA {
-		demanded, err := s.mfaDemanded(ctx, sess.MemberID, form)
+		demanded, err := s.mfaDemanded(ctx, member, form)
 		if err != nil {
 			s.authorizeError(c, ar, err)
 			return
@@ -129,11 +137,6 @@ func (s *Server) authorizeRequest(c *gin.Context, r *http.Request, t *authTicket
 			q.Set("email", hint)
 		}
 		c.Redirect(http.StatusSeeOther, "/login?"+q.Encode())
-		return
-	}
-	member, err := s.Accounts.Member(ctx, sess.MemberID)
-	if err != nil {
-		s.authorizeError(c, ar, fosite.ErrServerError.WithWrap(err))
 		return
 	}
 	client := ar.GetClient()

@@ -130,18 +130,13 @@ func (s *Server) secondStep(c *gin.Context, m account.Member, ticket, subject, t
 }
 
 // mfaDemanded reports whether an authorization request needs a second
-// factor from memberID: the client asks for one (acr_values), or the
-// owner's policy requires one.
-func (s *Server) mfaDemanded(ctx context.Context, memberID string, form url.Values) (bool, error) {
+// factor from m: the client asks for one (acr_values), or the owner's
+// policy requires one.
+func (s *Server) mfaDemanded(ctx context.Context, m account.Member, form url.Values) (bool, error) {
 	if slices.Contains(strings.Fields(form.Get("acr_values")), oauth.ACRMFA) {
 		return true, nil
 	}
-	m, err := s.Accounts.Member(ctx, memberID)
-	if err != nil {
-		return false, err
-	}
-	_, required, err := s.Accounts.NeedsSecondFactor(ctx, m)
-	return required, err
+	return s.Accounts.MFARequired(ctx, m)
 }
 
 // ticketWantsMFA reports whether the authorization request of ticket asks
