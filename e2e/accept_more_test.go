@@ -99,7 +99,8 @@ func TestAcceptSesameRestart(t *testing.T) {
 	}
 
 	// The person is enabled again and signs in anew; the same token
-	// delivered again is refused (jti seen) and leaves the new session.
+	// delivered again is acknowledged (jti seen: applied already) and
+	// leaves the new session.
 	st.A = a2
 	st.member(m.ID, map[string]any{"status": "active"})
 	time.Sleep(time.Until(start.Truncate(time.Second).Add(2 * time.Second)))
@@ -116,8 +117,8 @@ func TestAcceptSesameRestart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if status, body := postLogout(t, panel, tok); status != http.StatusBadRequest {
-			t.Fatalf("%s panel took the same jti again: %d %s", panel.Product, status, body)
+		if status, body := postLogout(t, panel, tok); status != http.StatusOK {
+			t.Fatalf("%s panel did not acknowledge the same jti again: %d %s", panel.Product, status, body)
 		}
 		if n := recorded(panel, "subject_ended", m.ID, 1); n != 1 {
 			t.Fatalf("%s panel recorded the logout %d times after the repeat, want once", panel.Product, n)
