@@ -118,6 +118,25 @@ func (s *Service) SessionClients(ctx context.Context, memberID string) ([]string
 	return clients, nil
 }
 
+// LockMemberSessions holds the browser sessions of memberID until ctx's
+// transaction ends. A session recording a client (session_clients refers
+// to it) waits meanwhile, so the clients read after this call are all the
+// clients there will be until the sessions end in the same transaction.
+// SQLite transactions already run one at a time.
+func (s *Service) LockMemberSessions(ctx context.Context, memberID string) error {
+	if !s.db.InTransaction(ctx) {
+		return fmt.Errorf("account: lock the sessions of %s: no transaction in context", memberID)
+	}
+	if s.db.Dialect != db.Postgres {
+		return nil
+	}
+	var ids []string
+	if err := s.db.SelectContext(ctx, &ids, s.db.Rebind(`SELECT id_hash FROM browser_sessions WHERE member_id = ? FOR UPDATE`), memberID); err != nil {
+		return fmt.Errorf("account: lock the sessions of %s: %w", memberID, err)
+	}
+	return nil
+}
+
 // MemberSession is a live browser session as the admin pages list it.
 type MemberSession struct {
 	SID       string    `db:"sid" json:"sid"`

@@ -223,6 +223,11 @@ func (s *Service) signOutEverywhere(ctx context.Context, memberID string) error 
 	if s.events == nil {
 		return nil
 	}
+	// No session may record a new client between the read of the clients
+	// and the end of the sessions, later in this transaction.
+	if err := s.accounts.LockMemberSessions(ctx, memberID); err != nil {
+		return err
+	}
 	if err := s.events.SignedOutEverywhere(ctx, memberID); err != nil {
 		return fmt.Errorf("members: sign %s out of the products: %w", memberID, err)
 	}
