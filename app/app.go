@@ -319,11 +319,14 @@ func (a *App) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-refresh.C:
-			if _, err := a.RotateKeysIfDue(ctx); err != nil {
-				a.log.Warn("scheduled signing key rotation", "err", err)
-			}
+			// Reload first: the rotation check starts from the keys in
+			// memory, so a rotation another instance made is seen
+			// without taking the rotation lock.
 			if err := a.OAuth.Keys.Refresh(ctx, 0); err != nil {
 				a.log.Warn("signing key refresh", "err", err)
+			}
+			if _, err := a.RotateKeysIfDue(ctx); err != nil {
+				a.log.Warn("scheduled signing key rotation", "err", err)
 			}
 		case <-purge.C:
 			a.purge(ctx)

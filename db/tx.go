@@ -171,27 +171,43 @@ func (d *DB) SelectContext(ctx context.Context, dest any, query string, args ...
 	return err
 }
 
-// QueryxContext runs a query in ctx's transaction, or on the pool.
+// QueryxContext runs a query in ctx's transaction, or on the pool. Its
+// span ends when the query has answered, before the rows are read.
 func (d *DB) QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error) {
-	return d.on(ctx).QueryxContext(ctx, query, args...)
+	ctx, span := d.span(ctx, query)
+	rows, err := d.on(ctx).QueryxContext(ctx, query, args...)
+	endSpan(span, err)
+	return rows, err
 }
 
 // QueryRowxContext runs a one-row query in ctx's transaction, or on the
 // pool.
 func (d *DB) QueryRowxContext(ctx context.Context, query string, args ...any) *sqlx.Row {
-	return d.on(ctx).QueryRowxContext(ctx, query, args...)
+	ctx, span := d.span(ctx, query)
+	row := d.on(ctx).QueryRowxContext(ctx, query, args...)
+	endSpan(span, row.Err())
+	return row
 }
 
-// QueryContext runs a query in ctx's transaction, or on the pool.
+// QueryContext runs a query in ctx's transaction, or on the pool. Its
+// span ends when the query has answered, before the rows are read.
 func (d *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return d.on(ctx).QueryContext(ctx, query, args...)
+	ctx, span := d.span(ctx, query)
+	rows, err := d.on(ctx).QueryContext(ctx, query, args...)
+	endSpan(span, err)
+	return rows, err
 }
 
 // QueryRowContext runs a one-row query in ctx's transaction, or on the
 // pool.
 func (d *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx, span := d.span(ctx, query)
+	var row *sql.Row
 	if tx := d.tx(ctx); tx != nil {
-		return tx.QueryRowContext(ctx, query, args...)
+		row = tx.QueryRowContext(ctx, query, args...)
+	} else {
+		row = d.DB.QueryRowContext(ctx, query, args...)
 	}
-	return d.DB.QueryRowContext(ctx, query, args...)
+	endSpan(span, row.Err())
+	return row
 }

@@ -130,7 +130,7 @@ func TestAdminSessionsAndDeliveries(t *testing.T) {
 
 		// The deliveries page, once delivered.
 		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-			if n, _ := s.Events.Pending(context.Background()); n == 0 {
+			if n, _ := pendingDeliveries(context.Background(), s.Events); n == 0 {
 				break
 			}
 			if time.Now().After(deadline) {

@@ -38,6 +38,13 @@ func TestScheduledKeyRotation(t *testing.T) {
 			if _, err := s1.DB.ExecContext(ctx, s1.DB.Rebind(`UPDATE signing_keys SET created_at = ?, activates_at = ?`), old, old); err != nil {
 				t.Fatal(err)
 			}
+			// Each instance sees the aged keys at its next key reload (the
+			// rotation check starts from the keys loaded in memory).
+			for _, s := range []*sesametest.Instance{s1, s2} {
+				if err := s.OAuth.Keys.Refresh(ctx, 0); err != nil {
+					t.Fatal(err)
+				}
+			}
 
 			var wg sync.WaitGroup
 			for i := range 8 {

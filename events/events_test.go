@@ -413,8 +413,8 @@ func TestExpiryOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if n, _ := a.Pending(ctx); n != 1 {
-			t.Fatalf("%d rows, want 1", n)
+		if b, err := a.Backlog(ctx, events.KindRights); err != nil || b.Pending != 1 {
+			t.Fatalf("%d rows (%v), want 1", b.Pending, err)
 		}
 		deliverDue(t, b)
 		for _, c := range f.product.claims {

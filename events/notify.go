@@ -3,9 +3,6 @@ package events
 import (
 	"context"
 	"fmt"
-	"time"
-
-	"github.com/lib/pq"
 
 	"github.com/sesame-idp/sesame/db"
 )
@@ -27,37 +24,20 @@ func (s *Service) notify(ctx context.Context) error {
 }
 
 // listen kicks this instance's workers whenever another instance commits
-// deliveries, until ctx ends; after a reconnection too, since
-// notifications may have been missed. Without it (SQLite, or the listener
-// down) the poll still finds the rows.
+// deliveries, until ctx ends; after every (re)connection too, since
+// notifications may have been missed meanwhile (db.Follower logs the
+// disconnections). Without it (SQLite, or the listener down) the poll
+// still finds the rows.
 func (s *Service) listen(ctx context.Context) {
-	if s.db.Dialect != db.Postgres || s.db.URL == "" {
-		return
+	kick := func() { s.Kick() }
+	f := &db.Follower{
+		Channel: notifyChannel,
+		What:    "events: delivery listener",
+		Log:     s.log,
+		Resync:  kick,
+		Notify:  func(string) { kick() },
 	}
-	l := pq.NewListener(s.db.URL, 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {
-		if ev == pq.ListenerEventConnectionAttemptFailed {
-			s.log.Warn("events: listener cannot connect; deliveries of other instances wait for the poll", "err", err)
-		}
-	})
-	defer l.Close()
-	stop := context.AfterFunc(ctx, func() { l.Close() })
-	defer stop()
-	if err := l.Listen(notifyChannel); err != nil {
-		if ctx.Err() == nil {
-			s.log.Warn("events: listen", "err", err)
-		}
-		return
-	}
-	ping := time.NewTicker(time.Minute)
-	defer ping.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-l.Notify:
-			s.Kick()
-		case <-ping.C:
-			_ = l.Ping()
-		}
+	if err := f.Run(ctx, s.db); err != nil {
+		s.log.Warn("events: listen", "err", err)
 	}
 }

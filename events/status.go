@@ -111,15 +111,6 @@ func (s *Service) Recent(ctx context.Context, state State, limit int) ([]Deliver
 	return out, nil
 }
 
-// Pending returns how many deliveries are still to be made.
-func (s *Service) Pending(ctx context.Context) (int, error) {
-	var n int
-	if err := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM event_deliveries WHERE delivered_at IS NULL AND failed_at IS NULL`); err != nil {
-		return 0, fmt.Errorf("events: count pending: %w", err)
-	}
-	return n, nil
-}
-
 // Purge deletes the deliveries made or failed before cutoff.
 func (s *Service) Purge(ctx context.Context, cutoff time.Time) (int64, error) {
 	cutoff = cutoff.UTC()

@@ -22,8 +22,15 @@ const rotationLock = 0x5e5a_4e01
 // at once, one period gets one rotation: the check and the rotation run in
 // one transaction that holds an advisory lock on PostgreSQL (and SQLite's
 // single writer lock), so a second caller waits, then sees the key the
-// first one made.
+// first one made. The keys loaded in memory are looked at first: when the
+// newest of alg is younger than maxAge, no rotation can be due (a key
+// another instance made since is only newer) and the database is not
+// touched, so that the instances calling it at every key reload do not
+// take the lock for nothing.
 func (ks *KeySet) RotateIfOlder(ctx context.Context, alg string, maxAge, activateAfter time.Duration) (*SigningKey, error) {
+	if newest, ok := ks.newestLoaded(alg); ok && ks.now().Sub(newest) < maxAge {
+		return nil, nil
+	}
 	var k *SigningKey
 	err := ks.db.InTx(ctx, func(ctx context.Context) error {
 		if ks.db.Dialect == db.Postgres {
@@ -64,4 +71,19 @@ func ParseRotation(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("oauth: rotation period %q: a duration such as 30d or 720h", s)
 	}
 	return d, nil
+}
+
+// newestLoaded returns the creation time of the newest key of alg loaded
+// in memory (active or waiting to activate); false when none is.
+func (ks *KeySet) newestLoaded(alg string) (time.Time, bool) {
+	ks.mu.RLock()
+	defer ks.mu.RUnlock()
+	var newest time.Time
+	found := false
+	for _, k := range ks.byKID {
+		if k.Alg == alg && (!found || k.CreatedAt.After(newest)) {
+			newest, found = k.CreatedAt, true
+		}
+	}
+	return newest, found
 }

@@ -106,7 +106,7 @@ func New(d *db.DB, opts Options) (*Service, error) {
 		s.log = slog.Default()
 	}
 	s.follow = &db.Follower{Channel: notifyChannel, What: "rbac: policy listener", Log: s.log,
-		Resync: s.invalidateAll, Notify: s.heard}
+		Resync: s.resynced, Notify: s.heard}
 	return s, nil
 }
 

@@ -9,8 +9,10 @@ import (
 type CacheStats struct {
 	Size         int    // account enforcers kept
 	Hits, Misses uint64 // lookups answered from the cache, and not
-	// LastNotify is when the last change notification (or resync after a
-	// reconnection) arrived from PostgreSQL; zero when none has.
+	// LastNotify is when the listener last heard from PostgreSQL: a
+	// change notification, or the resync done when it starts listening
+	// and after every reconnection; zero when none has (SQLite, or not
+	// yet listening).
 	LastNotify time.Time
 }
 

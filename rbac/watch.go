@@ -50,6 +50,14 @@ func (s *Service) heard(payload string) {
 	s.Invalidate(payload)
 }
 
+// resynced handles the follower's resync, when it starts listening and
+// after every reconnection: it counts as a notification in CacheStats
+// (the listener is known to be live), then drops every enforcer.
+func (s *Service) resynced() {
+	s.stats.notified()
+	s.invalidateAll()
+}
+
 // cacheTrusted reports whether no notification can have been missed
 // since the cache was last dropped: always without Watch; with Watch, while
 // its connection is up and was resynced after its last loss.

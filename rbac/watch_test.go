@@ -118,6 +118,9 @@ func TestWatchResyncsAfterReconnect(t *testing.T) {
 	d, _ := dbtest.PostgresURL(t)
 	s := newService(t, d, Options{})
 	watching(t, s)
+	if s.CacheStats().LastNotify.IsZero() {
+		t.Fatal("CacheStats.LastNotify is zero once listening: the first resync does not count")
+	}
 	setOwner(t, s, acct1, owner1)
 	setGrants(t, s, acct1, web, grant("email:read"))
 	flush(t, s)
@@ -134,6 +137,7 @@ func TestWatchResyncsAfterReconnect(t *testing.T) {
 		t.Fatal("cache dropped without a notification: the test proves nothing")
 	}
 	// Kill the listening backend; the listener reconnects and resyncs.
+	before := s.CacheStats().LastNotify
 	res, err := d.ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
 		WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'LISTEN%'`)
 	if err != nil {
@@ -144,6 +148,10 @@ func TestWatchResyncsAfterReconnect(t *testing.T) {
 	}
 	eventually(t, 5*time.Second, "resync after reconnect", func() bool {
 		return !mustAllowed(t, s, web, acct1, "email:read", "")
+	})
+	// The resync after the reconnection counts as a sign of life.
+	eventually(t, 5*time.Second, "CacheStats.LastNotify moved by the resync", func() bool {
+		return s.CacheStats().LastNotify.After(before)
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/ory/fosite"
@@ -329,6 +330,42 @@ func TestSessionInPlace(t *testing.T) {
 		if !sess.GetExpiresAt(fosite.AccessToken).Equal(at) || sess.GetSubject() != "sub-1" ||
 			!sess.GetExpiresAt(fosite.AuthorizeCode).Equal(req.Session.GetExpiresAt(fosite.AuthorizeCode)) {
 			t.Errorf("session after load: %+v", sess.DefaultSession)
+		}
+	})
+}
+
+// TestDeleteAccessTokenAnnouncesLiveOnly: deleting an access token
+// removes it whether or not it was still active, and announces it only
+// when it was.
+func TestDeleteAccessTokenAnnouncesLiveOnly(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		st := sqlstore.New(d)
+		var heard []string
+		st.OnRevocation(func(r sqlstore.Revocation) { heard = append(heard, r.Signature) })
+		c := newClient(t, st, "panel")
+		for sig, r := range map[string]*fosite.Request{"at-1": newRequest(c, "req-1", "sub-1"), "at-2": newRequest(c, "req-2", "sub-1")} {
+			if err := st.CreateAccessTokenSession(ctx, sig, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := st.RevokeAccessToken(ctx, "req-1"); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(heard, []string{"at-1"}) {
+			t.Fatalf("revocation announced %v, want [at-1]", heard)
+		}
+
+		heard = nil
+		for _, sig := range []string{"at-1", "at-2", "at-2"} {
+			if err := st.DeleteAccessTokenSession(ctx, sig); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.GetAccessTokenSession(ctx, sig, newSession()); !errors.Is(err, fosite.ErrNotFound) {
+				t.Errorf("get deleted %s: %v, want ErrNotFound", sig, err)
+			}
+		}
+		if !slices.Equal(heard, []string{"at-2"}) {
+			t.Errorf("deletions announced %v, want [at-2]: the revoked at-1 was announced already, at-2 once", heard)
 		}
 	})
 }

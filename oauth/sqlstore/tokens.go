@@ -22,18 +22,25 @@ func (s *Store) GetAccessTokenSession(ctx context.Context, signature string, ses
 }
 
 // DeleteAccessTokenSession removes an access token, announcing it on
-// RevocationChannel when it was still alive.
+// RevocationChannel when it was still alive. One statement removes it and
+// tells whether it was.
 func (s *Store) DeleteAccessTokenSession(ctx context.Context, signature string) error {
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		var rows []revokedRow
-		err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`DELETE FROM oauth_access_tokens WHERE signature = ? AND active RETURNING `+revokedColumns), signature)
+		var rows []struct {
+			Active bool `db:"active"`
+			revokedRow
+		}
+		err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`DELETE FROM oauth_access_tokens WHERE signature = ? RETURNING active, `+revokedColumns), signature)
 		if err != nil {
 			return err
 		}
-		if err := s.announce(ctx, s.tokenRevocations(rows)); err != nil {
-			return err
+		var alive []revokedRow
+		for _, r := range rows {
+			if r.Active {
+				alive = append(alive, r.revokedRow)
+			}
 		}
-		return s.deleteRequest(ctx, accessTokens, signature)
+		return s.announce(ctx, s.tokenRevocations(alive))
 	})
 	return fail("delete access token", err)
 }
