@@ -182,19 +182,12 @@ func (v *tokenVerifier) parse(ctx context.Context, raw string) (*AccessToken, er
 	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); typ != accessTokenType {
 		return nil, fmt.Errorf("%w: typ %q is not %s", ErrInvalidToken, typ, accessTokenType)
 	}
-	k, err := v.keys.ByKID(h.KeyID)
-	if errors.Is(err, ErrUnknownKey) && h.KeyID != "" {
-		// Another instance may have rotated the keys (see signer.Decode).
-		if err := v.keys.Refresh(ctx, keyReloadInterval); err != nil {
-			return nil, err
-		}
-		k, err = v.keys.ByKID(h.KeyID)
-	}
-	if err != nil {
+	k, err := v.keys.verificationKey(ctx, h.KeyID, h.Algorithm)
+	if errors.Is(err, ErrUnknownKey) || errors.Is(err, errAlgMismatch) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
-	if h.Algorithm != k.Alg {
-		return nil, fmt.Errorf("%w: algorithm does not match its key", ErrInvalidToken)
+	if err != nil {
+		return nil, err // reloading the keys failed
 	}
 	payload, err := jws.Verify(k.Private.Public())
 	if err != nil {

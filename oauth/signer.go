@@ -63,24 +63,36 @@ func (s *signer) Generate(ctx context.Context, claims jwt.MapClaims, header jwt.
 func (s *signer) Decode(ctx context.Context, token string) (*jwt.Token, error) {
 	return jwt.ParseWithClaims(token, jwt.MapClaims{}, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)
-		k, err := s.keys.ByKID(kid)
-		if errors.Is(err, ErrUnknownKey) && kid != "" {
-			// Another instance may have rotated the keys: reload, at most
-			// every keyReloadInterval, so garbage kids cannot hammer the
-			// database.
-			if err := s.keys.Refresh(ctx, keyReloadInterval); err != nil {
-				return nil, err
-			}
-			k, err = s.keys.ByKID(kid)
-		}
+		k, err := s.keys.verificationKey(ctx, kid, string(t.Method))
 		if err != nil {
 			return nil, err
 		}
-		if string(t.Method) != k.Alg {
-			return nil, errors.New("oauth: token algorithm does not match its key")
-		}
 		return k.Private.Public(), nil
 	})
+}
+
+// errAlgMismatch: a token's algorithm is not its key's.
+var errAlgMismatch = errors.New("oauth: token algorithm does not match its key")
+
+// verificationKey returns the key kid names, for a token signed with alg.
+// An unknown kid reloads the keys first (another instance may have rotated
+// them), at most every keyReloadInterval, so that garbage kids cannot
+// hammer the database; a reload's failure is returned as such.
+func (ks *KeySet) verificationKey(ctx context.Context, kid, alg string) (*SigningKey, error) {
+	k, err := ks.ByKID(kid)
+	if errors.Is(err, ErrUnknownKey) && kid != "" {
+		if err := ks.Refresh(ctx, keyReloadInterval); err != nil {
+			return nil, err
+		}
+		k, err = ks.ByKID(kid)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if alg != k.Alg {
+		return nil, errAlgMismatch
+	}
+	return k, nil
 }
 
 func (s *signer) Validate(ctx context.Context, token string) (string, error) {
