@@ -351,7 +351,7 @@ func (a *App) sweepSessions(ctx context.Context) {
 
 func (a *App) purge(ctx context.Context) {
 	if err := a.Accounts.PurgeExpired(ctx); err != nil {
-		a.log.Warn("purge sessions", "err", err)
+		a.log.Warn("purge sign-in throttle", "err", err)
 	}
 	// Keep used codes and rotated refresh tokens a day past their expiry:
 	// while a row exists, replaying it revokes its grant.
