@@ -43,7 +43,7 @@ func (s *Server) filterMembers(c *gin.Context, rows []memberRow) ([]memberRow, m
 			for i, g := range r.Grants {
 				held[i] = g.Right
 			}
-			if !rights.Allows(held, st.Right, "") && !holdsNarrowed(held, st.Right) {
+			if !listedUnder(held, st.Right) {
 				continue
 			}
 		}
@@ -80,14 +80,16 @@ func (s *Server) filterMembers(c *gin.Context, rows []memberRow) ([]memberRow, m
 	return kept, st
 }
 
-// holdsNarrowed reports whether held has right narrowed to a resource.
-func holdsNarrowed(held []string, right string) bool {
-	for _, h := range held {
-		if strings.HasPrefix(h, right+":") {
-			return true
-		}
+// listedUnder reports whether the rights held put a login account under
+// the list's filter by right: "product:action" (the catalog's rights, as
+// the filter offers them) lists it holding the right on the whole product
+// or narrowed to any resource; "product:action:resource" lists it when
+// what it holds allows that resource.
+func listedUnder(held []string, filter string) bool {
+	if want, err := rights.Parse(filter); err == nil && want.Resource == "" {
+		return rights.AllowsAny(held, filter)
 	}
-	return false
+	return rights.Allows(held, filter, "")
 }
 
 // consoleBulkDisable disables the login accounts ticked in the list; the
