@@ -75,3 +75,43 @@ func TestConsoleInvitationEditPendingOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestConsoleBulkDisableAllOrNothing: disabling several login accounts at
+// once is one decision: when one of them is refused, none is disabled.
+func TestConsoleBulkDisableAllOrNothing(t *testing.T) {
+	sesametest.Each(t, testConsoleBulkDisableAllOrNothing)
+}
+
+func testConsoleBulkDisableAllOrNothing(t *testing.T, s *sesametest.Instance) {
+	w := seed(t, s)
+	ctx := context.Background()
+	first := addLoginAccount(t, s, w.AccountID, "first@example.cm", "Premier#Compte42", "domain:read")
+	second := addLoginAccount(t, s, w.AccountID, "second@example.cm", "Second#Compte42", "domain:read")
+	b := s.NewBrowser(t)
+	b.Submit(b.Get("/login"), "password", url.Values{"email": {ownerEmail}, "password": {ownerPassword}})
+	list := b.Get("/console/members")
+
+	// The owner's own record comes last: refused after the two others.
+	p := b.SubmitAction(list, "/console/members-bulk/disable", url.Values{"ids": {first.ID, second.ID, w.OwnerID}})
+	if p.Status != 403 {
+		t.Fatalf("bulk disable with the owner: %d %s, want 403", p.Status, p.URL)
+	}
+	for _, m := range []account.Member{first, second} {
+		got, err := s.Accounts.Member(ctx, m.ID)
+		if err != nil || got.Status != account.StatusActive {
+			t.Fatalf("%s after a refused bulk disable: %q (%v), want active", m.Email, got.Status, err)
+		}
+	}
+
+	// Without the refusal, both are disabled.
+	p = b.SubmitAction(list, "/console/members-bulk/disable", url.Values{"ids": {first.ID, second.ID}})
+	if p.URL.Path != "/console/members" || p.Status != 200 {
+		t.Fatalf("bulk disable: %d %s", p.Status, p.URL)
+	}
+	for _, m := range []account.Member{first, second} {
+		got, err := s.Accounts.Member(ctx, m.ID)
+		if err != nil || got.Status != account.StatusDisabled {
+			t.Fatalf("%s after bulk disable: %q (%v), want disabled", m.Email, got.Status, err)
+		}
+	}
+}
