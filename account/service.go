@@ -99,6 +99,7 @@ type Service struct {
 	hasher         *PasswordHasher
 	sessionTTL     time.Duration
 	sessionIdle    time.Duration
+	sweepBatch     int // SweepBatch; lowered by tests
 	throttle       ThrottleConfig
 	onOwnerCreated func(ctx context.Context, accountID, memberID string) error
 	onMemberStatus func(ctx context.Context, accountID, memberID string) error
@@ -124,6 +125,7 @@ func NewService(d *db.DB, opts Options) *Service {
 		hasher:         opts.Hasher,
 		sessionTTL:     opts.SessionTTL,
 		sessionIdle:    opts.SessionIdle,
+		sweepBatch:     SweepBatch,
 		throttle:       opts.Throttle.withDefaults(),
 		onOwnerCreated: opts.OnOwnerCreated,
 		onMemberStatus: opts.OnMemberStatus,

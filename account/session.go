@@ -192,19 +192,10 @@ func (s *Service) DeleteMemberSessions(ctx context.Context, memberID string) err
 	return nil
 }
 
-// PurgeExpired ends the sessions that timed out (as EndTimedOutSessions,
-// telling the products) and deletes throttle counters whose window has
-// closed. Run it now and then; correctness never depends on it.
+// PurgeExpired deletes throttle counters whose window has closed. Run it
+// now and then; correctness never depends on it. Timed-out sessions are
+// the periodic sweep's (EndTimedOutSessions).
 func (s *Service) PurgeExpired(ctx context.Context) error {
-	for {
-		n, err := s.EndTimedOutSessions(ctx)
-		if err != nil {
-			return fmt.Errorf("account: purge sessions: %w", err)
-		}
-		if n < SweepBatch {
-			break
-		}
-	}
 	now := s.now()
 	if _, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM login_throttle WHERE window_start <= ?`), now.Add(-s.throttle.Window)); err != nil {
 		return fmt.Errorf("account: purge throttle: %w", err)

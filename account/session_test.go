@@ -149,12 +149,19 @@ func TestPurgeSessions(t *testing.T) {
 		f.clk.Advance(30 * time.Minute)
 		fresh, _, _ := f.s.CreateSession(ctx, f.alice.ID, "", "", "")
 		f.clk.Advance(31 * time.Minute)
+		// The purge leaves sessions to the sweep.
 		if err := f.s.PurgeExpired(ctx); err != nil {
 			t.Fatal(err)
 		}
 		var n int
+		if err := d.GetContext(ctx, &n, `SELECT COUNT(*) FROM browser_sessions`); err != nil || n != 2 {
+			t.Fatalf("%d sessions after purge (%v), want 2", n, err)
+		}
+		if got, err := f.s.EndTimedOutSessions(ctx); err != nil || got != 1 {
+			t.Fatalf("sweep ended %d (%v), want 1", got, err)
+		}
 		if err := d.GetContext(ctx, &n, `SELECT COUNT(*) FROM browser_sessions`); err != nil || n != 1 {
-			t.Fatalf("%d sessions after purge (%v), want 1", n, err)
+			t.Fatalf("%d sessions after the sweep (%v), want 1", n, err)
 		}
 		if _, err := f.s.Session(ctx, fresh); err != nil {
 			t.Fatalf("fresh session purged: %v", err)
@@ -194,7 +201,7 @@ func TestSessionIdle(t *testing.T) {
 		if _, err := f.s.Session(ctx, raw); err != nil {
 			t.Fatalf("used within the timeout: %v", err)
 		}
-		// Idle for the timeout: ended, listed nowhere, purged.
+		// Idle for the timeout: ended, listed nowhere, swept.
 		f.clk.Advance(2 * time.Hour)
 		if _, err := f.s.Session(ctx, raw); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("idle: %v, want ErrNotFound", err)
@@ -202,12 +209,12 @@ func TestSessionIdle(t *testing.T) {
 		if list, err := f.s.MemberSessions(ctx, f.alice.ID); err != nil || len(list) != 0 {
 			t.Fatalf("idle session listed: %+v, %v", list, err)
 		}
-		if err := f.s.PurgeExpired(ctx); err != nil {
-			t.Fatal(err)
+		if got, err := f.s.EndTimedOutSessions(ctx); err != nil || got != 1 {
+			t.Fatalf("sweep ended %d (%v), want 1", got, err)
 		}
 		var n int
 		if err := d.GetContext(ctx, &n, `SELECT COUNT(*) FROM browser_sessions`); err != nil || n != 0 {
-			t.Fatalf("after purge: %d sessions (%v)", n, err)
+			t.Fatalf("after the sweep: %d sessions (%v)", n, err)
 		}
 	})
 }

@@ -46,9 +46,22 @@ func newSID() string {
 // read are all there is (a client is recorded under a key lock of the
 // session); SQLite has one writer at a time.
 func (s *Service) endSessions(ctx context.Context, where string, args ...any) error {
-	lock := ""
-	if s.db.Dialect == db.Postgres {
-		lock = " FOR UPDATE"
+	return s.endSessionsLocking(ctx, " FOR UPDATE", where, args...)
+}
+
+// endSessionsSkipLocked is endSessions leaving out, on PostgreSQL, the
+// rows that another transaction has locked instead of waiting for them:
+// the sweep of timed-out sessions, run by every instance on the same rows,
+// leaves each session to the first instance that locks it.
+func (s *Service) endSessionsSkipLocked(ctx context.Context, where string, args ...any) error {
+	return s.endSessionsLocking(ctx, " FOR UPDATE SKIP LOCKED", where, args...)
+}
+
+// endSessionsLocking is endSessions with lock as the locking clause of its
+// SELECT on PostgreSQL.
+func (s *Service) endSessionsLocking(ctx context.Context, lock, where string, args ...any) error {
+	if s.db.Dialect != db.Postgres {
+		lock = ""
 	}
 	var rows []struct {
 		IDHash   string         `db:"id_hash"`

@@ -6,8 +6,8 @@ import (
 	"fmt"
 )
 
-// SweepBatch is how many timed-out sessions one pass of
-// EndTimedOutSessions ends at most.
+// SweepBatch is how many timed-out sessions one query of
+// EndTimedOutSessions selects at most.
 const SweepBatch = 100
 
 // timedOut is the condition of a browser session past its lifetime or
@@ -15,35 +15,58 @@ const SweepBatch = 100
 // the idle cut-off. Both columns are indexed.
 const timedOut = `(expires_at <= ? OR last_used_at <= ?)`
 
-// EndTimedOutSessions ends up to SweepBatch sessions that are past their
-// lifetime or idle timeout, each as a sign-out does: in its own
-// transaction, the products it signed into are told (Options.Sessions).
-// It returns how many it ended. Each instance runs it every few seconds;
-// a session ended by another instance at the same moment is skipped, so
-// that a product hears of each end once.
+// EndTimedOutSessions ends the sessions that are past their lifetime or
+// idle timeout, each as a sign-out does: in its own transaction, the
+// products it signed into are told (Options.Sessions). It selects them a
+// batch at a time until a batch comes back short, and returns how many it
+// ended. Each instance runs it every few seconds; a session that another
+// instance is ending at the same moment is skipped (on PostgreSQL without
+// waiting for its lock), so that a product hears of each end once.
 func (s *Service) EndTimedOutSessions(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		ended, selected, err := s.endTimedOutBatch(ctx)
+		total += ended
+		if err != nil {
+			return total, err
+		}
+		// A short batch is the last one. A full batch of which this
+		// instance ended none was being ended by others, who go on: the
+		// next sweep takes what they leave, rather than this one spinning
+		// on rows locked by a long transaction.
+		if selected < s.sweepBatch || ended == 0 {
+			return total, nil
+		}
+	}
+}
+
+// endTimedOutBatch ends up to s.sweepBatch timed-out sessions. It returns
+// how many it ended and how many the query selected (skipped ones
+// included).
+func (s *Service) endTimedOutBatch(ctx context.Context) (ended, selected int, err error) {
 	now := s.now()
 	cutoff := now.Add(-s.sessionIdle)
 	var ids []string
 	// No ORDER BY: either index answers its half of the condition (a
 	// multi-index OR on SQLite, a BitmapOr on PostgreSQL) without a scan.
 	if err := s.db.SelectContext(ctx, &ids, s.db.Rebind(`SELECT id_hash FROM browser_sessions WHERE `+timedOut+`
-		LIMIT ?`), now, cutoff, SweepBatch); err != nil {
-		return 0, fmt.Errorf("account: find timed-out sessions: %w", err)
+		LIMIT ?`), now, cutoff, s.sweepBatch); err != nil {
+		return 0, 0, fmt.Errorf("account: find timed-out sessions: %w", err)
 	}
-	ended := 0
 	for _, id := range ids {
 		err := s.db.InTx(ctx, func(ctx context.Context) error {
-			// The condition is checked again as the row is locked.
-			return s.endSessions(ctx, `id_hash = ? AND `+timedOut, id, now, cutoff)
+			// The condition is checked again as the row is locked; a row
+			// locked by another transaction (another instance ending it, a
+			// sign-out) is skipped, not waited on.
+			return s.endSessionsSkipLocked(ctx, `id_hash = ? AND `+timedOut, id, now, cutoff)
 		})
 		switch {
 		case errors.Is(err, ErrNotFound):
 		case err != nil:
-			return ended, fmt.Errorf("account: end a timed-out session: %w", err)
+			return ended, len(ids), fmt.Errorf("account: end a timed-out session: %w", err)
 		default:
 			ended++
 		}
 	}
-	return ended, nil
+	return ended, len(ids), nil
 }

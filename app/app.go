@@ -347,23 +347,14 @@ const SessionSweepInterval = 2 * time.Second
 // sweepSessions ends the sessions that timed out, a batch at a time, until
 // none is left.
 func (a *App) sweepSessions(ctx context.Context) {
-	for ctx.Err() == nil {
-		n, err := a.Accounts.EndTimedOutSessions(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				a.log.Warn("end timed-out sessions", "err", err)
-			}
-			return
-		}
-		if n < account.SweepBatch {
-			return
-		}
+	if _, err := a.Accounts.EndTimedOutSessions(ctx); err != nil && ctx.Err() == nil {
+		a.log.Warn("end timed-out sessions", "err", err)
 	}
 }
 
 func (a *App) purge(ctx context.Context) {
 	if err := a.Accounts.PurgeExpired(ctx); err != nil {
-		a.log.Warn("purge sessions", "err", err)
+		a.log.Warn("purge sign-in throttle", "err", err)
 	}
 	// Keep used codes and rotated refresh tokens a day past their expiry:
 	// while a row exists, replaying it revokes its grant.

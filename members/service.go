@@ -88,6 +88,13 @@ func New(o Options) *Service {
 		events: o.Events, hasher: o.Hasher, issuer: o.Issuer, ttl: o.InvitationTTL, now: o.Now, zone: o.Zone, brand: o.Brand, resetWake: lease.NewWaker()}
 }
 
+// InTx runs fn in one transaction: the changes the service makes with the
+// context fn receives join it (their own transactions do), so that they
+// all commit or none does.
+func (s *Service) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.db.InTx(ctx, fn)
+}
+
 // InvitationTTL is how long a new invitation link lives.
 func (s *Service) InvitationTTL() time.Duration { return s.ttl }
 

@@ -49,11 +49,18 @@ func (s *Server) ownSessionsPage(c *gin.Context) error {
 		return err
 	}
 	v := ownSessionsView{Sessions: list, Others: len(list) > 1 || (len(list) == 1 && !list[0].Current)}
-	if k := c.Query("done"); strings.HasPrefix(k, "sessions_done_") && s.catalog.Has(k) {
-		v.Flash = s.msg(c, k)
-	}
+	v.Flash = s.sessionsFlash(c)
 	s.render(c, http.StatusOK, "sessions", "sessions_title", v)
 	return nil
+}
+
+// sessionsFlash returns the message that the query's done names when it is
+// one of the sessions_done_ messages (sessions ended), or "".
+func (s *Server) sessionsFlash(c *gin.Context) string {
+	if k := c.Query("done"); strings.HasPrefix(k, "sessions_done_") && s.catalog.Has(k) {
+		return s.msg(c, k)
+	}
+	return ""
 }
 
 // describeSessions returns the live sessions of memberID in words, the

@@ -18,19 +18,18 @@ type invitationEditView struct {
 	Error      string
 }
 
-// pendingInvitation returns the actor's pending invitation of the path.
+// pendingInvitation returns the actor's pending invitation of the path;
+// one that is unknown, accepted, revoked or expired is not found.
 func (s *Server) pendingInvitation(c *gin.Context) (members.Invitation, error) {
 	a := actorOf(c)
-	list, err := s.Members.Invitations(c.Request.Context(), a, a.AccountID)
+	inv, err := s.Members.Invitation(c.Request.Context(), a, a.AccountID, c.Param("id"))
 	if err != nil {
 		return members.Invitation{}, err
 	}
-	for _, inv := range list {
-		if inv.ID == c.Param("id") && inv.Status == members.InvitationPending {
-			return inv, nil
-		}
+	if inv.Status != members.InvitationPending {
+		return members.Invitation{}, notFound("api_not_found")
 	}
-	return members.Invitation{}, notFound("api_not_found")
+	return inv, nil
 }
 
 // invitationEditPage shows the rights of a pending invitation as the

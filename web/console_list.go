@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -43,7 +45,7 @@ func (s *Server) filterMembers(c *gin.Context, rows []memberRow) ([]memberRow, m
 			for i, g := range r.Grants {
 				held[i] = g.Right
 			}
-			if !rights.Allows(held, st.Right, "") && !holdsNarrowed(held, st.Right) {
+			if !listedUnder(held, st.Right) {
 				continue
 			}
 		}
@@ -80,28 +82,39 @@ func (s *Server) filterMembers(c *gin.Context, rows []memberRow) ([]memberRow, m
 	return kept, st
 }
 
-// holdsNarrowed reports whether held has right narrowed to a resource.
-func holdsNarrowed(held []string, right string) bool {
-	for _, h := range held {
-		if strings.HasPrefix(h, right+":") {
-			return true
-		}
+// listedUnder reports whether the rights held put a login account under
+// the list's filter by right: "product:action" (the catalog's rights, as
+// the filter offers them) lists it holding the right on the whole product
+// or narrowed to any resource; "product:action:resource" lists it when
+// what it holds allows that resource.
+func listedUnder(held []string, filter string) bool {
+	if want, err := rights.Parse(filter); err == nil && want.Resource == "" {
+		return rights.AllowsAny(held, filter)
 	}
-	return false
+	return rights.Allows(held, filter, "")
 }
 
-// consoleBulkDisable disables the login accounts ticked in the list; the
-// first refusal stops and is explained like a single one.
+// consoleBulkDisable disables the login accounts ticked in the list, all
+// or none: they are disabled in one transaction, and the first refusal
+// stops it, disables nobody and is explained like a single one.
 func (s *Server) consoleBulkDisable(c *gin.Context) error {
 	a := actorOf(c)
 	ids := c.PostFormArray("ids")
 	if len(ids) == 0 || len(ids) > 500 {
 		return badRequest("no_selection", "console_bulk_none")
 	}
-	for _, id := range ids {
-		if err := s.Members.SetDisabled(c.Request.Context(), a, a.AccountID, id, true); err != nil {
-			return err
+	// In one order, so that two bulk disables lock the rows alike.
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	err := s.Members.InTx(c.Request.Context(), func(ctx context.Context) error {
+		for _, id := range ids {
+			if err := s.Members.SetDisabled(ctx, a, a.AccountID, id, true); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/console/members?done=console_done_bulk_disabled")
 	return nil

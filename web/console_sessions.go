@@ -26,9 +26,7 @@ func (s *Server) memberSessions(c *gin.Context, a members.Actor, m members.Login
 	}
 	list, err := s.describeSessions(c.Request.Context(), m.ID, "")
 	v.Sessions, v.OwnerSeesSessions = list, true
-	if k := c.Query("done"); strings.HasPrefix(k, "sessions_done_") && s.catalog.Has(k) {
-		v.SessionsFlash = s.msg(c, k)
-	}
+	v.SessionsFlash = s.sessionsFlash(c)
 	return err
 }
 
@@ -37,14 +35,11 @@ func (s *Server) memberSessions(c *gin.Context, a members.Actor, m members.Login
 // hear of it.
 func (s *Server) consoleEndSession(c *gin.Context) error {
 	ctx, a := c.Request.Context(), actorOf(c)
-	if !ownerOf(a, a.AccountID) {
-		return forbidden("forbidden", "console_forbidden")
-	}
-	m, err := s.Members.Get(ctx, a, a.AccountID, c.Param("id"))
+	m, err := s.ownersLoginAccount(c, a)
 	if err != nil {
 		return err
 	}
-	if m.Role != account.RoleMember || m.ID == a.MemberID {
+	if m.ID == a.MemberID {
 		return forbidden("forbidden", "console_forbidden")
 	}
 	sid := strings.TrimSpace(c.PostForm("sid"))

@@ -33,15 +33,9 @@ func (s *Server) canResetMFA(c *gin.Context, a members.Actor, memberID string) (
 // sign-in if the policy requires one.
 func (s *Server) consoleResetMFA(c *gin.Context) error {
 	ctx, a := c.Request.Context(), actorOf(c)
-	if !ownerOf(a, a.AccountID) {
-		return forbidden("forbidden", "console_forbidden")
-	}
-	m, err := s.Members.Get(ctx, a, a.AccountID, c.Param("id"))
+	m, err := s.ownersLoginAccount(c, a)
 	if err != nil {
 		return err
-	}
-	if m.Role != account.RoleMember {
-		return forbidden("forbidden", "console_forbidden")
 	}
 	if err := s.Accounts.ResetSecondFactors(ctx, m.ID, a.Email, c.ClientIP()); err != nil {
 		return err
@@ -53,6 +47,24 @@ func (s *Server) consoleResetMFA(c *gin.Context) error {
 type accountPolicy struct {
 	AccountID  string `json:"account_id"`
 	RequireMFA bool   `json:"require_mfa"`
+}
+
+// ownersLoginAccount returns the login account named by the path's :id
+// for a console action that only the owner (or the operator) takes on a
+// login account of the account: anyone else, or an owner's record, is
+// refused.
+func (s *Server) ownersLoginAccount(c *gin.Context, a members.Actor) (members.LoginAccount, error) {
+	if !ownerOf(a, a.AccountID) {
+		return members.LoginAccount{}, forbidden("forbidden", "console_forbidden")
+	}
+	m, err := s.Members.Get(c.Request.Context(), a, a.AccountID, c.Param("id"))
+	if err != nil {
+		return members.LoginAccount{}, err
+	}
+	if m.Role != account.RoleMember {
+		return members.LoginAccount{}, forbidden("forbidden", "console_forbidden")
+	}
+	return m, nil
 }
 
 // ownerOf reports whether a may set the policies of accountID: its owner
